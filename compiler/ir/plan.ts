@@ -1,0 +1,326 @@
+// Logical plan nodes of the IR and the bound statements that wrap them.
+//
+// Every node carries its output `schema`, computed once by its smart constructor in build.ts.
+// Nodes are plain immutable data, so they can be printed, hashed and serialized.
+
+import type { AggregateCall, Column, ColumnId, Expr, Schema, SortKey, WindowCall } from './expr.ts';
+import type { DataType } from './types.ts';
+import type { IndexInfo, TableInfo } from '../catalog/index.ts';
+
+/** A table column as scanned: the output column plus its stored ordinal (-1 = hidden row id). */
+export interface ScanColumn extends Column {
+  readonly ordinal: number;
+}
+
+/**
+ * How a Scan reaches its rows. The optimizer's index selection fills `index` when a predicate
+ * on an index prefix makes it cheaper: equality on the first `eq.length` key columns, then an
+ * optional range on the next one.
+ */
+export type ScanAccess =
+  | { readonly kind: 'full' }
+  | {
+      readonly kind: 'index';
+      readonly index: IndexInfo;
+      readonly eq: readonly Expr[];
+      readonly range?: { readonly low?: { readonly expr: Expr; readonly inclusive: boolean }; readonly high?: { readonly expr: Expr; readonly inclusive: boolean } };
+    };
+
+export interface Scan {
+  readonly kind: 'scan';
+  readonly table: TableInfo;
+  /** Alias used in the query (or the table name). */
+  readonly alias: string;
+  readonly columns: readonly ScanColumn[];
+  readonly access: ScanAccess;
+  readonly schema: Schema;
+}
+
+export interface Values {
+  readonly kind: 'values';
+  readonly rows: readonly (readonly Expr[])[];
+  readonly schema: Schema;
+}
+
+/** A set-returning function in FROM (`generate_series`, later `unnest`, `json_each`). */
+export interface TableFunction {
+  readonly kind: 'table-function';
+  readonly fn: string;
+  readonly args: readonly Expr[];
+  readonly schema: Schema;
+}
+
+export interface Filter {
+  readonly kind: 'filter';
+  readonly input: LogicalPlan;
+  readonly predicate: Expr;
+  readonly schema: Schema;
+}
+
+export interface ProjectItem {
+  /** The output column (id minted by the binder; equals the input id for a pass-through). */
+  readonly column: Column;
+  readonly expr: Expr;
+}
+
+export interface Project {
+  readonly kind: 'project';
+  readonly input: LogicalPlan;
+  readonly items: readonly ProjectItem[];
+  readonly schema: Schema;
+}
+
+/**
+ * Join kinds: semi/anti come from IN/EXISTS decorrelation and output only the left schema;
+ * `single` is a left join that errors if a left row matches more than one right row (scalar subquery).
+ */
+export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'cross' | 'semi' | 'anti' | 'single';
+
+export interface Join {
+  readonly kind: 'join';
+  readonly joinType: JoinType;
+  readonly left: LogicalPlan;
+  readonly right: LogicalPlan;
+  readonly condition?: Expr;
+  readonly schema: Schema;
+}
+
+export interface AggregateItem {
+  readonly column: Column;
+  readonly call: AggregateCall;
+}
+
+export interface GroupItem {
+  readonly column: Column;
+  readonly expr: Expr;
+}
+
+/** Output schema: group columns then aggregate columns. No groups = one row (global aggregate). */
+export interface Aggregate {
+  readonly kind: 'aggregate';
+  readonly input: LogicalPlan;
+  readonly groups: readonly GroupItem[];
+  readonly aggregates: readonly AggregateItem[];
+  readonly schema: Schema;
+}
+
+export interface WindowItem {
+  readonly column: Column;
+  readonly call: WindowCall;
+}
+
+/** Output schema: the input's columns followed by one column per window call. */
+export interface Window {
+  readonly kind: 'window';
+  readonly input: LogicalPlan;
+  readonly windows: readonly WindowItem[];
+  readonly schema: Schema;
+}
+
+export interface Sort {
+  readonly kind: 'sort';
+  readonly input: LogicalPlan;
+  readonly keys: readonly SortKey[];
+  readonly schema: Schema;
+}
+
+export interface Limit {
+  readonly kind: 'limit';
+  readonly input: LogicalPlan;
+  /** Row count and offset: literal or parameter expressions of type int64. */
+  readonly limit?: Expr;
+  readonly offset?: Expr;
+  readonly schema: Schema;
+}
+
+/** DISTINCT over all columns, or DISTINCT ON `on` (keeping the first row per key in input order). */
+export interface Distinct {
+  readonly kind: 'distinct';
+  readonly input: LogicalPlan;
+  readonly on?: readonly Expr[];
+  readonly schema: Schema;
+}
+
+/** Output columns are fresh ids; types are the binder's unified column types. */
+export interface SetOp {
+  readonly kind: 'set-op';
+  readonly op: 'union' | 'intersect' | 'except';
+  readonly all: boolean;
+  readonly left: LogicalPlan;
+  readonly right: LogicalPlan;
+  readonly schema: Schema;
+}
+
+/**
+ * WITH RECURSIVE: evaluates `anchor`, then `recursive` repeatedly over the rows the last round
+ * produced (read through WorkTable nodes with the same `cteId`) until no new rows appear.
+ */
+export interface RecursiveCte {
+  readonly kind: 'recursive-cte';
+  readonly cteId: number;
+  readonly name: string;
+  /** UNION (dedupe) or UNION ALL. */
+  readonly all: boolean;
+  readonly anchor: LogicalPlan;
+  readonly recursive: LogicalPlan;
+  readonly schema: Schema;
+}
+
+export interface WorkTable {
+  readonly kind: 'work-table';
+  readonly cteId: number;
+  readonly name: string;
+  readonly schema: Schema;
+}
+
+export interface Returning {
+  readonly items: readonly ProjectItem[];
+}
+
+export interface Insert {
+  readonly kind: 'insert';
+  readonly table: TableInfo;
+  /** For each column of `source`'s schema, the target table ordinal it fills. Missing ordinals take defaults. */
+  readonly targetOrdinals: readonly number[];
+  /** Default value expressions for ordinals not in targetOrdinals (absent = NULL). */
+  readonly defaults: readonly { readonly ordinal: number; readonly expr: Expr }[];
+  readonly source: LogicalPlan;
+  readonly onConflict?: {
+    /** Ordinals of the unique key checked (primary key when the statement names none). */
+    readonly keyOrdinals: readonly number[];
+    readonly action:
+      | { readonly kind: 'nothing' }
+      | {
+          readonly kind: 'update';
+          /** Columns of the existing row and of EXCLUDED, readable by assignments and where. */
+          readonly existing: readonly ScanColumn[];
+          readonly excluded: readonly ScanColumn[];
+          readonly assignments: readonly { readonly ordinal: number; readonly expr: Expr }[];
+          readonly where?: Expr;
+        };
+  };
+  /** RETURNING items read `rowColumns` (one per table ordinal, holding the written row). */
+  readonly rowColumns: readonly ScanColumn[];
+  readonly returning?: Returning;
+  readonly schema: Schema;
+}
+
+export interface Update {
+  readonly kind: 'update';
+  readonly table: TableInfo;
+  /** Produces the rows to change: must output every id in `rowColumns` and `rowId`. */
+  readonly input: LogicalPlan;
+  /** The target table's current columns in `input`, one per ordinal. */
+  readonly rowColumns: readonly ScanColumn[];
+  /** The hidden row id / key column of the target, in `input`. */
+  readonly rowId: ColumnId;
+  readonly assignments: readonly { readonly ordinal: number; readonly expr: Expr }[];
+  /** RETURNING reads `rowColumns` ids, bound to the new row values. */
+  readonly returning?: Returning;
+  readonly schema: Schema;
+}
+
+export interface Delete {
+  readonly kind: 'delete';
+  readonly table: TableInfo;
+  readonly input: LogicalPlan;
+  readonly rowColumns: readonly ScanColumn[];
+  readonly rowId: ColumnId;
+  readonly returning?: Returning;
+  readonly schema: Schema;
+}
+
+export type LogicalPlan =
+  | Scan
+  | Values
+  | TableFunction
+  | Filter
+  | Project
+  | Join
+  | Aggregate
+  | Window
+  | Sort
+  | Limit
+  | Distinct
+  | SetOp
+  | RecursiveCte
+  | WorkTable
+  | Insert
+  | Update
+  | Delete;
+
+export type PlanKind = LogicalPlan['kind'];
+
+/** The inputs of a plan node, in order. */
+export function children(p: LogicalPlan): readonly LogicalPlan[] {
+  switch (p.kind) {
+    case 'scan':
+    case 'values':
+    case 'table-function':
+    case 'work-table':
+      return [];
+    case 'filter':
+    case 'project':
+    case 'aggregate':
+    case 'window':
+    case 'sort':
+    case 'limit':
+    case 'distinct':
+    case 'update':
+    case 'delete':
+      return [p.input];
+    case 'insert':
+      return [p.source];
+    case 'join':
+    case 'set-op':
+      return [p.left, p.right];
+    case 'recursive-cte':
+      return [p.anchor, p.recursive];
+  }
+}
+
+// ─── Bound statements (what the binder returns for one statement) ────────────
+
+export interface ColumnDefinition {
+  readonly name: string;
+  readonly type: DataType;
+  readonly nullable: boolean;
+  readonly defaultSql?: string;
+  /** `serial`/`bigserial` columns: the engine creates and draws from a sequence. */
+  readonly serial?: boolean;
+}
+
+export type BoundStatement =
+  /** SELECT and the writes: a plan whose schema is the result (empty for writes without RETURNING). */
+  | { readonly kind: 'query'; readonly plan: LogicalPlan; readonly params: readonly DataType[] }
+  | {
+      readonly kind: 'create-table';
+      readonly schema: string;
+      readonly name: string;
+      readonly ifNotExists: boolean;
+      readonly columns: readonly ColumnDefinition[];
+      readonly primaryKey: readonly string[];
+      readonly uniques: readonly { readonly name: string; readonly columns: readonly string[] }[];
+      readonly foreignKeys: readonly { readonly name: string; readonly columns: readonly string[]; readonly refTable: string; readonly refColumns: readonly string[] }[];
+      readonly checks: readonly { readonly name: string; readonly sql: string }[];
+      /** CREATE TABLE … AS: rows to load after creation. */
+      readonly asQuery?: LogicalPlan;
+    }
+  | { readonly kind: 'drop'; readonly objectKind: 'table' | 'index' | 'view'; readonly names: readonly { readonly schema: string; readonly name: string }[]; readonly ifExists: boolean; readonly cascade: boolean }
+  | { readonly kind: 'create-index'; readonly schema: string; readonly name: string; readonly table: string; readonly columns: readonly string[]; readonly unique: boolean; readonly ifNotExists: boolean }
+  | { readonly kind: 'create-view'; readonly schema: string; readonly name: string; readonly orReplace: boolean; readonly sql: string; readonly columnNames: readonly string[]; readonly columns: Schema }
+  | {
+      readonly kind: 'alter-table';
+      readonly schema: string;
+      readonly name: string;
+      readonly action:
+        | { readonly kind: 'add-column'; readonly column: ColumnDefinition; readonly ifNotExists: boolean }
+        | { readonly kind: 'drop-column'; readonly column: string; readonly ifExists: boolean }
+        | { readonly kind: 'rename-column'; readonly from: string; readonly to: string }
+        | { readonly kind: 'rename-table'; readonly to: string };
+    }
+  | { readonly kind: 'transaction'; readonly action: 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollback-to'; readonly savepoint?: string; readonly modes: readonly string[] }
+  | { readonly kind: 'set'; readonly name: string; readonly value: string | null; readonly local: boolean }
+  | { readonly kind: 'show'; readonly name: string }
+  | { readonly kind: 'analyze'; readonly tables: readonly string[] }
+  | { readonly kind: 'explain'; readonly analyze: boolean; readonly format: 'text' | 'json'; readonly statement: BoundStatement };

@@ -1,0 +1,46 @@
+// The contract between the executor and storage: transactional row access by table and index.
+
+import type { Catalog, TableInfo } from '../../compiler/catalog/index.ts';
+
+/**
+ * Opaque, order-preserving identity of a stored row (its encoded primary key, or hidden row id).
+ * Executors pass it back to update/delete; they never look inside.
+ */
+export type RowKey = Uint8Array;
+
+/** One stored row: its key and its values by table ordinal (value conventions of `DataType`). */
+export interface StoredRow {
+  readonly key: RowKey;
+  readonly values: readonly unknown[];
+}
+
+export interface KeyBound {
+  /** Values for a prefix of the index columns. */
+  readonly values: readonly unknown[];
+  readonly inclusive: boolean;
+}
+
+/**
+ * A transaction's view of storage with snapshot isolation: reads see the snapshot taken at
+ * `begin()` plus this transaction's own writes; a write to a row another transaction committed
+ * after our snapshot fails with SQLSTATE 40001 (at write time or at commit).
+ */
+export interface StorageTxn {
+  readonly id: number;
+  /** Full scan in key order, in chunks of at most `batchSize` rows. */
+  scan(table: TableInfo, batchSize: number): Iterable<readonly StoredRow[]>;
+  /** Rows whose index key starts with `eq` and lies within the range on the next column. Primary key lookups use the primary index. */
+  indexScan(table: TableInfo, indexName: string, eq: readonly unknown[], low?: KeyBound, high?: KeyBound): Iterable<StoredRow>;
+  /** Primary-key point lookup. */
+  get(table: TableInfo, primaryKey: readonly unknown[]): StoredRow | undefined;
+  /** Inserts; unique violation → error with SQLSTATE 23505, NOT NULL → 23502. Returns the new row key. */
+  insert(table: TableInfo, values: readonly unknown[]): RowKey;
+  update(table: TableInfo, key: RowKey, values: readonly unknown[]): RowKey;
+  delete(table: TableInfo, key: RowKey): void;
+  /** Savepoints: nested undo marks within the transaction. */
+  savepoint(name: string): void;
+  rollbackTo(name: string): void;
+  release(name: string): void;
+  commit(): Promise<void>;
+  rollback(): void;
+}
