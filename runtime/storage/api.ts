@@ -15,7 +15,10 @@ export interface StoredRow {
 }
 
 export interface KeyBound {
-  /** Values for a prefix of the index columns. */
+  /**
+   * Values for a prefix of the index columns, counted from the first index column (so a bound on
+   * the column after `eq` repeats the `eq` values: `[...eq, bound]`). Compared in tuple order.
+   */
   readonly values: readonly unknown[];
   readonly inclusive: boolean;
 }
@@ -37,6 +40,8 @@ export interface StorageTxn {
   insert(table: TableInfo, values: readonly unknown[]): RowKey;
   update(table: TableInfo, key: RowKey, values: readonly unknown[]): RowKey;
   delete(table: TableInfo, key: RowKey): void;
+  /** Next value of a sequence (serial columns); not rolled back with the transaction, as in PostgreSQL. */
+  nextval?(sequence: string): bigint;
   /** Savepoints: nested undo marks within the transaction. */
   savepoint(name: string): void;
   rollbackTo(name: string): void;
