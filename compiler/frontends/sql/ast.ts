@@ -484,7 +484,17 @@ export type ColumnConstraint =
   | { readonly kind: 'unique'; readonly span: Span }
   | { readonly kind: 'default'; readonly expr: Expr; readonly span: Span }
   | { readonly kind: 'check'; readonly expr: Expr; readonly span: Span }
-  | { readonly kind: 'references'; readonly table: QName; readonly columns: readonly Ident[]; readonly span: Span };
+  | {
+      readonly kind: 'references';
+      readonly table: QName;
+      readonly columns: readonly Ident[];
+      readonly onDelete?: ReferentialAction;
+      readonly onUpdate?: ReferentialAction;
+      readonly span: Span;
+    };
+
+/** `ON DELETE …` / `ON UPDATE …` of a foreign key. */
+export type ReferentialAction = 'cascade' | 'restrict' | 'no action' | 'set null' | 'set default';
 
 export interface ColumnDef extends Node {
   readonly kind: 'column-def';
@@ -503,6 +513,8 @@ export type TableConstraint =
       readonly columns: readonly Ident[];
       readonly table: QName;
       readonly refColumns: readonly Ident[];
+      readonly onDelete?: ReferentialAction;
+      readonly onUpdate?: ReferentialAction;
       readonly span: Span;
     };
 
