@@ -97,3 +97,6 @@ export interface Catalog {
   /** The schema search path (default `['public']`). */
   readonly searchPath: readonly string[];
 }
+
+export { MemoryCatalog } from './memory.ts';
+export { catalogFromSchema } from './from-schema.ts';

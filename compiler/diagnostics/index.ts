@@ -25,6 +25,13 @@ export const ERRORS = {
   syntax_error: { sqlstate: '42601', message: (what: string) => what },
   undefined_table: { sqlstate: '42P01', message: (name: string) => `relation "${name}" does not exist` },
   undefined_column: { sqlstate: '42703', message: (name: string) => `column "${name}" does not exist` },
+  /** `t.c` where t exists but has no column c (PostgreSQL prints it unquoted). */
+  undefined_qualified_column: { sqlstate: '42703', message: (name: string) => `column ${name} does not exist` },
+  /** A column named by a target list or USING clause (`column "c" of relation "t" does not exist`), worded at the call site. */
+  undefined_target_column: { sqlstate: '42703', message: (what: string) => what },
+  missing_from_entry: { sqlstate: '42P01', message: (name: string) => `missing FROM-clause entry for table "${name}"` },
+  undefined_type: { sqlstate: '42704', message: (name: string) => `type "${name}" does not exist` },
+  invalid_datetime_format: { sqlstate: '22007', message: (what: string) => what },
   undefined_function: {
     sqlstate: '42883',
     message: (sig: string) => `function ${sig} does not exist`,
@@ -34,7 +41,9 @@ export const ERRORS = {
   undefined_object: { sqlstate: '42704', message: (what: string) => what },
   ambiguous_column: { sqlstate: '42702', message: (name: string) => `column reference "${name}" is ambiguous` },
   ambiguous_function: { sqlstate: '42725', message: (sig: string) => `function ${sig} is not unique` },
+  ambiguous_operator: { sqlstate: '42725', message: (sig: string) => `operator is not unique: ${sig}` },
   duplicate_alias: { sqlstate: '42712', message: (name: string) => `table name "${name}" specified more than once` },
+  duplicate_cte: { sqlstate: '42712', message: (name: string) => `WITH query name "${name}" specified more than once` },
   duplicate_column: { sqlstate: '42701', message: (name: string) => `column "${name}" specified more than once` },
   duplicate_table: { sqlstate: '42P07', message: (name: string) => `relation "${name}" already exists` },
   duplicate_object: { sqlstate: '42710', message: (what: string) => what },
@@ -42,6 +51,7 @@ export const ERRORS = {
   cannot_coerce: { sqlstate: '42846', message: (what: string) => what },
   invalid_text_representation: { sqlstate: '22P02', message: (what: string) => what },
   numeric_value_out_of_range: { sqlstate: '22003', message: (what: string) => what },
+  string_data_right_truncation: { sqlstate: '22001', message: (type: string) => `value too long for type ${type}` },
   division_by_zero: { sqlstate: '22012', message: () => 'division by zero' },
   grouping_error: { sqlstate: '42803', message: (what: string) => what },
   windowing_error: { sqlstate: '42P20', message: (what: string) => what },
@@ -53,6 +63,7 @@ export const ERRORS = {
   undefined_schema: { sqlstate: '3F000', message: (name: string) => `schema "${name}" does not exist` },
   invalid_table_definition: { sqlstate: '42P16', message: (what: string) => what },
   too_many_arguments: { sqlstate: '54023', message: (what: string) => what },
+  statement_too_complex: { sqlstate: '54001', message: (what: string) => what },
   internal_error: { sqlstate: 'XX000', message: (what: string) => what },
 } as const satisfies Record<string, { sqlstate: string; message: (arg: string) => string }>;
 

@@ -1,0 +1,283 @@
+// Compile-time conversion of literal text to IR runtime values (PostgreSQL input syntax for each type).
+
+import type { DataType, Interval } from '../ir/types.ts';
+
+/** A converted value, or why the text is not valid input for the type. */
+export type Converted = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: 'syntax' | 'range' | 'datetime' };
+
+const ok = (value: unknown): Converted => ({ ok: true, value });
+const bad = (error: 'syntax' | 'range' | 'datetime'): Converted => ({ ok: false, error });
+
+const INT_LIMITS = { int16: [-32768n, 32767n], int32: [-2147483648n, 2147483647n], int64: [-9223372036854775808n, 9223372036854775807n] } as const;
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+const daysInMonth = (y: number, m: number): number => (m === 2 ? ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!);
+
+/** Parses `YYYY-MM-DD` to days since the epoch. */
+export function parseDate(text: string): number | undefined {
+  const m = /^\s*(\d{4,})-(\d{1,2})-(\d{1,2})\s*$/.exec(text);
+  if (!m) return undefined;
+  const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]);
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined;
+  return daysFromCivil(y, mo, d);
+}
+
+/** Parses `YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]][Z|±HH[:MM]]` to microseconds since the epoch (UTC). */
+export function parseTimestamp(text: string): number | undefined {
+  const m = /^\s*(\d{4,})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?\s*(Z|[+-]\d{1,2}(?::?\d{2})?)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const days = parseDate(`${m[1]}-${m[2]}-${m[3]}`);
+  if (days === undefined) return undefined;
+  const h = Number(m[4] ?? 0), mi = Number(m[5] ?? 0), s = Number(m[6] ?? 0);
+  if (h > 24 || mi > 59 || s > 60) return undefined;
+  const frac = m[7] ? Number(m[7].padEnd(6, '0')) : 0;
+  let offsetMinutes = 0;
+  const tz = m[8];
+  if (tz && tz.toUpperCase() !== 'Z') {
+    const t = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(tz)!;
+    offsetMinutes = (t[1] === '-' ? -1 : 1) * (Number(t[2]) * 60 + Number(t[3] ?? 0));
+  }
+  return ((days * 24 + h) * 60 + mi - offsetMinutes) * 60_000_000 + s * 1_000_000 + frac;
+}
+
+const UNIT_ALIASES: Readonly<Record<string, string>> = {
+  microsecond: 'microsecond', microseconds: 'microsecond', us: 'microsecond', usec: 'microsecond', usecs: 'microsecond',
+  millisecond: 'millisecond', milliseconds: 'millisecond', ms: 'millisecond', msec: 'millisecond', msecs: 'millisecond',
+  second: 'second', seconds: 'second', sec: 'second', secs: 'second', s: 'second',
+  minute: 'minute', minutes: 'minute', min: 'minute', mins: 'minute', m: 'minute',
+  hour: 'hour', hours: 'hour', hr: 'hour', hrs: 'hour', h: 'hour',
+  day: 'day', days: 'day', d: 'day',
+  week: 'week', weeks: 'week', w: 'week',
+  month: 'month', months: 'month', mon: 'month', mons: 'month',
+  year: 'year', years: 'year', yr: 'year', yrs: 'year', y: 'year',
+  decade: 'decade', decades: 'decade', century: 'century', centuries: 'century', millennium: 'millennium', millennia: 'millennium',
+};
+
+function addUnit(acc: { months: number; days: number; micros: number }, n: number, unit: string): boolean {
+  switch (unit) {
+    case 'microsecond': acc.micros += n; break;
+    case 'millisecond': acc.micros += n * 1000; break;
+    case 'second': acc.micros += n * 1_000_000; break;
+    case 'minute': acc.micros += n * 60_000_000; break;
+    case 'hour': acc.micros += n * 3_600_000_000; break;
+    case 'day': acc.days += n; break;
+    case 'week': acc.days += n * 7; break;
+    case 'month': acc.months += n; break;
+    case 'year': acc.months += n * 12; break;
+    case 'decade': acc.months += n * 120; break;
+    case 'century': acc.months += n * 1200; break;
+    case 'millennium': acc.months += n * 12000; break;
+    default: return false;
+  }
+  return true;
+}
+
+/**
+ * Parses PostgreSQL interval input: `3 days`, `1 year 2 mons`, `04:05:06`, `-1 day +02:00`, and a
+ * bare number with a unit qualifier (`INTERVAL '90' DAY`). Fractions spill into smaller units the
+ * way PostgreSQL does for days and seconds.
+ */
+export function parseInterval(text: string, qualifier?: string): Interval | undefined {
+  const acc = { months: 0, days: 0, micros: 0 };
+  const s = text.trim().toLowerCase();
+  const ago = /\bago$/.test(s);
+  const tokens = s.replace(/\bago$/, '').match(/[+-]?\d+(?::\d+){1,2}(?:\.\d+)?|[+-]?\d*\.?\d+(?:e[+-]?\d+)?|[a-z]+/g);
+  if (!tokens || tokens.length === 0) return undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i]!;
+    if (/^[+-]?\d+:\d+/.test(tok)) {
+      const neg = tok.startsWith('-');
+      const [h, mi, sec] = tok.replace(/^[+-]/, '').split(':');
+      const micros = (Number(h) * 3600 + Number(mi) * 60 + Number(sec ?? 0)) * 1_000_000;
+      acc.micros += Math.round(neg ? -micros : micros);
+      continue;
+    }
+    const n = Number(tok);
+    if (Number.isNaN(n)) return undefined;
+    const next = tokens[i + 1];
+    const unitWord = next !== undefined && /^[a-z]+$/.test(next) ? next : undefined;
+    const unit = unitWord ? UNIT_ALIASES[unitWord] : qualifier ? UNIT_ALIASES[qualifier.split(/\s+/)[0]!] : 'second';
+    if (!unit) return undefined;
+    if (unitWord) i++;
+    const whole = Math.trunc(n);
+    const frac = n - whole;
+    if (!addUnit(acc, whole, unit)) return undefined;
+    if (frac !== 0) {
+      if (unit === 'month' || unit === 'year') acc.days += Math.round(frac * (unit === 'year' ? 360 : 30));
+      else if (unit === 'day' || unit === 'week') acc.micros += Math.round(frac * (unit === 'week' ? 7 : 1) * 86_400_000_000);
+      else addUnit(acc, frac, unit);
+    }
+  }
+  // `ago` negates; `+ 0` turns a negated zero into a plain zero.
+  const sign = ago ? -1 : 1;
+  return { months: sign * acc.months + 0, days: sign * acc.days + 0, micros: Math.round(sign * acc.micros) + 0 };
+}
+
+/** Canonical decimal text (`-12.50`, `0.5`, exponent expanded), or undefined if not a number. */
+export function canonicalDecimal(text: string): string | undefined {
+  const m = /^\s*([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(text);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return undefined;
+  const neg = m[1] === '-';
+  let int = m[2] ?? '';
+  let frac = m[3] ?? '';
+  const exp = m[4] ? Number(m[4]) : 0;
+  if (exp > 0) {
+    const take = frac.slice(0, exp).padEnd(exp, '0');
+    int += take;
+    frac = frac.slice(exp);
+  } else if (exp < 0) {
+    const k = -exp;
+    const padded = int.padStart(k + 1, '0');
+    frac = padded.slice(padded.length - k) + frac;
+    int = padded.slice(0, padded.length - k);
+  }
+  int = int.replace(/^0+(?=\d)/, '') || '0';
+  const body = frac ? `${int}.${frac}` : int;
+  return neg && /[1-9]/.test(body) ? `-${body}` : body;
+}
+
+/** Converts literal text to a value of `type`; undefined when the type has no compile-time conversion. */
+export function convertText(text: string, type: DataType): Converted | undefined {
+  switch (type.kind) {
+    case 'utf8':
+      return ok(text);
+    case 'bool': {
+      const t = text.trim().toLowerCase();
+      if (['t', 'true', 'y', 'yes', 'on', '1'].includes(t)) return ok(true);
+      if (['f', 'false', 'n', 'no', 'off', '0'].includes(t)) return ok(false);
+      return bad('syntax');
+    }
+    case 'int16':
+    case 'int32':
+    case 'int64': {
+      if (!/^\s*[+-]?\d+\s*$/.test(text)) return bad('syntax');
+      const v = BigInt(text.trim());
+      const [lo, hi] = INT_LIMITS[type.kind];
+      if (v < lo || v > hi) return bad('range');
+      return ok(type.kind === 'int64' ? v : Number(v));
+    }
+    case 'float32':
+    case 'float64': {
+      const t = text.trim().toLowerCase();
+      if (t === 'nan') return ok(NaN);
+      if (t === 'infinity' || t === '+infinity' || t === 'inf') return ok(Infinity);
+      if (t === '-infinity' || t === '-inf') return ok(-Infinity);
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) return bad('syntax');
+      const v = Number(t);
+      return ok(type.kind === 'float32' ? Math.fround(v) : v);
+    }
+    case 'decimal': {
+      const d = canonicalDecimal(text);
+      return d === undefined ? bad('syntax') : ok(type.scale !== undefined ? roundDecimal(d, type.scale) : d);
+    }
+    case 'date': {
+      const d = parseDate(text);
+      return d === undefined ? bad('datetime') : ok(d);
+    }
+    case 'timestamp': {
+      const t = parseTimestamp(text);
+      return t === undefined ? bad('datetime') : ok(t);
+    }
+    case 'interval': {
+      const i = parseInterval(text);
+      return i === undefined ? bad('datetime') : ok(i);
+    }
+    case 'uuid': {
+      const u = text.trim().toLowerCase().replace(/^\{|\}$/g, '');
+      const compact = u.replace(/-/g, '');
+      if (!/^[0-9a-f]{32}$/.test(compact)) return bad('syntax');
+      return ok(`${compact.slice(0, 8)}-${compact.slice(8, 12)}-${compact.slice(12, 16)}-${compact.slice(16, 20)}-${compact.slice(20)}`);
+    }
+    case 'json':
+      try {
+        return ok(JSON.parse(text));
+      } catch {
+        return bad('syntax');
+      }
+    case 'binary': {
+      if (text.startsWith('\\x')) {
+        const hex = text.slice(2);
+        if (!/^([0-9a-fA-F]{2})*$/.test(hex)) return bad('syntax');
+        const out = new Uint8Array(hex.length / 2);
+        for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+        return ok(out);
+      }
+      return ok(new TextEncoder().encode(text));
+    }
+    case 'list': {
+      const items = parseArrayText(text);
+      if (!items) return bad('syntax');
+      const out: unknown[] = [];
+      for (const item of items) {
+        if (item === null) {
+          out.push(null);
+          continue;
+        }
+        const c = convertText(item, type.element);
+        if (!c) return undefined;
+        if (!c.ok) return c;
+        out.push(c.value);
+      }
+      return ok(out);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Splits a one-dimensional array literal `{a,"b c",NULL}` into element texts (null for unquoted NULL). */
+export function parseArrayText(text: string): (string | null)[] | undefined {
+  const s = text.trim();
+  if (!s.startsWith('{') || !s.endsWith('}')) return undefined;
+  const body = s.slice(1, -1);
+  if (body.trim() === '') return [];
+  const out: (string | null)[] = [];
+  let i = 0;
+  while (i <= body.length) {
+    while (body[i] === ' ') i++;
+    if (body[i] === '"') {
+      let v = '';
+      i++;
+      while (i < body.length && body[i] !== '"') {
+        if (body[i] === '\\') i++;
+        v += body[i] ?? '';
+        i++;
+      }
+      if (body[i] !== '"') return undefined;
+      i++;
+      out.push(v);
+    } else {
+      let j = i;
+      while (j < body.length && body[j] !== ',') j++;
+      const raw = body.slice(i, j).trim();
+      if (raw === '' || raw.includes('{') || raw.includes('"')) return undefined;
+      out.push(raw.toUpperCase() === 'NULL' ? null : raw);
+      i = j;
+    }
+    while (body[i] === ' ') i++;
+    if (i >= body.length) break;
+    if (body[i] !== ',') return undefined;
+    i++;
+  }
+  return out;
+}
+
+/** Rounds canonical decimal text half away from zero to `scale` digits, as numeric(p,s) input does. */
+export function roundDecimal(text: string, scale: number): string {
+  const neg = text.startsWith('-');
+  const [int, frac = ''] = (neg ? text.slice(1) : text).split('.');
+  if (frac.length <= scale) return `${neg ? '-' : ''}${int}${scale ? '.' + frac.padEnd(scale, '0') : ''}`;
+  const digits = BigInt(int! + frac.slice(0, scale)) + (Number(frac[scale]) >= 5 ? 1n : 0n);
+  const s = digits.toString().padStart(scale + 1, '0');
+  const body = scale ? `${s.slice(0, s.length - scale)}.${s.slice(s.length - scale)}` : s;
+  return neg && /[1-9]/.test(body) ? `-${body}` : body;
+}
