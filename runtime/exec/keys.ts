@@ -1,0 +1,167 @@
+// Dense ids for row keys (grouping, DISTINCT, set operations, hash-join tables).
+//
+// Each key column has a dictionary value → code (NULL = code 0), and a composite id is folded
+// level by level through numeric maps, so a row's id costs one Map lookup per key column and no
+// per-row string building for numeric and text keys. Equal SQL values share a code across
+// representations (1.50 and 1.5, int32 and int64).
+
+import { valueKey } from './compare.ts';
+import { MAX_EXACT, pow10 } from './decimal.ts';
+import type { Vec } from './vector.ts';
+
+type DictKey = number | string;
+
+/** The dictionary key of row `i` of `v` (undefined for NULL). */
+function keyAt(v: Vec, i: number): DictKey | undefined {
+  if (v.valid !== null && v.valid[i] === 0) return undefined;
+  switch (v.rep) {
+    case 'i32':
+    case 'bool':
+      return (v.data as Int32Array)[i]!;
+    case 'f64': {
+      const x = (v.data as Float64Array)[i]!;
+      return v.scale === 0 ? x : decimalKey(x, v.scale);
+    }
+    case 'big': {
+      let x = (v.data as bigint[])[i]!;
+      let s = v.scale;
+      while (s > 0 && x % 10n === 0n) {
+        x /= 10n;
+        s--;
+      }
+      if (x <= BigInt(MAX_EXACT) && x >= -BigInt(MAX_EXACT)) return decimalKey(Number(x), s);
+      return `${x}e${s}`;
+    }
+    case 'obj':
+      return valueKey((v.data as unknown[])[i], v.type);
+  }
+}
+
+/** Normalized key of a scaled decimal: the double value while it is exact to 15 digits, text beyond. */
+function decimalKey(x: number, scale: number): DictKey {
+  let v = x;
+  let s = scale;
+  while (s > 0 && v % 10 === 0) {
+    v /= 10;
+    s--;
+  }
+  if (s === 0) return v;
+  if (Math.abs(v) < 1e15) return v / pow10(s);
+  return `${v}e${s}`;
+}
+
+const SHIFT = 2 ** 26;
+
+export class KeyTable {
+  private readonly dicts: Map<DictKey, number>[];
+  private readonly levels: Map<number, number>[];
+  private readonly wide: Map<string, number>[];
+  private readonly counts: number[];
+  /** Number of distinct keys seen. */
+  size = 0;
+
+  constructor(readonly width: number) {
+    this.dicts = Array.from({ length: width }, () => new Map());
+    this.levels = Array.from({ length: Math.max(0, width - 1) }, () => new Map());
+    this.wide = Array.from({ length: Math.max(0, width - 1) }, () => new Map());
+    this.counts = new Array<number>(Math.max(0, width - 1)).fill(0);
+  }
+
+  private code(j: number, v: Vec, i: number, insert: boolean): number {
+    const k = keyAt(v, i);
+    if (k === undefined) return 0;
+    const d = this.dicts[j]!;
+    let c = d.get(k);
+    if (c === undefined) {
+      if (!insert) return -1;
+      c = d.size + 1;
+      d.set(k, c);
+    }
+    return c;
+  }
+
+  private fold(level: number, prev: number, code: number, insert: boolean): number {
+    if (prev < SHIFT && code < SHIFT) {
+      const m = this.levels[level]!;
+      const key = prev * SHIFT + code;
+      let id = m.get(key);
+      if (id === undefined) {
+        if (!insert) return -1;
+        id = this.counts[level]!++;
+        m.set(key, id);
+      }
+      return id;
+    }
+    const w = this.wide[level]!;
+    const key = `${prev},${code}`;
+    let id = w.get(key);
+    if (id === undefined) {
+      if (!insert) return -1;
+      id = this.counts[level]!++;
+      w.set(key, id);
+    }
+    return id;
+  }
+
+  private nullGroup = -1;
+
+  /**
+   * Ids of rows `0..n-1` of the key columns. With `insert`, new keys get the next id; without,
+   * unknown keys give -1. With `nullsNeverMatch`, a row with any NULL key gives -1 (join keys).
+   */
+  ids(keys: readonly Vec[], n: number, insert: boolean, nullsNeverMatch = false): Int32Array {
+    const out = new Int32Array(n);
+    const w = this.width;
+    if (w === 0) {
+      if (insert && this.size === 0 && n > 0) this.size = 1;
+      if (!insert && this.size === 0) out.fill(-1);
+      return out;
+    }
+    if (w === 1) {
+      const v = keys[0]!;
+      const d = this.dicts[0]!;
+      for (let i = 0; i < n; i++) {
+        const k = keyAt(v, i);
+        if (k === undefined) {
+          if (nullsNeverMatch) out[i] = -1;
+          else {
+            if (this.nullGroup < 0 && insert) this.nullGroup = this.size++;
+            out[i] = this.nullGroup;
+          }
+          continue;
+        }
+        let id = d.get(k);
+        if (id === undefined) {
+          if (!insert) {
+            out[i] = -1;
+            continue;
+          }
+          id = this.size++;
+          d.set(k, id);
+        }
+        out[i] = id;
+      }
+      return out;
+    }
+    for (let i = 0; i < n; i++) {
+      let id = -1;
+      for (let j = 0; j < w; j++) {
+        const v = keys[j]!;
+        if (nullsNeverMatch && v.valid !== null && v.valid[i] === 0) {
+          id = -1;
+          break;
+        }
+        const c = this.code(j, v, i, insert);
+        if (c < 0) {
+          id = -1;
+          break;
+        }
+        id = j === 0 ? c : this.fold(j - 1, id, c, insert);
+        if (id < 0) break;
+      }
+      out[i] = id;
+    }
+    this.size = this.counts[w - 2]!;
+    return out;
+  }
+}

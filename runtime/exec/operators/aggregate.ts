@@ -1,0 +1,271 @@
+// Hash and sort aggregation: groups get dense ids from a KeyTable; count/sum/avg/min/max over
+// numeric inputs update typed per-group arrays a batch at a time, every other aggregate (and
+// DISTINCT / ORDER BY aggregates) keeps row accumulators per group.
+
+import type { AggregateItem } from '../../../compiler/ir/plan.ts';
+import type { HashAggregate, SortAggregate } from '../../../compiler/physical/plan.ts';
+import type { DataType } from '../../../compiler/ir/types.ts';
+import { type GroupAcc, type RowAcc, type RowAccFactory, groupAccumulator, rowAccumulator } from '../accumulators.ts';
+import { layoutOf } from '../compile.ts';
+import { compareValues } from '../compare.ts';
+import type { Evaluator, RunCtx } from '../context.ts';
+import { KeyTable } from '../keys.ts';
+import { type Chunk, type Vec, makeVec, valueAt, vecFromValues } from '../vector.ts';
+import { Blocking, type Operator, checkCancel, evaluator } from './operator.ts';
+
+const INT32: DataType = { kind: 'int32' };
+
+interface AggState {
+  readonly item: AggregateItem;
+  readonly args: Evaluator[];
+  readonly filter: Evaluator | undefined;
+  readonly orderKeys: Evaluator[];
+  readonly vector: GroupAcc | undefined;
+  readonly factory: RowAccFactory;
+  readonly rows: (RowAcc | OrderedAcc | undefined)[];
+  /** DISTINCT: (group, args) keys already fed. */
+  readonly seen: KeyTable | undefined;
+}
+
+/** Buffers (sort keys, args) for an aggregate with ORDER BY and feeds them sorted at the end. */
+class OrderedAcc {
+  private readonly buf: { keys: unknown[]; args: unknown[] }[] = [];
+  constructor(
+    private readonly inner: RowAcc,
+    private readonly keys: AggregateItem['call']['orderBy'],
+  ) {}
+  add(args: readonly unknown[], keys: unknown[]): void {
+    this.buf.push({ keys, args: [...args] });
+  }
+  result(): unknown {
+    const ks = this.keys;
+    this.buf.sort((a, b) => {
+      for (let k = 0; k < ks.length; k++) {
+        const key = ks[k]!;
+        const x = a.keys[k];
+        const y = b.keys[k];
+        if (x === null || y === null) {
+          if (x === y) continue;
+          return (x === null) === key.nullsFirst ? -1 : 1;
+        }
+        const c = compareValues(x, y, key.expr.type);
+        if (c !== 0) return key.descending ? -c : c;
+      }
+      return 0;
+    });
+    for (const r of this.buf) this.inner.add(r.args);
+    return this.inner.result();
+  }
+}
+
+/** Hash aggregation (also the global aggregate of sort-aggregate): groups get ids from a KeyTable. */
+export class AggregateOp extends Blocking {
+  private readonly groups: Evaluator[];
+  private readonly aggs: AggState[];
+  constructor(
+    private readonly plan: HashAggregate | SortAggregate,
+    private readonly input: Operator,
+    rc: RunCtx,
+  ) {
+    super(rc);
+    const layout = layoutOf(plan.input.schema);
+    this.groups = plan.groups.map((g) => evaluator(rc, plan, g.expr, layout));
+    this.aggs = plan.aggregates.map((item) => {
+      const c = item.call;
+      const argTypes = c.args.map((a) => a.type);
+      const plain = !c.distinct && c.orderBy.length === 0;
+      return {
+        item,
+        args: c.args.map((a) => evaluator(rc, plan, a, layout)),
+        filter: c.filter ? evaluator(rc, plan, c.filter, layout) : undefined,
+        orderKeys: c.orderBy.map((k) => evaluator(rc, plan, k.expr, layout)),
+        vector: plain ? groupAccumulator(c.fn, argTypes, c.type) : undefined,
+        factory: rowAccumulator(c.fn, argTypes, c.type),
+        rows: [],
+        seen: c.distinct ? new KeyTable(c.args.length + 1) : undefined,
+      };
+    });
+  }
+
+  protected compute(): Chunk {
+    const keys = new KeyTable(this.groups.length);
+    const groupValues: unknown[][] = this.plan.groups.map(() => []);
+    const rc = this.rc;
+    for (let c = this.input.next(); c !== null; c = this.input.next()) {
+      checkCancel(rc);
+      const kv = this.groups.map((f) => f(c, rc));
+      const before = keys.size;
+      const ids = keys.ids(kv, c.length, true);
+      if (keys.size > before) {
+        for (let i = 0; i < c.length; i++) {
+          const g = ids[i]!;
+          if (g >= before && groupValues[0] !== undefined && groupValues[0].length === g) for (let j = 0; j < kv.length; j++) groupValues[j]!.push(valueAt(kv[j]!, i));
+        }
+      }
+      this.feedAll(c, ids, keys.size);
+    }
+    this.input.close();
+    // A global aggregate yields one row even over no input.
+    const n = this.groups.length === 0 ? 1 : keys.size;
+    const cols: Vec[] = this.plan.groups.map((g, j) => vecFromValues(g.column.type, groupValues[j]!));
+    cols.push(...this.results(0, n));
+    return { columns: cols, length: n };
+  }
+
+  /** Feeds one input chunk whose rows belong to groups `ids` (of `groups` known so far). */
+  feedAll(c: Chunk, ids: Int32Array, groups: number): void {
+    for (const a of this.aggs) this.feed(a, c, ids, groups);
+  }
+
+  /** Aggregate columns for groups [from, to); row accumulators of those groups are released. */
+  results(from: number, to: number): Vec[] {
+    return this.aggs.map((a) => {
+      const out = new Array<unknown>(to - from);
+      for (let g = from; g < to; g++) {
+        if (a.vector) out[g - from] = a.vector.result(g);
+        else {
+          const acc = a.rows[g] ?? this.newAcc(a);
+          out[g - from] = acc.result();
+          a.rows[g] = undefined;
+        }
+      }
+      return vecFromValues(a.item.column.type, out);
+    });
+  }
+
+  private newAcc(a: AggState): RowAcc | OrderedAcc {
+    const inner = a.factory();
+    return a.item.call.orderBy.length > 0 ? new OrderedAcc(inner, a.item.call.orderBy) : inner;
+  }
+
+  private feed(a: AggState, c: Chunk, groupIds: Int32Array, groups: number): void {
+    const rc = this.rc;
+    let ids = groupIds;
+    if (a.filter) {
+      const f = a.filter(c, rc);
+      const fd = f.data as Uint8Array;
+      ids = new Int32Array(groupIds);
+      for (let i = 0; i < ids.length; i++) if (fd[i] !== 1 || (f.valid !== null && f.valid[i] === 0)) ids[i] = -1;
+    }
+    const args = a.args.map((f) => f(c, rc));
+    if (a.seen) {
+      // DISTINCT: feed only the first occurrence of (group, args) with non-null args.
+      const gv = makeVec(INT32, 'i32', ids, null);
+      const before = a.seen.size;
+      const sid = a.seen.ids([gv, ...args], c.length, true);
+      let seen = before;
+      const keep = new Int32Array(ids.length).fill(-1);
+      for (let i = 0; i < ids.length; i++) {
+        if (ids[i]! < 0) continue;
+        if (sid[i]! >= seen) {
+          seen = sid[i]! + 1;
+          if (args.every((v) => v.valid === null || v.valid[i] === 1)) keep[i] = ids[i]!;
+        }
+      }
+      ids = keep;
+    }
+    if (a.vector) {
+      a.vector.update(ids, args, groups);
+      return;
+    }
+    const keys = a.orderKeys.map((f) => f(c, rc));
+    const argv = new Array<unknown>(args.length);
+    for (let i = 0; i < ids.length; i++) {
+      const g = ids[i]!;
+      if (g < 0) continue;
+      let acc = a.rows[g];
+      if (!acc) {
+        acc = this.newAcc(a);
+        a.rows[g] = acc;
+      }
+      for (let j = 0; j < args.length; j++) argv[j] = valueAt(args[j]!, i);
+      if (acc instanceof OrderedAcc) acc.add(argv, keys.map((k) => valueAt(k, i)));
+      else acc.add(argv);
+    }
+  }
+}
+
+/** Whether row i of key columns `a` equals row j of `b`, NULLs equal (grouping semantics). */
+function sameKey(a: readonly Vec[], i: number, b: readonly Vec[], j: number): boolean {
+  for (let k = 0; k < a.length; k++) {
+    const x = a[k]!;
+    const y = b[k]!;
+    const xn = x.valid !== null && x.valid[i] === 0;
+    const yn = y.valid !== null && y.valid[j] === 0;
+    if (xn || yn) {
+      if (xn !== yn) return false;
+      continue;
+    }
+    if ((x.rep === 'i32' || x.rep === 'f64' || x.rep === 'bool') && x.rep === y.rep && x.scale === y.scale) {
+      if ((x.data as Float64Array)[i] !== (y.data as Float64Array)[j]) return false;
+    } else if (compareValues(valueAt(x, i), valueAt(y, j), x.type) !== 0) return false;
+  }
+  return true;
+}
+
+/**
+ * Aggregation over input sorted on the group keys: groups are runs of equal keys (no hash table),
+ * and each group is emitted as soon as the next one starts, so output streams with the input.
+ */
+export class SortAggregateOp implements Operator {
+  private readonly inner: AggregateOp;
+  private readonly groups: Evaluator[];
+  private lastKeys: Vec[] | undefined;
+  private lastRow = 0;
+  /** Ids handed out so far; the last one may still grow. */
+  private count = 0;
+  private emitted = 0;
+  private readonly groupValues: unknown[][];
+  private done = false;
+  constructor(
+    private readonly plan: SortAggregate,
+    private readonly input: Operator,
+    private readonly rc: RunCtx,
+  ) {
+    this.inner = new AggregateOp(plan, input, rc);
+    const layout = layoutOf(plan.input.schema);
+    this.groups = plan.groups.map((g) => evaluator(rc, plan, g.expr, layout));
+    this.groupValues = plan.groups.map(() => []);
+  }
+  next(): Chunk | null {
+    if (this.groups.length === 0) return this.inner.next();
+    while (!this.done) {
+      const c = this.input.next();
+      checkCancel(this.rc);
+      if (c === null) {
+        this.done = true;
+        this.input.close();
+        return this.emit(this.count);
+      }
+      const kv = this.groups.map((f) => f(c, this.rc));
+      const ids = new Int32Array(c.length);
+      for (let i = 0; i < c.length; i++) {
+        const continues = i === 0 ? this.lastKeys !== undefined && sameKey(kv, 0, this.lastKeys, this.lastRow) : sameKey(kv, i, kv, i - 1);
+        if (!continues) {
+          this.count++;
+          for (let j = 0; j < kv.length; j++) this.groupValues[j]!.push(valueAt(kv[j]!, i));
+        }
+        ids[i] = this.count - 1;
+      }
+      this.lastKeys = kv;
+      this.lastRow = c.length - 1;
+      this.inner.feedAll(c, ids, this.count);
+      // Every group but the last is complete.
+      const out = this.emit(this.count - 1);
+      if (out !== null) return out;
+    }
+    return null;
+  }
+  private emit(upTo: number): Chunk | null {
+    if (upTo <= this.emitted) return null;
+    const from = this.emitted;
+    this.emitted = upTo;
+    const cols: Vec[] = this.plan.groups.map((g, j) => vecFromValues(g.column.type, this.groupValues[j]!.slice(from, upTo)));
+    for (let j = 0; j < this.groupValues.length; j++) this.groupValues[j]!.fill(null, from, upTo);
+    cols.push(...this.inner.results(from, upTo));
+    return { columns: cols, length: upTo - from };
+  }
+  close(): void {
+    this.input.close();
+  }
+}

@@ -1,0 +1,335 @@
+// Joins: hash join (build on the right), merge join over sorted inputs, nested-loop join; every
+// join type (inner/left/right/full/cross/semi/anti/single). NULL keys never match.
+
+import type { Expr } from '../../../compiler/ir/expr.ts';
+import type { JoinType } from '../../../compiler/ir/plan.ts';
+import type { HashJoin, MergeJoin, NestedLoopJoin, PhysicalPlan } from '../../../compiler/physical/plan.ts';
+import { layoutOf } from '../compile.ts';
+import { compareValues } from '../compare.ts';
+import type { Evaluator, RunCtx } from '../context.ts';
+import { fail } from '../errors.ts';
+import { selectTrue } from '../kernels.ts';
+import { KeyTable } from '../keys.ts';
+import { type Chunk, type Vec, gather, nullVec, valueAt } from '../vector.ts';
+import { type BuildFn, type Operator, Slicer, checkCancel, evaluator, materialize, typesOf } from './operator.ts';
+
+type JoinPlan = HashJoin | MergeJoin | NestedLoopJoin;
+
+/** Growable pair buffer (left row, right row) without per-pair objects. */
+class Pairs {
+  li = new Int32Array(1024);
+  ri = new Int32Array(1024);
+  n = 0;
+  push(l: number, r: number): void {
+    if (this.n === this.li.length) {
+      const a = new Int32Array(this.n * 2);
+      a.set(this.li);
+      this.li = a;
+      const b = new Int32Array(this.n * 2);
+      b.set(this.ri);
+      this.ri = b;
+    }
+    this.li[this.n] = l;
+    this.ri[this.n] = r;
+    this.n++;
+  }
+  clear(): void {
+    this.n = 0;
+  }
+}
+
+const PAIR_BLOCK = 65536;
+
+/**
+ * What all join algorithms share: residual checks over candidate pairs, the join type's output
+ * rules, and right-side match tracking for RIGHT/FULL joins.
+ */
+class JoinOutput {
+  readonly residual: Evaluator | undefined;
+  rightMatched: Uint8Array = new Uint8Array(0);
+  readonly type: JoinType;
+
+  constructor(
+    readonly plan: JoinPlan,
+    residual: Expr | undefined,
+    private readonly rc: RunCtx,
+  ) {
+    this.type = plan.joinType;
+    this.residual = residual ? evaluator(rc, plan, residual, layoutOf([...plan.left.schema, ...plan.right.schema])) : undefined;
+  }
+
+  /** Keeps the candidate pairs whose residual is true. */
+  check(left: Chunk, right: Chunk, pairs: Pairs, from = 0): void {
+    if (!this.residual || pairs.n === from) return;
+    const m = pairs.n - from;
+    const li = pairs.li.subarray(from, pairs.n);
+    const ri = pairs.ri.subarray(from, pairs.n);
+    const combined: Chunk = { columns: [...left.columns.map((v) => gather(v, li, m)), ...right.columns.map((v) => gather(v, ri, m))], length: m };
+    const { sel, n } = selectTrue(this.residual(combined, this.rc));
+    for (let k = 0; k < n; k++) {
+      pairs.li[from + k] = li[sel[k]!]!;
+      pairs.ri[from + k] = ri[sel[k]!]!;
+    }
+    pairs.n = from + n;
+  }
+
+  /** Output rows of one left chunk given its matching pairs (left indices ascending). */
+  emit(left: Chunk, right: Chunk, pairs: Pairs): Chunk | null {
+    const t = this.type;
+    const n = left.length;
+    if (t === 'right' || t === 'full') {
+      if (this.rightMatched.length < right.length) this.rightMatched = new Uint8Array(right.length);
+      for (let k = 0; k < pairs.n; k++) this.rightMatched[pairs.ri[k]!] = 1;
+    }
+    if (t === 'semi' || t === 'anti') {
+      const hit = new Uint8Array(n);
+      for (let k = 0; k < pairs.n; k++) hit[pairs.li[k]!] = 1;
+      const sel = new Int32Array(n);
+      let m = 0;
+      for (let i = 0; i < n; i++) if ((hit[i] === 1) === (t === 'semi')) sel[m++] = i;
+      if (m === 0) return null;
+      return { columns: left.columns.map((v) => gather(v, sel, m)), length: m };
+    }
+    let li = pairs.li;
+    let ri = pairs.ri;
+    let m = pairs.n;
+    if (t === 'left' || t === 'full' || t === 'single') {
+      const count = new Uint32Array(n);
+      for (let k = 0; k < m; k++) count[pairs.li[k]!]!++;
+      if (t === 'single') for (let i = 0; i < n; i++) if (count[i]! > 1) fail('cardinality_violation', 'more than one row returned by a subquery used as an expression');
+      let unmatched = 0;
+      for (let i = 0; i < n; i++) if (count[i] === 0) unmatched++;
+      if (unmatched > 0) {
+        // Keep left order: each left row's matches, or one row with NULLs on the right.
+        const total = m + unmatched;
+        const l2 = new Int32Array(total);
+        const r2 = new Int32Array(total);
+        let k = 0;
+        let o = 0;
+        for (let i = 0; i < n; i++) {
+          if (count[i] === 0) {
+            l2[o] = i;
+            r2[o++] = -1;
+          } else {
+            while (k < m && pairs.li[k]! < i) k++;
+            while (k < m && pairs.li[k] === i) {
+              l2[o] = i;
+              r2[o++] = pairs.ri[k++]!;
+            }
+          }
+        }
+        li = l2;
+        ri = r2;
+        m = total;
+      }
+    }
+    if (m === 0) return null;
+    return { columns: [...left.columns.map((v) => gather(v, li, m)), ...right.columns.map((v) => gather(v, ri, m))], length: m };
+  }
+
+  /** RIGHT/FULL: right rows no left row matched, with NULLs on the left. */
+  unmatchedRight(right: Chunk, leftPlan: PhysicalPlan): Chunk | null {
+    if (this.type !== 'right' && this.type !== 'full') return null;
+    const sel = new Int32Array(right.length);
+    let m = 0;
+    for (let i = 0; i < right.length; i++) if (this.rightMatched[i] !== 1) sel[m++] = i;
+    if (m === 0) return null;
+    return { columns: [...leftPlan.schema.map((c) => nullVec(c.type, m)), ...right.columns.map((v) => gather(v, sel, m))], length: m };
+  }
+}
+
+/** Shared driver: stream left chunks through `match`, then emit unmatched right rows. */
+abstract class JoinOp implements Operator {
+  protected right: Chunk | undefined;
+  protected left: Operator | undefined;
+  protected readonly out: JoinOutput;
+  private tail: Operator | undefined;
+  private finished = false;
+  private readonly pairs = new Pairs();
+
+  constructor(
+    protected readonly plan: JoinPlan,
+    protected readonly build: BuildFn,
+    protected readonly rc: RunCtx,
+    residual: Expr | undefined,
+  ) {
+    this.out = new JoinOutput(plan, residual, rc);
+  }
+
+  protected abstract prepare(right: Chunk): void;
+  protected leftSource(): Operator {
+    return this.build(this.plan.left, this.rc);
+  }
+  protected abstract match(left: Chunk, right: Chunk, pairs: Pairs): void;
+
+  next(): Chunk | null {
+    if (this.tail) return this.tail.next();
+    if (this.finished) return null;
+    if (!this.right) {
+      this.right = materialize(this.build(this.plan.right, this.rc), typesOf(this.plan.right));
+      this.prepare(this.right);
+      this.left = this.leftSource();
+    }
+    for (let c = this.left!.next(); c !== null; c = this.left!.next()) {
+      checkCancel(this.rc);
+      this.pairs.clear();
+      this.match(c, this.right, this.pairs);
+      const o = this.out.emit(c, this.right, this.pairs);
+      if (o !== null) return o;
+    }
+    this.finished = true;
+    const rest = this.out.unmatchedRight(this.right, this.plan.left);
+    if (rest === null) return null;
+    this.tail = new Slicer(rest, this.rc.batchSize);
+    return this.tail.next();
+  }
+  close(): void {
+    this.left?.close();
+  }
+}
+
+export class HashJoinOp extends JoinOp {
+  private keys: KeyTable | undefined;
+  private head = new Int32Array(0);
+  private chain = new Int32Array(0);
+  private readonly leftKeys: Evaluator[];
+  private readonly rightKeys: Evaluator[];
+
+  constructor(plan: HashJoin, build: BuildFn, rc: RunCtx) {
+    super(plan, build, rc, plan.residual);
+    this.leftKeys = plan.leftKeys.map((e) => evaluator(rc, plan, e, layoutOf(plan.left.schema)));
+    this.rightKeys = plan.rightKeys.map((e) => evaluator(rc, plan, e, layoutOf(plan.right.schema)));
+  }
+  protected prepare(right: Chunk): void {
+    const keys = new KeyTable(this.rightKeys.length);
+    const ids = keys.ids(this.rightKeys.map((f) => f(right, this.rc)), right.length, true, true);
+    this.head = new Int32Array(keys.size).fill(-1);
+    this.chain = new Int32Array(right.length).fill(-1);
+    for (let i = right.length - 1; i >= 0; i--) {
+      const id = ids[i]!;
+      if (id < 0) continue;
+      this.chain[i] = this.head[id]!;
+      this.head[id] = i;
+    }
+    this.keys = keys;
+  }
+  protected match(left: Chunk, right: Chunk, pairs: Pairs): void {
+    const ids = this.keys!.ids(this.leftKeys.map((f) => f(left, this.rc)), left.length, false, true);
+    const head = this.head;
+    const chain = this.chain;
+    let checked = 0;
+    for (let i = 0; i < left.length; i++) {
+      const id = ids[i]!;
+      if (id < 0) continue;
+      for (let r = head[id]!; r >= 0; r = chain[r]!) pairs.push(i, r);
+      if (pairs.n - checked >= PAIR_BLOCK) {
+        this.out.check(left, right, pairs, checked);
+        checked = pairs.n;
+      }
+    }
+    this.out.check(left, right, pairs, checked);
+  }
+}
+
+export class NestedLoopJoinOp extends JoinOp {
+  constructor(plan: NestedLoopJoin, build: BuildFn, rc: RunCtx) {
+    super(plan, build, rc, plan.condition);
+  }
+  protected prepare(): void {}
+  protected match(left: Chunk, right: Chunk, pairs: Pairs): void {
+    let checked = 0;
+    for (let i = 0; i < left.length; i++) {
+      for (let r = 0; r < right.length; r++) pairs.push(i, r);
+      if (pairs.n - checked >= PAIR_BLOCK) {
+        this.out.check(left, right, pairs, checked);
+        checked = pairs.n;
+      }
+    }
+    this.out.check(left, right, pairs, checked);
+  }
+}
+
+/** Compares row i of key vector a with row j of key vector b (both non-null). */
+function cmpAcross(a: Vec, i: number, b: Vec, j: number): number {
+  if ((a.rep === 'i32' || a.rep === 'f64') && (b.rep === 'i32' || b.rep === 'f64') && a.scale === b.scale) {
+    const x = (a.data as Float64Array)[i]!;
+    const y = (b.data as Float64Array)[j]!;
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  return compareValues(valueAt(a, i), valueAt(b, j), a.type);
+}
+
+const anyNull = (vs: readonly Vec[], i: number): boolean => vs.some((v) => v.valid !== null && v.valid[i] === 0);
+
+/** Merge join over inputs sorted ascending on their keys: equal runs pair up, NULL keys never match. */
+export class MergeJoinOp extends JoinOp {
+  private readonly leftKeys: Evaluator[];
+  private readonly rightKeys: Evaluator[];
+  private rk: Vec[] = [];
+  private leftAll: Chunk | undefined;
+  constructor(plan: MergeJoin, build: BuildFn, rc: RunCtx) {
+    super(plan, build, rc, plan.residual);
+    this.leftKeys = plan.leftKeys.map((e) => evaluator(rc, plan, e, layoutOf(plan.left.schema)));
+    this.rightKeys = plan.rightKeys.map((e) => evaluator(rc, plan, e, layoutOf(plan.right.schema)));
+  }
+  protected prepare(right: Chunk): void {
+    this.rk = this.rightKeys.map((f) => f(right, this.rc));
+    // The whole left input is merged in one pass (pairs index into it).
+    this.leftAll = materialize(this.build(this.plan.left, this.rc), typesOf(this.plan.left));
+  }
+  protected override leftSource(): Operator {
+    const once = this.leftAll!;
+    let given = false;
+    return {
+      next: () => {
+        if (given || once.length === 0) return null;
+        given = true;
+        return once;
+      },
+      close: () => {},
+    };
+  }
+  protected match(left: Chunk, right: Chunk, pairs: Pairs): void {
+    const lk = this.leftKeys.map((f) => f(left, this.rc));
+    const rk = this.rk;
+    const cmp = (i: number, j: number): number => {
+      for (let k = 0; k < lk.length; k++) {
+        const c = cmpAcross(lk[k]!, i, rk[k]!, j);
+        if (c !== 0) return c;
+      }
+      return 0;
+    };
+    let i = 0;
+    let j = 0;
+    let checked = 0;
+    while (i < left.length && j < right.length) {
+      if (anyNull(lk, i)) {
+        i++;
+        continue;
+      }
+      if (anyNull(rk, j)) {
+        j++;
+        continue;
+      }
+      const c = cmp(i, j);
+      if (c < 0) i++;
+      else if (c > 0) j++;
+      else {
+        let jEnd = j + 1;
+        while (jEnd < right.length && !anyNull(rk, jEnd) && cmp(i, jEnd) === 0) jEnd++;
+        let iEnd = i;
+        while (iEnd < left.length && !anyNull(lk, iEnd) && cmp(iEnd, j) === 0) {
+          for (let r = j; r < jEnd; r++) pairs.push(iEnd, r);
+          iEnd++;
+        }
+        if (pairs.n - checked >= PAIR_BLOCK) {
+          this.out.check(left, right, pairs, checked);
+          checked = pairs.n;
+        }
+        i = iEnd;
+        j = jEnd;
+      }
+    }
+    this.out.check(left, right, pairs, checked);
+  }
+}

@@ -1,0 +1,85 @@
+// The operator protocol (pull one chunk at a time) and helpers every operator shares.
+
+import type { Expr } from '../../../compiler/ir/expr.ts';
+import type { PhysicalPlan } from '../../../compiler/physical/plan.ts';
+import type { DataType } from '../../../compiler/ir/types.ts';
+import { type Layout, compileExpr } from '../compile.ts';
+import type { Evaluator, RunCtx } from '../context.ts';
+import { ExecError } from '../errors.ts';
+import { type Chunk, concatChunks, emptyChunk, sliceChunk } from '../vector.ts';
+
+/**
+ * A physical operator instance. Built lazily from a plan node: no work happens before the first
+ * `next()`. `next()` returns a non-empty chunk, or null once the operator is exhausted.
+ */
+export interface Operator {
+  next(): Chunk | null;
+  close(): void;
+}
+
+/** Builds the operator tree of a plan node (implemented in build.ts; passed down to avoid cycles). */
+export type BuildFn = (plan: PhysicalPlan, rc: RunCtx) => Operator;
+
+/** The compiled evaluator of `e` in `node`, compiled once per statement. */
+export function evaluator(rc: RunCtx, node: PhysicalPlan, e: Expr, layout: Layout): Evaluator {
+  let m = rc.compiled.get(node);
+  if (!m) {
+    m = new Map();
+    rc.compiled.set(node, m);
+  }
+  let f = m.get(e);
+  if (!f) {
+    f = compileExpr(e, layout, rc.fnEnv);
+    m.set(e, f);
+  }
+  return f;
+}
+
+export function checkCancel(rc: RunCtx): void {
+  if (rc.signal?.aborted) throw new ExecError('query_canceled');
+}
+
+/** Pulls every chunk of an operator. */
+export function drain(op: Operator): Chunk[] {
+  const out: Chunk[] = [];
+  for (let c = op.next(); c !== null; c = op.next()) out.push(c);
+  op.close();
+  return out;
+}
+
+/** Pulls an operator completely into one chunk. */
+export function materialize(op: Operator, types: readonly DataType[]): Chunk {
+  const cs = drain(op);
+  return cs.length === 0 ? emptyChunk(types) : concatChunks(types, cs);
+}
+
+export const typesOf = (plan: PhysicalPlan): DataType[] => plan.schema.map((c) => c.type);
+
+/** Emits a large chunk in batch-size slices. */
+export class Slicer implements Operator {
+  private pos = 0;
+  constructor(
+    private readonly chunk: Chunk,
+    private readonly size: number,
+  ) {}
+  next(): Chunk | null {
+    if (this.pos >= this.chunk.length) return null;
+    const end = Math.min(this.chunk.length, this.pos + this.size);
+    const c = sliceChunk(this.chunk, this.pos, end);
+    this.pos = end;
+    return c;
+  }
+  close(): void {}
+}
+
+/** An operator whose output is computed on the first pull (blocking operators: sort, aggregate…). */
+export abstract class Blocking implements Operator {
+  private out: Operator | undefined;
+  constructor(protected readonly rc: RunCtx) {}
+  protected abstract compute(): Chunk;
+  next(): Chunk | null {
+    if (!this.out) this.out = new Slicer(this.compute(), this.rc.batchSize);
+    return this.out.next();
+  }
+  close(): void {}
+}

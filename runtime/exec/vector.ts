@@ -1,0 +1,447 @@
+// Columnar vectors and chunks: the typed-array layout every operator and kernel works on.
+//
+// Representations (`rep`), chosen by type:
+// - `i32`  Int32Array: int16, int32, date (days)
+// - `f64`  Float64Array: float32, float64, timestamp (µs), int64 while every value is exact
+//          (|v| ≤ 2^53), decimal as integers scaled by 10^scale while exact
+// - `big`  bigint[]: int64 and decimal values beyond 2^53 (decimal still scaled by 10^scale)
+// - `bool` Uint8Array of 0/1
+// - `obj`  unknown[] holding IR values (utf8, json, interval, uuid, binary, list, struct, …)
+// `valid` is a byte per row (1 = not null) or null when no row is null. Vectors are immutable
+// once built: kernels always allocate their output.
+
+import type { DataType } from '../../compiler/ir/types.ts';
+import { MAX_EXACT, formatScaled, parseDecimal, parseScaledNumber, pow10, bigPow10, rescaleBig, textScale } from './decimal.ts';
+import { fail } from './errors.ts';
+
+export type Rep = 'i32' | 'f64' | 'big' | 'bool' | 'obj';
+export type VecData = Int32Array | Float64Array | Uint8Array | unknown[];
+
+export interface Vec {
+  readonly type: DataType;
+  readonly rep: Rep;
+  readonly length: number;
+  readonly valid: Uint8Array | null;
+  readonly data: VecData;
+  /** Decimal scale (digits after the point) of every value; 0 for other types. */
+  readonly scale: number;
+}
+
+/** A batch of rows as columns in the producing node's schema order. */
+export interface Chunk {
+  readonly columns: readonly Vec[];
+  readonly length: number;
+}
+
+/** The preferred representation of a type (`big` is reached only on overflow). */
+export function repOf(t: DataType): Rep {
+  switch (t.kind) {
+    case 'bool':
+      return 'bool';
+    case 'int16':
+    case 'int32':
+    case 'date':
+      return 'i32';
+    case 'int64':
+    case 'float32':
+    case 'float64':
+    case 'timestamp':
+    case 'decimal':
+      return 'f64';
+    default:
+      return 'obj';
+  }
+}
+
+export function makeVec(type: DataType, rep: Rep, data: VecData, valid: Uint8Array | null, scale = 0): Vec {
+  return { type, rep, length: data.length, valid, data, scale };
+}
+
+/** The IR value at row `i` (the conventions of `DataType`), null for SQL NULL. */
+export function valueAt(v: Vec, i: number): unknown {
+  if (v.valid !== null && v.valid[i] === 0) return null;
+  switch (v.rep) {
+    case 'i32':
+      return (v.data as Int32Array)[i]!;
+    case 'bool':
+      return (v.data as Uint8Array)[i] === 1;
+    case 'f64': {
+      const x = (v.data as Float64Array)[i]!;
+      if (v.type.kind === 'int64') return BigInt(x);
+      if (v.type.kind === 'decimal') return formatScaled(x, v.scale);
+      return x;
+    }
+    case 'big': {
+      const x = (v.data as bigint[])[i]!;
+      return v.type.kind === 'decimal' ? formatScaled(x, v.scale) : x;
+    }
+    case 'obj':
+      return (v.data as unknown[])[i];
+  }
+}
+
+/** Row values as plain JS numbers where possible (int64 as number when exact), for internal kernels. */
+export function numberAt(v: Vec, i: number): number {
+  switch (v.rep) {
+    case 'i32':
+      return (v.data as Int32Array)[i]!;
+    case 'f64':
+      return v.scale === 0 ? (v.data as Float64Array)[i]! : (v.data as Float64Array)[i]! / pow10(v.scale);
+    case 'big':
+      return Number((v.data as bigint[])[i]!) / pow10(v.scale);
+    case 'bool':
+      return (v.data as Uint8Array)[i]!;
+    case 'obj':
+      return Number((v.data as unknown[])[i]);
+  }
+}
+
+/** Scaled bigint of a decimal/int row (for exact kernels). */
+export function bigAt(v: Vec, i: number): bigint {
+  switch (v.rep) {
+    case 'big':
+      return (v.data as bigint[])[i]!;
+    case 'f64':
+    case 'i32':
+      return BigInt((v.data as Float64Array | Int32Array)[i]!);
+    case 'bool':
+      return BigInt((v.data as Uint8Array)[i]!);
+    case 'obj': {
+      const p = parseDecimal(String((v.data as unknown[])[i]));
+      return p ? p.value : 0n;
+    }
+  }
+}
+
+function validityOf(values: readonly unknown[]): Uint8Array | null {
+  let valid: Uint8Array | null = null;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === null || values[i] === undefined) {
+      if (valid === null) valid = new Uint8Array(values.length).fill(1);
+      valid[i] = 0;
+    }
+  }
+  return valid;
+}
+
+/** Builds a vector from IR values (null/undefined = NULL). */
+export function vecFromValues(type: DataType, values: readonly unknown[]): Vec {
+  const n = values.length;
+  const valid = validityOf(values);
+  switch (repOf(type)) {
+    case 'bool': {
+      const d = new Uint8Array(n);
+      for (let i = 0; i < n; i++) d[i] = values[i] === true ? 1 : 0;
+      return makeVec(type, 'bool', d, valid);
+    }
+    case 'i32': {
+      const d = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const x = values[i];
+        if (x !== null && x !== undefined) d[i] = Number(x);
+      }
+      return makeVec(type, 'i32', d, valid);
+    }
+    case 'f64': {
+      if (type.kind === 'decimal') return decimalFromValues(type, values, valid);
+      const d = new Float64Array(n);
+      if (type.kind === 'int64') {
+        for (let i = 0; i < n; i++) {
+          const x = values[i];
+          if (x === null || x === undefined) continue;
+          const num = Number(x);
+          if (num > MAX_EXACT || num < -MAX_EXACT) {
+            const big: bigint[] = new Array<bigint>(n).fill(0n);
+            for (let j = 0; j < n; j++) {
+              const y = values[j];
+              if (y !== null && y !== undefined) big[j] = typeof y === 'bigint' ? y : BigInt(y as number);
+            }
+            return makeVec(type, 'big', big, valid);
+          }
+          d[i] = num;
+        }
+        return makeVec(type, 'f64', d, valid);
+      }
+      for (let i = 0; i < n; i++) {
+        const x = values[i];
+        if (x !== null && x !== undefined) d[i] = Number(x);
+      }
+      return makeVec(type, 'f64', d, valid);
+    }
+    default: {
+      const d = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) d[i] = values[i] ?? null;
+      return makeVec(type, 'obj', d, valid);
+    }
+  }
+}
+
+function decimalFromValues(type: DataType & { kind: 'decimal' }, values: readonly unknown[], valid: Uint8Array | null): Vec {
+  const n = values.length;
+  let scale = type.scale ?? -1;
+  if (scale < 0) {
+    scale = 0;
+    for (let i = 0; i < n; i++) {
+      const x = values[i];
+      if (x === null || x === undefined) continue;
+      const s = textScale(String(x));
+      if (s > scale) scale = s;
+    }
+  }
+  const d = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = values[i];
+    if (x === null || x === undefined) continue;
+    const str = typeof x === 'string' ? x : String(x);
+    const num = parseScaledNumber(str, scale);
+    if (num === undefined) return decimalBigFromValues(type, values, valid, scale);
+    d[i] = num;
+  }
+  return makeVec(type, 'f64', d, valid, scale);
+}
+
+function decimalBigFromValues(type: DataType, values: readonly unknown[], valid: Uint8Array | null, scale: number): Vec {
+  const n = values.length;
+  const d: bigint[] = new Array<bigint>(n).fill(0n);
+  for (let i = 0; i < n; i++) {
+    const x = values[i];
+    if (x === null || x === undefined) continue;
+    const p = parseDecimal(String(x));
+    if (!p) fail('invalid_text_representation', `invalid input syntax for type numeric: "${String(x)}"`);
+    d[i] = rescaleBig(p.value, p.scale, scale);
+  }
+  return makeVec(type, 'big', d, valid, scale);
+}
+
+/** A vector of `n` copies of one IR value. */
+export function constVec(type: DataType, value: unknown, n: number): Vec {
+  if (value === null || value === undefined) return nullVec(type, n);
+  const one = vecFromValues(type, [value]);
+  switch (one.rep) {
+    case 'i32':
+      return makeVec(type, 'i32', new Int32Array(n).fill((one.data as Int32Array)[0]!), null);
+    case 'f64':
+      return makeVec(type, 'f64', new Float64Array(n).fill((one.data as Float64Array)[0]!), null, one.scale);
+    case 'bool':
+      return makeVec(type, 'bool', new Uint8Array(n).fill((one.data as Uint8Array)[0]!), null);
+    case 'big':
+      return makeVec(type, 'big', new Array<bigint>(n).fill((one.data as bigint[])[0]!), null, one.scale);
+    case 'obj':
+      return makeVec(type, 'obj', new Array<unknown>(n).fill(value), null);
+  }
+}
+
+export function nullVec(type: DataType, n: number): Vec {
+  const valid = new Uint8Array(n);
+  switch (repOf(type)) {
+    case 'i32':
+      return makeVec(type, 'i32', new Int32Array(n), valid);
+    case 'f64':
+      return makeVec(type, 'f64', new Float64Array(n), valid, type.kind === 'decimal' ? (type.scale ?? 0) : 0);
+    case 'bool':
+      return makeVec(type, 'bool', new Uint8Array(n), valid);
+    default:
+      return makeVec(type, 'obj', new Array<unknown>(n).fill(null), valid);
+  }
+}
+
+/** Rows of `v` at `idx` (a row index per output row; -1 gives NULL), in one pass. */
+export function gather(v: Vec, idx: Int32Array | Uint32Array, n = idx.length): Vec {
+  let valid: Uint8Array | null = null;
+  const src = v.valid;
+  if (src !== null || hasNegative(idx, n)) {
+    valid = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const j = idx[i]!;
+      valid[i] = j < 0 ? 0 : src === null ? 1 : src[j]!;
+    }
+  }
+  let data: VecData;
+  switch (v.rep) {
+    case 'i32': {
+      const s = v.data as Int32Array;
+      const d = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const j = idx[i]!;
+        if (j >= 0) d[i] = s[j]!;
+      }
+      data = d;
+      break;
+    }
+    case 'f64': {
+      const s = v.data as Float64Array;
+      const d = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const j = idx[i]!;
+        if (j >= 0) d[i] = s[j]!;
+      }
+      data = d;
+      break;
+    }
+    case 'bool': {
+      const s = v.data as Uint8Array;
+      const d = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        const j = idx[i]!;
+        if (j >= 0) d[i] = s[j]!;
+      }
+      data = d;
+      break;
+    }
+    case 'big': {
+      const s = v.data as bigint[];
+      const d = new Array<bigint>(n);
+      for (let i = 0; i < n; i++) {
+        const j = idx[i]!;
+        d[i] = j >= 0 ? s[j]! : 0n;
+      }
+      data = d;
+      break;
+    }
+    case 'obj': {
+      const s = v.data as unknown[];
+      const d = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) {
+        const j = idx[i]!;
+        d[i] = j >= 0 ? s[j] : null;
+      }
+      data = d;
+      break;
+    }
+  }
+  return { type: v.type, rep: v.rep, length: n, valid, data, scale: v.scale };
+}
+
+function hasNegative(idx: Int32Array | Uint32Array, n: number): boolean {
+  if (idx instanceof Uint32Array) return false;
+  for (let i = 0; i < n; i++) if (idx[i]! < 0) return true;
+  return false;
+}
+
+/** The first `n` rows starting at `start` (copies typed data by view, never mutated). */
+export function sliceVec(v: Vec, start: number, end: number): Vec {
+  const data = v.rep === 'obj' || v.rep === 'big' ? (v.data as unknown[]).slice(start, end) : (v.data as Float64Array).subarray(start, end);
+  return { type: v.type, rep: v.rep, length: end - start, valid: v.valid === null ? null : v.valid.subarray(start, end), data, scale: v.scale };
+}
+
+export function sliceChunk(c: Chunk, start: number, end: number): Chunk {
+  if (start === 0 && end === c.length) return c;
+  return { columns: c.columns.map((v) => sliceVec(v, start, end)), length: end - start };
+}
+
+export function gatherChunk(c: Chunk, idx: Int32Array | Uint32Array, n = idx.length): Chunk {
+  return { columns: c.columns.map((v) => gather(v, idx, n)), length: n };
+}
+
+/** Converts a decimal or int64 vector to the `big` representation (at `scale` for decimals). */
+export function toBig(v: Vec, scale = v.scale): Vec {
+  const n = v.length;
+  const d = new Array<bigint>(n);
+  if (v.rep === 'big') {
+    const s = v.data as bigint[];
+    if (scale === v.scale) return v;
+    for (let i = 0; i < n; i++) d[i] = rescaleBig(s[i]!, v.scale, scale);
+  } else if (v.rep === 'f64' || v.rep === 'i32') {
+    const s = v.data as Float64Array;
+    const mul = bigPow10(Math.max(0, scale - v.scale));
+    for (let i = 0; i < n; i++) {
+      const x = BigInt(s[i]!);
+      d[i] = scale >= v.scale ? x * mul : rescaleBig(x, v.scale, scale);
+    }
+  } else {
+    for (let i = 0; i < n; i++) d[i] = bigAt(v, i);
+  }
+  return { type: v.type, rep: 'big', length: n, valid: v.valid, data: d, scale };
+}
+
+/** Rescales a decimal vector to `scale` (rounding half away from zero), staying in f64 when exact. */
+export function rescaleVec(v: Vec, scale: number): Vec {
+  if (v.scale === scale) return v;
+  if (v.rep === 'f64' && scale > v.scale) {
+    const s = v.data as Float64Array;
+    const m = pow10(scale - v.scale);
+    const d = new Float64Array(v.length);
+    let ok = true;
+    for (let i = 0; i < s.length; i++) {
+      const x = s[i]! * m;
+      if (x > MAX_EXACT || x < -MAX_EXACT) {
+        ok = false;
+        break;
+      }
+      d[i] = x;
+    }
+    if (ok) return { ...v, data: d, scale };
+  }
+  return toBig(v, scale);
+}
+
+/** Concatenates vectors of one type (decimal scales unified upward; `big` if any is big). */
+export function concatVecs(type: DataType, vs: readonly Vec[]): Vec {
+  if (vs.length === 1) return vs[0]!;
+  let n = 0;
+  let anyNull = false;
+  let scale = 0;
+  let rep: Rep = vs.length > 0 ? vs[0]!.rep : repOf(type);
+  for (const v of vs) {
+    n += v.length;
+    if (v.valid !== null) anyNull = true;
+    if (v.scale > scale) scale = v.scale;
+    if (v.rep === 'big') rep = 'big';
+  }
+  if (vs.length === 0) return vecFromValues(type, []);
+  const parts = type.kind === 'decimal' || rep === 'big' ? vs.map((v) => (rep === 'big' ? toBig(v, scale) : rescaleVec(v, scale))) : vs;
+  if (parts.some((p) => p.rep === 'big')) rep = 'big';
+  const fin = rep === 'big' ? parts.map((p) => toBig(p, scale)) : parts;
+  const valid = anyNull ? new Uint8Array(n) : null;
+  let data: VecData;
+  switch (rep) {
+    case 'i32':
+      data = new Int32Array(n);
+      break;
+    case 'f64':
+      data = new Float64Array(n);
+      break;
+    case 'bool':
+      data = new Uint8Array(n);
+      break;
+    default:
+      data = new Array<unknown>(n);
+  }
+  let off = 0;
+  for (const p of fin) {
+    if (rep === 'obj' || rep === 'big') {
+      const s = p.data as unknown[];
+      const d = data as unknown[];
+      for (let i = 0; i < p.length; i++) d[off + i] = s[i];
+    } else (data as Float64Array).set(p.data as Float64Array, off);
+    if (valid !== null) {
+      if (p.valid === null) valid.fill(1, off, off + p.length);
+      else valid.set(p.valid, off);
+    }
+    off += p.length;
+  }
+  return { type, rep, length: n, valid, data, scale };
+}
+
+export function concatChunks(schemaTypes: readonly DataType[], cs: readonly Chunk[]): Chunk {
+  if (cs.length === 1) return cs[0]!;
+  let n = 0;
+  for (const c of cs) n += c.length;
+  return { columns: schemaTypes.map((t, i) => concatVecs(t, cs.map((c) => c.columns[i]!))), length: n };
+}
+
+export function emptyChunk(types: readonly DataType[]): Chunk {
+  return { columns: types.map((t) => vecFromValues(t, [])), length: 0 };
+}
+
+/** Rows of a chunk as arrays of IR values (tests, RETURNING, generic paths). */
+export function chunkRows(c: Chunk): unknown[][] {
+  const out: unknown[][] = [];
+  for (let i = 0; i < c.length; i++) out.push(c.columns.map((v) => valueAt(v, i)));
+  return out;
+}
+
+/** A chunk from rows of IR values. */
+export function chunkFromRows(types: readonly DataType[], rows: readonly (readonly unknown[])[]): Chunk {
+  return { columns: types.map((t, j) => vecFromValues(t, rows.map((r) => r[j]))), length: rows.length };
+}
