@@ -1,0 +1,30 @@
+// `orbit compile`: checks a SQL file against a schema and prints `file:line:col: error CODE: message`.
+import { compileSql } from '../../../compiler/index.ts';
+import { UsageError, type Command } from '../command.ts';
+import { formatDiagnostic, loadCatalog, readText } from './offline.ts';
+
+export const compileCommand: Command = {
+  name: 'compile',
+  summary: 'Check a SQL file against a schema and print diagnostics',
+  usage: '<file.sql> [--schema <schema.sql>] [--stats <stats.json>]',
+  options: {
+    schema: { type: 'string', short: 's', description: 'File of CREATE TABLE/INDEX/VIEW statements', valueName: 'file' },
+    stats: { type: 'string', description: 'JSON statistics per table', valueName: 'file' },
+  },
+  notes: 'Exits 1 when any statement has an error, 0 otherwise.',
+  async run(args) {
+    const file = args.positionals[0];
+    if (!file) throw new UsageError('missing the SQL file to compile');
+    const { catalog, errors } = loadCatalog(args.values['schema'] as string | undefined, args.values['stats'] as string | undefined);
+    for (const e of errors) console.error(e);
+    const text = readText(file);
+    let count = 0;
+    for (const r of compileSql(text, catalog)) {
+      for (const d of r.diagnostics) {
+        console.log(formatDiagnostic(file, text, d));
+        if (d.severity === 'error') count++;
+      }
+    }
+    return count > 0 || errors.length > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,180 @@
+// The engine: one storage, one catalog, one plan cache, many sessions; what every protocol talks to.
+
+import { optimize, planPhysical, PlanCache, type BoundStatement, type Catalog, type LogicalPlan, type PreparedEntry, type Schema, type TableInfo } from '../../compiler/index.ts';
+import { Store } from '../storage/index.ts';
+import { engineError, OrbitError } from './errors.ts';
+import type { Notice, ResultColumn } from './result.ts';
+import { runPlan } from './run.ts';
+import { commandOf, commandOfPlan, Session } from './session.ts';
+import { pointPlan, type PointPlan } from './point.ts';
+
+export interface EngineOptions {
+  /** Directory holding the LMDB environment; created when missing. */
+  readonly dataDir: string;
+  /**
+   * Whether a commit waits for fsync (default true: an acknowledged write survives a crash).
+   * False is for throwaway data such as tests: a crash may lose recent commits.
+   */
+  readonly sync?: boolean;
+  /** Prepared plans kept in the plan cache (default 1,000). */
+  readonly planCacheSize?: number;
+}
+
+/**
+ * A statement ready to run. Query statements (SELECT and the writes) carry their prepared plan,
+ * which is what the plan cache holds; utility statements keep their bound form.
+ */
+export interface CompiledStatement {
+  readonly command: string;
+  readonly query?: PreparedEntry;
+  readonly bound?: BoundStatement;
+  readonly columns: readonly ResultColumn[];
+  readonly text: string;
+  /** Offset of the statement in the text the client sent (for error positions). */
+  readonly offset: number;
+}
+
+/** What a session needs of a prepared plan beyond the plan itself. */
+export interface PreparedShape {
+  readonly columns: readonly ResultColumn[];
+  readonly command: string;
+  readonly point: PointPlan | undefined;
+}
+
+export class Engine {
+  private readonly sessions = new Set<Session>();
+  private closing: Promise<void> | undefined;
+  readonly planCache: PlanCache;
+
+  private constructor(
+    readonly store: Store,
+    readonly dataDir: string,
+    planCacheSize: number,
+  ) {
+    this.planCache = new PlanCache(planCacheSize);
+  }
+
+  /** Opens (or creates) the data directory. */
+  static async open(options: EngineOptions): Promise<Engine> {
+    const store = Store.open(options.dataDir, { noSync: options.sync === false });
+    return new Engine(store, options.dataDir, options.planCacheSize ?? 1000);
+  }
+
+  get catalog(): Catalog {
+    return this.store.catalog;
+  }
+
+  /** A new session with default settings and no transaction. */
+  session(): Session {
+    if (this.closing) throw engineError('engine_closed');
+    const s = new Session(this);
+    this.sessions.add(s);
+    return s;
+  }
+
+  /** @internal Called by a session when it closes. */
+  forget(s: Session): void {
+    this.sessions.delete(s);
+  }
+
+  /** Cancels running statements, closes sessions and flushes storage. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const s of [...this.sessions]) s.close();
+      await this.store.close();
+    })();
+    return this.closing;
+  }
+
+  /** @internal Optimizes and plans a bound statement. */
+  plan(bound: BoundStatement, text: string, offset: number): CompiledStatement {
+    const command = commandOf(bound);
+    if (bound.kind === 'query') {
+      const physical = planPhysical(optimize(bound.plan, this.catalog), bound.params);
+      const query: PreparedEntry = { query: physical, paramTypes: bound.params, schema: bound.plan.schema, catalogVersion: this.catalog.version };
+      return { command, query, columns: this.shapeOf(query).columns, text, offset };
+    }
+    if (bound.kind === 'explain') {
+      return { command, bound, columns: [{ name: 'QUERY PLAN', type: bound.format === 'json' ? { kind: 'json', binary: false } : { kind: 'utf8' }, nullable: false }], text, offset };
+    }
+    if (bound.kind === 'show') {
+      return { command, bound, columns: [{ name: bound.name.toLowerCase(), type: { kind: 'utf8' }, nullable: false }], text, offset };
+    }
+    return { command, bound, columns: [], text, offset };
+  }
+
+  /** CREATE TABLE … AS: runs the query and loads its rows into the new table. */
+  private async fill(table: TableInfo, plan: LogicalPlan): Promise<number> {
+    const physical = planPhysical(optimize(plan, this.catalog), []);
+    const txn = this.store.begin();
+    const rows: unknown[][] = [];
+    try {
+      for await (const b of runPlan(physical, { txn, params: [], now: Date.now() * 1000 }).batches) {
+        for (let i = 0; i < b.length; i++) rows.push(b.columns.map((c) => c[i] ?? null));
+      }
+    } finally {
+      txn.rollback();
+    }
+    return this.store.bulkInsert(table, rows);
+  }
+
+  private readonly shapes = new WeakMap<PreparedEntry, PreparedShape>();
+
+  /** @internal Result columns and point-lookup form of a prepared plan, worked out once per plan. */
+  shapeOf(entry: PreparedEntry): PreparedShape {
+    let shape = this.shapes.get(entry);
+    if (!shape) {
+      shape = { columns: resultColumns(entry.schema), command: commandOfPlan(entry.query.plan.kind), point: pointPlan(entry.query) };
+      this.shapes.set(entry, shape);
+    }
+    return shape;
+  }
+
+  /** @internal Runs DDL and other utility statements against storage. */
+  async runUtility(b: BoundStatement): Promise<Notice | undefined> {
+    const s = this.store;
+    switch (b.kind) {
+      case 'create-table': {
+        if (b.ifNotExists && this.catalog.getRelation(b.schema, b.name)) {
+          return { severity: 'NOTICE', sqlstate: '42P07', message: `relation "${b.name}" already exists, skipping` };
+        }
+        const table = await s.createTable(b);
+        if (b.asQuery) await this.fill(table, b.asQuery);
+        return undefined;
+      }
+      case 'drop': {
+        for (const n of b.names) {
+          const exists = b.objectKind === 'index' ? s.hasIndex(n.schema, n.name) : this.catalog.getRelation(n.schema, n.name)?.kind === (b.objectKind === 'view' ? 'view' : 'table');
+          if (!exists) {
+            if (b.ifExists) return { severity: 'NOTICE', sqlstate: '00000', message: `${b.objectKind} "${n.name}" does not exist, skipping` };
+            throw new OrbitError(b.objectKind === 'index' ? '42704' : '42P01', `${b.objectKind === 'index' ? 'index' : b.objectKind === 'view' ? 'view' : 'table'} "${n.name}" does not exist`);
+          }
+          if (b.objectKind === 'table') await s.dropTable(n.schema, n.name);
+          else if (b.objectKind === 'view') await s.dropView(n.schema, n.name);
+          else await s.dropIndex(n.schema, n.name);
+        }
+        return undefined;
+      }
+      case 'create-index':
+        if (b.ifNotExists && s.hasIndex(b.schema, b.name)) return { severity: 'NOTICE', sqlstate: '42P07', message: `relation "${b.name}" already exists, skipping` };
+        await s.createIndex(b);
+        return undefined;
+      case 'create-view':
+        await s.createView(b);
+        return undefined;
+      case 'alter-table':
+        await s.alterTable(b);
+        return undefined;
+      case 'analyze':
+        await s.analyze(b.tables);
+        return undefined;
+      default:
+        throw engineError('not_supported', `statement ${b.kind} is not supported here`);
+    }
+  }
+}
+
+/** Result columns of a plan's output schema. */
+export function resultColumns(schema: Schema): ResultColumn[] {
+  return schema.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable }));
+}

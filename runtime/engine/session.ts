@@ -1,0 +1,493 @@
+// A client session: compiles and runs statements, owns the transaction state machine and settings.
+//
+// States: idle (autocommit) → BEGIN → in-transaction → an error → failed → COMMIT/ROLLBACK → idle.
+// Several statements in one `execute` call form an implicit transaction block, as in PostgreSQL's
+// simple query protocol: a failure rolls back the statements of that call that ran before it.
+
+import { bindStatement, explainJson, explainText, parseSql, PlanCache, type ActualStats, type BoundStatement, type DataType, type SqlAst } from '../../compiler/index.ts';
+import type { OperatorStats } from '../exec/index.ts';
+import type { StorageTxn } from '../storage/api.ts';
+import type { CompiledStatement, Engine, PreparedShape } from './engine.ts';
+import { coerceParams } from './params.ts';
+import { runPoint } from './point.ts';
+import { engineError, fromDiagnostic, OrbitError, toOrbitError } from './errors.ts';
+import type { Notice, ResultColumn, ResultEvent, RowBatch, StatementResult } from './result.ts';
+import { runPlan } from './run.ts';
+import { Settings } from './settings.ts';
+
+export type TransactionStatus = 'idle' | 'transaction' | 'failed';
+
+export interface ExecuteOptions {
+  /** Aborts the running statement (SQLSTATE 57014). */
+  readonly signal?: AbortSignal;
+  /** Parameter types declared by the client ($1 … $n); others are inferred. */
+  readonly paramTypes?: readonly (DataType | undefined)[];
+}
+
+/** A statement compiled once and executable many times with different parameters. */
+export interface PreparedStatement {
+  readonly text: string;
+  readonly paramTypes: readonly DataType[];
+  readonly columns: readonly ResultColumn[];
+  execute(params?: readonly unknown[], options?: ExecuteOptions): Promise<StatementResult>;
+}
+
+type Compiled = CompiledStatement;
+
+let nextSessionId = 1;
+
+export class Session {
+  readonly id = nextSessionId++;
+  readonly settings = new Settings();
+  private txn: StorageTxn | undefined;
+  private explicit = false;
+  private failed = false;
+  private running: AbortController | undefined;
+  private closed = false;
+
+  constructor(private readonly engine: Engine) {}
+
+  get transactionStatus(): TransactionStatus {
+    return this.failed ? 'failed' : this.explicit ? 'transaction' : 'idle';
+  }
+
+  /** Cancels the statement running now, if any (SQLSTATE 57014 for it). */
+  cancel(): void {
+    this.running?.abort(engineError('query_canceled'));
+  }
+
+  /** Ends the session, rolling back an open transaction. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cancel();
+    this.txn?.rollback();
+    this.txn = undefined;
+    this.engine.forget(this);
+  }
+
+  /** Runs every statement in `sql` and collects their results. Throws the first error as an OrbitError. */
+  async execute(sql: string, params: readonly unknown[] = [], options: ExecuteOptions = {}): Promise<StatementResult[]> {
+    const fast = this.tryPoint(sql, params, options);
+    if (fast) return [fast];
+    return collect(this.stream(sql, params, options));
+  }
+
+  /**
+   * The short path: a statement text already in the plan cache whose plan is a primary-key point
+   * lookup runs without parsing, operators or result events.
+   */
+  private tryPoint(sql: string, params: readonly unknown[], options: ExecuteOptions): StatementResult | undefined {
+    if (this.failed || this.closed || options.signal) return undefined;
+    const declared = (options.paramTypes ?? []).map((t) => t ?? ({ kind: 'unknown' } as const));
+    const hit = this.engine.planCache.getByKey(PlanCache.key('sql', sql, declared), this.engine.catalog);
+    if (!hit) return undefined;
+    const shape = this.engine.shapeOf(hit);
+    return shape.point ? this.runPointStatement(hit, shape, params) : undefined;
+  }
+
+  private runPointStatement(q: NonNullable<Compiled['query']>, shape: PreparedShape, params: readonly unknown[]): StatementResult {
+    if (params.length < q.paramTypes.length) throw engineError('parameter_count', String(params.length), String(q.paramTypes.length));
+    const txn = this.txn ?? this.engine.store.begin();
+    try {
+      const batch = runPoint(shape.point!, txn, coerceParams(params, q.paramTypes));
+      return { command: 'SELECT', tag: `SELECT ${batch.length}`, columns: shape.columns, batches: [batch], rowCount: batch.length, notices: [] };
+    } catch (e) {
+      this.markFailed();
+      throw toOrbitError(e);
+    } finally {
+      // A read-only autocommit transaction has nothing to commit.
+      if (txn !== this.txn) txn.rollback();
+    }
+  }
+
+  /** Runs one statement and returns its result (the last one when the text holds several). */
+  async query(sql: string, params: readonly unknown[] = [], options: ExecuteOptions = {}): Promise<StatementResult> {
+    const all = await this.execute(sql, params, options);
+    const last = all[all.length - 1];
+    if (!last) return { command: 'EMPTY', tag: '', columns: [], batches: [], rowCount: 0, notices: [] };
+    return last;
+  }
+
+  /** Compiles a single statement for repeated execution; parameter types are inferred or taken from `paramTypes`. */
+  prepare(sql: string, paramTypes: readonly (DataType | undefined)[] = []): PreparedStatement {
+    const compiled = this.compile(sql, paramTypes);
+    if (compiled.length !== 1) throw new OrbitError('42601', 'cannot insert multiple commands into a prepared statement');
+    let current = compiled[0]!;
+    return {
+      text: sql,
+      paramTypes: current.query?.paramTypes ?? [],
+      columns: current.columns,
+      execute: async (params = [], options = {}) => {
+        // A DDL statement since preparing makes the plan stale: compile it again.
+        if (current.query && current.query.catalogVersion !== this.engine.catalog.version) current = this.compile(sql, paramTypes)[0]!;
+        if (current.query && !this.failed && !options.signal) {
+          const shape = this.engine.shapeOf(current.query);
+          if (shape.point) return this.runPointStatement(current.query, shape, params);
+        }
+        const collected = await collect(this.runStatements([current], params, options));
+        return collected[0]!;
+      },
+    };
+  }
+
+  /** Describes the result columns and parameter types of a statement without running it. */
+  describe(sql: string, paramTypes: readonly (DataType | undefined)[] = []): { columns: readonly ResultColumn[]; paramTypes: readonly DataType[] } {
+    const compiled = this.compile(sql, paramTypes);
+    const last = compiled[compiled.length - 1];
+    if (!last) return { columns: [], paramTypes: [] };
+    return { columns: last.columns, paramTypes: last.query?.paramTypes ?? [] };
+  }
+
+  /** Streams the execution of every statement in `sql`: start, batches, end per statement. */
+  async *stream(sql: string, params: readonly unknown[] = [], options: ExecuteOptions = {}): AsyncGenerator<ResultEvent> {
+    if (this.closed) throw engineError('engine_closed');
+    const parsed = parseSql(sql);
+    if (parsed.diagnostics.length > 0) {
+      this.markFailed();
+      throw fromDiagnostic(parsed.diagnostics[0]!);
+    }
+    if (this.failed && !parsed.statements.every((st) => isTransactionEnd(st.ast))) {
+      throw engineError('in_failed_transaction');
+    }
+    const implicitBlock = parsed.statements.length > 1 && !this.explicit;
+    if (implicitBlock) {
+      this.txn = this.engine.store.begin();
+    }
+    try {
+      for (let i = 0; i < parsed.statements.length; i++) {
+        const s = parsed.statements[i]!;
+        // Bind each statement only when it runs: an earlier DDL statement may change the catalog.
+        let compiled: Compiled;
+        try {
+          compiled = this.compileOne(s.ast, sql, s.span.start, s.text, options.paramTypes ?? []);
+        } catch (e) {
+          this.markFailed();
+          throw e;
+        }
+        for await (const ev of this.runStatements([compiled], params, options, i)) yield ev;
+      }
+      if (implicitBlock && this.txn && !this.explicit) {
+        const t = this.txn;
+        this.txn = undefined;
+        await t.commit();
+      }
+    } catch (e) {
+      if (implicitBlock && !this.explicit && this.txn) {
+        this.txn.rollback();
+        this.txn = undefined;
+      }
+      throw e;
+    }
+  }
+
+  private markFailed(): void {
+    if (this.explicit) this.failed = true;
+  }
+
+  private compile(sql: string, paramTypes: readonly (DataType | undefined)[]): Compiled[] {
+    const parsed = parseSql(sql);
+    if (parsed.diagnostics.length > 0) throw fromDiagnostic(parsed.diagnostics[0]!);
+    return parsed.statements.map((s) => this.compileOne(s.ast, sql, s.span.start, s.text, paramTypes));
+  }
+
+  private compileOne(ast: SqlAst.Statement, source: string, offset: number, text: string, paramTypes: readonly (DataType | undefined)[]): Compiled {
+    const declared = paramTypes.map((t) => t ?? ({ kind: 'unknown' } as const));
+    const key = PlanCache.key('sql', text, declared);
+    const hit = this.engine.planCache.getByKey(key, this.engine.catalog);
+    if (hit) {
+      const shape = this.engine.shapeOf(hit);
+      return { command: shape.command, query: hit, columns: shape.columns, text, offset };
+    }
+    const { bound, diagnostics } = bindStatement(ast, source, this.engine.catalog, { paramTypes: declared });
+    const err = diagnostics.find((d) => d.severity === 'error');
+    if (err || !bound) throw fromDiagnostic(err ?? diagnostics[0]!);
+    const compiled = this.engine.plan(bound, text, offset);
+    if (compiled.query) this.engine.planCache.setByKey(key, compiled.query);
+    return compiled;
+  }
+
+  private async *runStatements(statements: readonly Compiled[], params: readonly unknown[], options: ExecuteOptions, first = 0): AsyncGenerator<ResultEvent> {
+    let index = first;
+    for (const c of statements) {
+      const b = c.bound;
+      if (this.failed && !(b?.kind === 'transaction' && (b.action === 'commit' || b.action === 'rollback' || b.action === 'rollback-to'))) {
+        throw engineError('in_failed_transaction');
+      }
+      try {
+        yield* this.runOne(c, params, options, index);
+      } catch (e) {
+        this.markFailed();
+        const err = toOrbitError(e);
+        throw err;
+      }
+      index++;
+    }
+  }
+
+  private async *runOne(c: Compiled, params: readonly unknown[], options: ExecuteOptions, index: number): AsyncGenerator<ResultEvent> {
+    const command = c.command;
+    if (c.query) {
+      yield* this.runQuery(c, c.query, params, options, index);
+      return;
+    }
+    const b = c.bound!;
+    switch (b.kind) {
+      case 'query':
+        throw new OrbitError('XX000', 'query statement without a plan');
+      case 'transaction':
+        yield { kind: 'start', statement: index, command, columns: [] };
+        yield* this.transaction(b, index);
+        return;
+      case 'set': {
+        yield { kind: 'start', statement: index, command, columns: [] };
+        this.settings.set(b.name, b.value);
+        yield { kind: 'end', statement: index, tag: b.value === null ? 'RESET' : 'SET', rowCount: 0 };
+        return;
+      }
+      case 'show': {
+        const name = b.name.toLowerCase();
+        if (name === 'all') {
+          const cols: ResultColumn[] = [
+            { name: 'name', type: { kind: 'utf8' }, nullable: false },
+            { name: 'setting', type: { kind: 'utf8' }, nullable: false },
+          ];
+          yield { kind: 'start', statement: index, command, columns: cols };
+          const all = this.settings.all();
+          yield { kind: 'batch', statement: index, batch: { length: all.length, columns: [all.map((x) => x[0]), all.map((x) => x[1])] } };
+          yield { kind: 'end', statement: index, tag: 'SHOW', rowCount: all.length };
+          return;
+        }
+        const value = this.settings.get(name);
+        yield { kind: 'start', statement: index, command, columns: [{ name, type: { kind: 'utf8' }, nullable: false }] };
+        yield { kind: 'batch', statement: index, batch: { length: 1, columns: [[value]] } };
+        yield { kind: 'end', statement: index, tag: 'SHOW', rowCount: 1 };
+        return;
+      }
+      case 'explain': {
+        yield { kind: 'start', statement: index, command, columns: c.columns };
+        const inner = this.engine.plan(b.statement, c.text, c.offset).query?.query;
+        let text: string;
+        if (!inner) {
+          text = `${commandOf(b.statement)} (utility statement, no plan)`;
+        } else if (b.analyze) {
+          const own = this.txn === undefined;
+          const txn = this.txn ?? this.engine.store.begin();
+          try {
+            const run = runPlan(inner, { txn, params, now: Date.now() * 1000, analyze: true });
+            const started = performance.now();
+            for await (const _ of run.batches) {
+              // Rows are produced and discarded: EXPLAIN ANALYZE reports counts and times only.
+            }
+            const total = performance.now() - started;
+            if (own) await txn.commit();
+            const actual = actualStats(run.stats());
+            text = b.format === 'json' ? explainJson(inner, { actual }) : `${explainText(inner, { actual })}\nExecution Time: ${total.toFixed(3)} ms`;
+          } catch (e) {
+            if (own) txn.rollback();
+            throw e;
+          }
+        } else {
+          text = b.format === 'json' ? explainJson(inner) : explainText(inner);
+        }
+        const lines = b.format === 'json' ? [text] : text.split('\n');
+        yield { kind: 'batch', statement: index, batch: { length: lines.length, columns: [lines] } };
+        yield { kind: 'end', statement: index, tag: 'EXPLAIN', rowCount: lines.length };
+        return;
+      }
+      default: {
+        yield { kind: 'start', statement: index, command, columns: [] };
+        const notice = await this.engine.runUtility(b);
+        if (notice) yield { kind: 'notice', statement: index, notice };
+        yield { kind: 'end', statement: index, tag: command, rowCount: 0 };
+      }
+    }
+  }
+
+  private async *runQuery(c: Compiled, q: NonNullable<Compiled['query']>, params: readonly unknown[], options: ExecuteOptions, index: number): AsyncGenerator<ResultEvent> {
+    if (params.length < q.paramTypes.length) throw engineError('parameter_count', String(params.length), String(q.paramTypes.length));
+    yield { kind: 'start', statement: index, command: c.command, columns: c.columns };
+    const own = this.txn === undefined;
+    const txn = this.txn ?? this.engine.store.begin();
+    const controller = new AbortController();
+    this.running = controller;
+    const timeoutMs = Number(this.settings.get('statement_timeout'));
+    const signal = timeoutMs > 0 ? deadlineSignal(controller, timeoutMs) : controller.signal;
+    const onAbort = () => controller.abort(engineError('query_canceled'));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    let rows = 0;
+    try {
+      const run = runPlan(q.query, { txn, params: coerceParams(params, q.paramTypes), signal, now: Date.now() * 1000 });
+      for await (const batch of run.batches) {
+        rows += batch.length;
+        yield { kind: 'batch', statement: index, batch };
+      }
+      const count = run.affected() ?? rows;
+      if (own) await txn.commit();
+      yield { kind: 'end', statement: index, tag: tagOf(c.command, count), rowCount: count };
+    } catch (e) {
+      if (own) txn.rollback();
+      if (signal.aborted && signal.reason instanceof OrbitError) throw signal.reason;
+      throw e;
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      this.running = undefined;
+    }
+  }
+
+  private async *transaction(b: Extract<BoundStatement, { kind: 'transaction' }>, index: number): AsyncGenerator<ResultEvent> {
+    const warn = (code: 'active_transaction' | 'no_active_transaction'): ResultEvent => {
+      const e = engineError(code);
+      return { kind: 'notice', statement: index, notice: { severity: 'WARNING', sqlstate: e.sqlstate, message: e.message } };
+    };
+    switch (b.action) {
+      case 'begin':
+        if (this.explicit) yield warn('active_transaction');
+        else {
+          this.txn ??= this.engine.store.begin();
+          this.explicit = true;
+        }
+        yield { kind: 'end', statement: index, tag: 'BEGIN', rowCount: 0 };
+        return;
+      case 'commit': {
+        if (!this.explicit) yield warn('no_active_transaction');
+        const t = this.txn;
+        const wasFailed = this.failed;
+        this.txn = undefined;
+        this.explicit = false;
+        this.failed = false;
+        if (t) {
+          if (wasFailed) t.rollback();
+          else await t.commit();
+        }
+        yield { kind: 'end', statement: index, tag: wasFailed ? 'ROLLBACK' : 'COMMIT', rowCount: 0 };
+        return;
+      }
+      case 'rollback':
+        if (!this.explicit) yield warn('no_active_transaction');
+        this.txn?.rollback();
+        this.txn = undefined;
+        this.explicit = false;
+        this.failed = false;
+        yield { kind: 'end', statement: index, tag: 'ROLLBACK', rowCount: 0 };
+        return;
+      case 'savepoint':
+      case 'release':
+      case 'rollback-to': {
+        if (!this.explicit || !this.txn) {
+          const word = b.action === 'savepoint' ? 'SAVEPOINT' : b.action === 'release' ? 'RELEASE SAVEPOINT' : 'ROLLBACK TO SAVEPOINT';
+          throw new OrbitError('25P01', `${word} can only be used in transaction blocks`);
+        }
+        const name = b.savepoint ?? '';
+        try {
+          if (b.action === 'savepoint') this.txn.savepoint(name);
+          else if (b.action === 'release') this.txn.release(name);
+          else {
+            this.txn.rollbackTo(name);
+            this.failed = false;
+          }
+        } catch (e) {
+          const err = toOrbitError(e);
+          throw err.sqlstate === 'XX000' ? engineError('savepoint_missing', name) : err;
+        }
+        yield { kind: 'end', statement: index, tag: b.action === 'savepoint' ? 'SAVEPOINT' : b.action === 'release' ? 'RELEASE' : 'ROLLBACK', rowCount: 0 };
+        return;
+      }
+    }
+  }
+}
+
+/** The command word of a statement, as PostgreSQL's CommandComplete starts. */
+export function commandOf(b: BoundStatement): string {
+  switch (b.kind) {
+    case 'query':
+      return commandOfPlan(b.plan.kind);
+    case 'create-table':
+      return b.asQuery ? 'SELECT' : 'CREATE TABLE';
+    case 'drop':
+      return `DROP ${b.objectKind.toUpperCase()}`;
+    case 'create-index':
+      return 'CREATE INDEX';
+    case 'create-view':
+      return 'CREATE VIEW';
+    case 'alter-table':
+      return 'ALTER TABLE';
+    case 'transaction':
+      return { begin: 'BEGIN', commit: 'COMMIT', rollback: 'ROLLBACK', savepoint: 'SAVEPOINT', release: 'RELEASE', 'rollback-to': 'ROLLBACK' }[b.action];
+    case 'set':
+      return 'SET';
+    case 'show':
+      return 'SHOW';
+    case 'analyze':
+      return 'ANALYZE';
+    case 'explain':
+      return 'EXPLAIN';
+  }
+}
+
+/** COMMIT, ROLLBACK and ROLLBACK TO: the statements a failed transaction still accepts. */
+function isTransactionEnd(ast: SqlAst.Statement): boolean {
+  return ast.kind === 'transaction' && (ast.action === 'commit' || ast.action === 'rollback' || ast.action === 'rollback-to');
+}
+
+export function commandOfPlan(kind: string): string {
+  return kind === 'insert' ? 'INSERT' : kind === 'update' ? 'UPDATE' : kind === 'delete' ? 'DELETE' : 'SELECT';
+}
+
+function tagOf(command: string, rows: number): string {
+  if (command === 'INSERT') return `INSERT 0 ${rows}`;
+  return `${command} ${rows}`;
+}
+
+function actualStats(stats: ReadonlyMap<number, OperatorStats> | undefined): Map<number, ActualStats> {
+  const out = new Map<number, ActualStats>();
+  for (const [k, v] of stats ?? []) out.set(k, { actualRows: v.rows, batches: v.batches, timeMs: v.timeMs });
+  return out;
+}
+
+/**
+ * A signal that also reports aborted once a deadline passes. The executor polls `aborted` between
+ * batches inside synchronous loops where no timer can fire, so the deadline is checked by clock.
+ */
+function deadlineSignal(controller: AbortController, ms: number): AbortSignal {
+  const deadline = performance.now() + ms;
+  const inner = controller.signal;
+  const timeout = engineError('statement_timeout');
+  return new Proxy(inner, {
+    get(target, prop) {
+      if (prop === 'aborted') return target.aborted || performance.now() > deadline;
+      if (prop === 'reason') return target.aborted ? target.reason : performance.now() > deadline ? timeout : undefined;
+      if (prop === 'throwIfAborted') return () => {
+        if (target.aborted) throw target.reason;
+        if (performance.now() > deadline) throw timeout;
+      };
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/** Collects streamed events into whole statement results. */
+async function collect(events: AsyncIterable<ResultEvent>): Promise<StatementResult[]> {
+  const results: StatementResult[] = [];
+  let current: { command: string; columns: readonly ResultColumn[]; batches: RowBatch[]; notices: Notice[] } | undefined;
+  const pending: Notice[] = [];
+  for await (const ev of events) {
+    switch (ev.kind) {
+      case 'start':
+        current = { command: ev.command, columns: ev.columns, batches: [], notices: pending.splice(0) };
+        break;
+      case 'batch':
+        current!.batches.push(ev.batch);
+        break;
+      case 'notice':
+        (current ? current.notices : pending).push(ev.notice);
+        break;
+      case 'end':
+        results.push({ ...current!, tag: ev.tag, rowCount: ev.rowCount });
+        current = undefined;
+        break;
+    }
+  }
+  return results;
+}
