@@ -1,8 +1,7 @@
 // `orbit sql`: runs statements against a data directory and prints results as a table, CSV or JSON.
 import { readFileSync } from 'node:fs';
 import { lineCol } from '../../../compiler/index.ts';
-import { Engine, OrbitError, resultRows, toOrbitError, type StatementResult } from '../../index.ts';
-import { formatValue } from '../../engine/text.ts';
+import { Engine, formatValue, OrbitError, resultRows, toOrbitError, type StatementResult } from '../../index.ts';
 import { readSource, UsageError, type Command } from '../command.ts';
 
 const NUMERIC = new Set(['int16', 'int32', 'int64', 'float32', 'float64', 'decimal']);
