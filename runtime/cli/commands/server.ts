@@ -1,26 +1,54 @@
-// `orbit server`: opens the engine on a data directory and serves until SIGINT/SIGTERM.
+// `orbit server`: opens the engine and starts every enabled wire protocol; SIGINT/SIGTERM stop it cleanly.
 import { Engine } from '../../index.ts';
-import type { Command } from '../command.ts';
+import { ConfigError, loadConfig, PROTOCOL_NAMES } from '../../server/config.ts';
+import { UsageError, type Command } from '../command.ts';
+
+const portOptions = Object.fromEntries(
+  PROTOCOL_NAMES.map((n) => [`${n}-port`, { type: 'string' as const, description: `Port for ${n} (0 = ephemeral, off = disabled); env ORBIT_${n.toUpperCase()}_PORT`, valueName: 'n|off' }]),
+);
 
 export const serverCommand: Command = {
   name: 'server',
   summary: 'Start the Orbit server',
-  usage: '[--data <dir>]',
+  usage: '[--data <dir>] [--host <addr>] [--config <file>] [--<protocol>-port <n|off>]',
   options: {
-    data: { type: 'string', short: 'd', description: 'Data directory (default ./data or $ORBIT_DATA)', valueName: 'dir' },
+    data: { type: 'string', short: 'd', description: 'Data directory (default ./data); env ORBIT_DATA', valueName: 'dir' },
+    host: { type: 'string', description: 'Address to listen on (default 127.0.0.1); env ORBIT_HOST', valueName: 'addr' },
+    config: { type: 'string', description: 'JSON config file (flags beat env vars, env vars beat the file); env ORBIT_CONFIG', valueName: 'file' },
+    ...portOptions,
   },
-  notes: 'Wire protocols attach to this engine as they land; SIGINT or SIGTERM flushes storage and exits 0.',
+  notes: 'Prints `orbit: <name> listening on <host>:<port>` for each listener once it accepts connections. SIGINT or SIGTERM stops accepting, ends sessions, flushes storage and exits 0.',
   async run(args) {
-    const dataDir = (args.values['data'] as string | undefined) ?? process.env['ORBIT_DATA'] ?? './data';
-    const engine = await Engine.open({ dataDir });
-    console.log(`orbit: engine ready, data in ${dataDir}`);
+    let config;
+    try {
+      config = loadConfig(args.values, process.env);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new UsageError(e.message);
+      throw e;
+    }
+    const { PROTOCOLS } = await import('../../../protocols/index.ts');
+    const engine = await Engine.open({ dataDir: config.dataDir });
+    const listening: { close(): Promise<void> }[] = [];
+    try {
+      for (const p of PROTOCOLS) {
+        const requested = config.ports[p.name] ?? p.defaultPort;
+        if (requested === 'off') continue;
+        const l = await p.start(engine, { host: config.host, port: requested, settings: config.protocols[p.name] ?? {} });
+        listening.push(l);
+        console.log(`orbit: ${p.name} listening on ${config.host}:${l.port}`);
+      }
+    } catch (e) {
+      for (const l of listening) await l.close();
+      await engine.close();
+      throw e;
+    }
+    if (listening.length === 0) console.log(`orbit: engine ready, data in ${config.dataDir} (no protocol enabled)`);
     await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
     });
+    await Promise.all(listening.map((l) => l.close()));
     await engine.close();
-    console.log('orbit: stopped');
     return 0;
   },
 };

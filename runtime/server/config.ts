@@ -1,0 +1,61 @@
+// Server settings from the config file, ORBIT_* environment variables and flags (flag beats env beats file).
+import { readFileSync } from 'node:fs';
+
+/** Every wire protocol's flag name, whether or not it is implemented yet. */
+export const PROTOCOL_NAMES = ['resp', 'pg', 'mysql', 'cql', 'bolt', 'arango', 'http', 'grpc', 'mqtt'] as const;
+export type ProtocolName = (typeof PROTOCOL_NAMES)[number];
+
+export interface ServerConfig {
+  readonly dataDir: string;
+  readonly host: string;
+  /** Requested port per protocol; `off` disables it; undefined means its default port. */
+  readonly ports: Readonly<Partial<Record<string, number | 'off'>>>;
+  /** Per-protocol settings from the config file's `protocols.<name>` sections. */
+  readonly protocols: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+/** The config file: JSON with `data`, `host`, `ports: { pg: 5432 | "off" }` and `protocols: { pg: {…} }`. */
+interface FileConfig {
+  data?: string;
+  host?: string;
+  ports?: Record<string, number | 'off'>;
+  protocols?: Record<string, Record<string, unknown>>;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parsePort(name: string, raw: string | number, where: string): number | 'off' {
+  if (raw === 'off') return 'off';
+  const n = typeof raw === 'number' ? raw : /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${where}: invalid port "${raw}" for ${name} (0–65535 or off)`);
+  return n;
+}
+
+export function loadConfig(flags: Readonly<Record<string, unknown>>, env: Readonly<Record<string, string | undefined>>): ServerConfig {
+  let file: FileConfig = {};
+  const path = (flags['config'] as string | undefined) ?? env['ORBIT_CONFIG'];
+  if (path) {
+    try {
+      file = JSON.parse(readFileSync(path, 'utf8')) as FileConfig;
+    } catch (e) {
+      throw new ConfigError(`cannot read config ${path}: ${(e as Error).message}`);
+    }
+  }
+  const ports: Record<string, number | 'off'> = {};
+  for (const name of PROTOCOL_NAMES) {
+    const flag = flags[`${name}-port`] as string | undefined;
+    const fromEnv = env[`ORBIT_${name.toUpperCase()}_PORT`];
+    const fromFile = file.ports?.[name];
+    if (flag !== undefined) ports[name] = parsePort(name, flag, `--${name}-port`);
+    else if (fromEnv !== undefined) ports[name] = parsePort(name, fromEnv, `ORBIT_${name.toUpperCase()}_PORT`);
+    else if (fromFile !== undefined) ports[name] = parsePort(name, fromFile, path ?? 'config');
+  }
+  return {
+    dataDir: (flags['data'] as string | undefined) ?? env['ORBIT_DATA'] ?? file.data ?? './data',
+    host: (flags['host'] as string | undefined) ?? env['ORBIT_HOST'] ?? file.host ?? '127.0.0.1',
+    ports,
+    protocols: file.protocols ?? {},
+  };
+}
