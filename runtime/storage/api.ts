@@ -1,6 +1,7 @@
 // The contract between the executor and storage: transactional row access by table and index.
 
 import type { Catalog, TableInfo } from '../../compiler/catalog/index.ts';
+import type { ColumnBatch } from './columns.ts';
 
 /**
  * Opaque, order-preserving identity of a stored row (its encoded primary key, or hidden row id).
@@ -32,6 +33,13 @@ export interface StorageTxn {
   readonly id: number;
   /** Full scan in key order, in chunks of at most `batchSize` rows. */
   scan(table: TableInfo, batchSize: number): Iterable<readonly StoredRow[]>;
+  /**
+   * The same rows as `scan`, in the same order, as columns: `ordinals` are table ordinals (-1 for
+   * the row key, as opaque `Uint8Array`s in an `obj` column), each batch holds one column per
+   * ordinal in that order and at most `batchSize` rows. Columns follow the executor's `Vec`
+   * layout (runtime/exec/vector.ts) and are never mutated: callers may keep and share them.
+   */
+  scanColumns?(table: TableInfo, ordinals: readonly number[], batchSize: number): Iterable<ColumnBatch>;
   /** Rows whose index key starts with `eq` and lies within the range on the next column. Primary key lookups use the primary index. */
   indexScan(table: TableInfo, indexName: string, eq: readonly unknown[], low?: KeyBound, high?: KeyBound): Iterable<StoredRow>;
   /** Primary-key point lookup. */

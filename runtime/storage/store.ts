@@ -5,10 +5,14 @@ import type { ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo, TableStats, View
 import type { DataType } from '../../compiler/ir/types.ts';
 import { catalogFromJson, catalogToJson, emptyCatalog, StoreCatalog, type CatalogState, type PhysicalColumn, type SequenceState, type TableState } from './catalog.ts';
 import { StorageError } from './errors.ts';
+import type { ColumnBatch } from './columns.ts';
+import { arenaCopy } from './arena.ts';
 import { compareBytes, idPrefix, keyString, prefixEnd } from './keys.ts';
+import { openRawRange, type RawRange } from './raw-range.ts';
 import { StatsCollector } from './stats.ts';
 import { TableRuntime } from './table-runtime.ts';
 import { Check, Txn, type KeyCommit, type Snapshot, type TxnHost, type Write } from './txn.ts';
+import { WarmTier, type RowBytes } from './warm.ts';
 
 /** A column as CREATE TABLE / ADD COLUMN describe it (the binder's `ColumnDefinition`). */
 export interface ColumnDef {
@@ -62,6 +66,11 @@ export interface AlterTableDef {
 export interface StoreOptions {
   /** Skip fsync on commit (tests and throwaway data only: a crash may lose acknowledged commits). */
   readonly noSync?: boolean;
+  /**
+   * Bound on the warm tier's estimated memory in bytes (default 1 GiB; 0 turns caching off, and
+   * columnar scans then decode LMDB rows every time).
+   */
+  readonly warmCacheBytes?: number;
 }
 
 export interface BulkOptions {
@@ -106,6 +115,7 @@ const i64 = (n: bigint): Uint8Array => {
 };
 const view = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, 8);
 const text = new TextEncoder();
+const DEFAULT_WARM_BYTES = 1024 * 1024 * 1024;
 
 export class Store implements TxnHost {
   catalog: StoreCatalog;
@@ -126,11 +136,17 @@ export class Store implements TxnHost {
   private readonly sequences = new Map<string, { next: bigint; reserved: bigint }>();
   private nextTxnId = 1;
   private closed = false;
+  /** In-memory columnar copies of committed table state (see warm.ts). */
+  readonly warm: WarmTier;
+  private readonly raw: RawRange;
 
   private constructor(
     private readonly env: RootDatabase,
     private readonly db: Database<Uint8Array, Uint8Array>,
+    options: StoreOptions,
   ) {
+    this.raw = openRawRange(env, 'orbit');
+    this.warm = new WarmTier(this.raw, options.warmCacheBytes ?? DEFAULT_WARM_BYTES);
     const raw = db.getBinary(CATALOG_KEY);
     const state = raw ? catalogFromJson(new TextDecoder().decode(raw)) : emptyCatalog();
     this.catalog = new StoreCatalog(state);
@@ -144,7 +160,7 @@ export class Store implements TxnHost {
     // overlappingSync off: a commit's promise resolves only once it is fsynced (durable when acknowledged).
     const env = open({ path: dataDir, maxDbs: 8, overlappingSync: false, ...(options.noSync ? { noSync: true } : {}) });
     const db = env.openDB<Uint8Array, Uint8Array>({ name: 'orbit', encoding: 'binary', keyEncoding: 'binary' });
-    return new Store(env, db);
+    return new Store(env, db, options);
   }
 
   /** Waits for outstanding commits, rolls back open transactions and closes the environment. */
@@ -209,6 +225,36 @@ export class Store implements TxnHost {
     return this.db.getRange({ start, ...(end ? { end } : {}), transaction: snapshot as never });
   }
 
+  /** @internal TxnHost: the columnar scan of a transaction without own writes to the table. */
+  scanColumns(rt: TableRuntime, ordinals: readonly number[], batchSize: number, snapshot: Snapshot, snapshotSeq: number): Iterable<ColumnBatch> {
+    return this.warm.scan(rt, ordinals, batchSize, snapshot, snapshotSeq);
+  }
+
+  /** @internal TxnHost: full-table row scan of a snapshot, decoding rows in LMDB's buffers (no value copies). */
+  *scanRows(rt: TableRuntime, batchSize: number, snapshot: Snapshot): Iterable<{ key: Uint8Array; values: unknown[] }[]> {
+    let batch: { key: Uint8Array; values: unknown[] }[] = [];
+    let key: Uint8Array | undefined;
+    const cursor = this.raw(rt.prefix, rt.prefixEnd, snapshot, {
+      key: (buf, start, end) => {
+        key = arenaCopy(buf.subarray(start, end), end - start);
+      },
+      row: (buf) => {
+        batch.push({ key: key!, values: rt.decode(buf) });
+      },
+    });
+    try {
+      while (cursor.next()) {
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+    } finally {
+      cursor.close();
+    }
+    if (batch.length > 0) yield batch;
+  }
+
   /** @internal TxnHost: hidden row ids grow monotonically per table (gaps after rollbacks). */
   nextRowId(rt: TableRuntime): Uint8Array {
     let next = this.rowIds.get(rt.id);
@@ -229,7 +275,16 @@ export class Store implements TxnHost {
    */
   commit(_txn: Txn, writes: readonly Write[]): Promise<void> {
     const seq = ++this.commitSeq;
-    for (const w of writes) if (w.check !== Check.None) this.lastCommit.set(w.ks, { seq, exists: w.value !== null });
+    let lastId = -1;
+    for (const w of writes) {
+      if (w.check !== Check.None) this.lastCommit.set(w.ks, { seq, exists: w.value !== null });
+      // Keys start with their relation id (u32 BE); index ids are never table ids, so marking them is harmless.
+      const id = ((w.key[0]! << 24) | (w.key[1]! << 16) | (w.key[2]! << 8) | w.key[3]!) >>> 0;
+      if (id !== lastId) {
+        this.warm.written(id, seq);
+        lastId = id;
+      }
+    }
     this.maxTracked = seq;
     this.pending++;
     return new Promise<void>((resolve, reject) => {
@@ -679,14 +734,17 @@ export class Store implements TxnHost {
   private async loadChunk(info: TableInfo, rows: readonly (readonly unknown[])[]): Promise<number> {
     await this.quiesce();
     const rt = this.runtime(info);
-    const puts: { key: Uint8Array; value: Uint8Array }[] = [];
+    const puts: RowBytes[] = [];
+    const rowPuts: RowBytes[] = [];
     const uniques: { key: Uint8Array; constraint: string; ordinals: readonly number[]; values: readonly unknown[] }[] = [];
     const pkName = rt.primaryIndex?.info.name;
     for (const values of rows) {
       if (values.length !== rt.columnTypes.length) throw new StorageError('invalid_parameter_value', `row has ${values.length} values, table "${info.name}" has ${rt.columnTypes.length} columns`);
       rt.checkNotNull(values);
       const key = pkName ? rt.rowKey(values) : this.nextRowId(rt);
-      puts.push({ key, value: rt.encode(values) });
+      const put = { key, value: rt.encode(values) };
+      puts.push(put);
+      rowPuts.push(put);
       if (pkName) uniques.push({ key, constraint: pkName, ordinals: rt.pkOrdinals, values });
       for (const idx of rt.indexes) {
         const ik = idx.entryKey(values, key);
@@ -713,11 +771,16 @@ export class Store implements TxnHost {
       from = to + 1;
     }
     puts.sort((a, b) => compareBytes(a.key, b.key));
+    // Hidden row ids ascend already; primary keys are sorted so a warm copy stays in key order.
+    if (pkName) rowPuts.sort((a, b) => compareBytes(a.key, b.key));
+    const appends = this.warm.cached(rt.id) && this.afterLastRow(rt, rowPuts[0]!.key);
     const seq = ++this.commitSeq;
     this.db.transactionSync(() => {
       for (const p of puts) this.db.put(p.key, p.value);
       this.db.put(COMMIT_SEQ_KEY, f64(seq));
     });
+    if (appends) this.warm.append(rt, seq, rowPuts);
+    else this.warm.written(rt.id, seq);
     if (this.active.size > 0) {
       // Open transactions may try to insert the same keys; let their commit-time checks see these.
       for (const u of uniques) this.lastCommit.set(keyString(u.key), { seq, exists: true });
@@ -737,6 +800,12 @@ export class Store implements TxnHost {
       if (index) return { table: t, index };
     }
     return undefined;
+  }
+
+  /** Whether `key` sorts after every stored row of the table (a load that only appends). */
+  private afterLastRow(rt: TableRuntime, key: Uint8Array): boolean {
+    for (const k of this.db.getKeys({ start: rt.prefixEnd, end: rt.prefix, reverse: true, limit: 1 })) return compareBytes(key, k) > 0;
+    return true;
   }
 
   private anyKeyBetween(first: Uint8Array, last: Uint8Array): boolean {
@@ -772,7 +841,10 @@ export class Store implements TxnHost {
     for (const t of this.catalog.state.tables) {
       const old = this.runtimes.get(t.info.id);
       next.set(t.info.id, old && old.state === t ? old : new TableRuntime(t));
+      // Warm columns survive renames, index changes and ANALYZE, not a change of physical layout.
+      if (old && old.state.physical !== t.physical) this.warm.invalidate(t.info.id);
     }
+    for (const id of this.runtimes.keys()) if (!next.has(id)) this.warm.invalidate(id);
     this.runtimes = next;
   }
 }

@@ -7,9 +7,11 @@
 import type { TableInfo } from '../../compiler/catalog/index.ts';
 import type { DataType } from '../../compiler/ir/types.ts';
 import type { KeyBound, RowKey, StorageTxn, StoredRow } from './api.ts';
+import { ColumnDecoder, type ColumnBatch } from './columns.ts';
 import { StorageError } from './errors.ts';
 import { compareBytes, encodeKey, keyString, prefixEnd } from './keys.ts';
 import type { IndexRuntime, TableRuntime } from './table-runtime.ts';
+import { CHUNK_ROWS, slotsOf } from './warm.ts';
 
 /** What a write must still hold at commit. */
 export enum Check {
@@ -51,6 +53,10 @@ export interface TxnHost {
   runtimeById(id: number): TableRuntime | undefined;
   readSnapshot(key: Uint8Array, snapshot: Snapshot): Uint8Array | undefined;
   rangeSnapshot(start: Uint8Array, end: Uint8Array | undefined, snapshot: Snapshot): Iterable<{ key: Uint8Array; value: Uint8Array }>;
+  /** A whole table of the snapshot, row by row. */
+  scanRows(rt: TableRuntime, batchSize: number, snapshot: Snapshot): Iterable<StoredRow[]>;
+  /** A whole table of the snapshot as columns (through the warm tier when it can serve). */
+  scanColumns(rt: TableRuntime, ordinals: readonly number[], batchSize: number, snapshot: Snapshot, snapshotSeq: number): Iterable<ColumnBatch>;
   nextRowId(rt: TableRuntime): Uint8Array;
   nextval(sequence: string): bigint;
   commit(txn: Txn, writes: readonly Write[]): Promise<void>;
@@ -90,6 +96,10 @@ export class Txn implements StorageTxn {
 
   *scan(table: TableInfo, batchSize: number): Iterable<readonly StoredRow[]> {
     const rt = this.readable(table);
+    if (!this.writesIn(rt)) {
+      yield* this.host.scanRows(rt, batchSize, this.snapshot);
+      return;
+    }
     let batch: StoredRow[] = [];
     for (const e of this.range(rt.prefix, rt.prefixEnd)) {
       batch.push({ key: e.key, values: rt.decode(e.value) });
@@ -99,6 +109,37 @@ export class Txn implements StorageTxn {
       }
     }
     if (batch.length > 0) yield batch;
+  }
+
+  /**
+   * Full scan as columns (`ordinals` are table ordinals, -1 the row key), in key order. Without
+   * own writes to the table the warm tier serves it; otherwise rows merged with the write set
+   * (as it was when the scan began) are decoded into columns.
+   */
+  *scanColumns(table: TableInfo, ordinals: readonly number[], batchSize: number): Iterable<ColumnBatch> {
+    const rt = this.readable(table);
+    if (!this.writesIn(rt)) {
+      yield* this.host.scanColumns(rt, ordinals, batchSize, this.snapshot, this.snapshotSeq);
+      return;
+    }
+    const dec = new ColumnDecoder(rt.state.physical, slotsOf(rt, ordinals), Math.min(batchSize, CHUNK_ROWS));
+    for (const e of this.range(rt.prefix, rt.prefixEnd)) {
+      if (dec.wantsKey) dec.key(e.key, 0, e.key.length);
+      dec.row(e.value);
+      if (dec.rows >= batchSize) yield { length: batchSize, columns: dec.finish() };
+    }
+    if (dec.rows > 0) {
+      const length = dec.rows;
+      yield { length, columns: dec.finish() };
+    }
+  }
+
+  /** Whether this transaction's write set holds a row of the table. */
+  private writesIn(rt: TableRuntime): boolean {
+    if (this.writes.size === 0) return false;
+    const ws = this.sortedWrites();
+    const i = lowerBound(ws, rt.prefix);
+    return i < ws.length && compareBytes(ws[i]!.key, rt.prefixEnd) < 0;
   }
 
   *indexScan(table: TableInfo, indexName: string, eq: readonly unknown[], low?: KeyBound, high?: KeyBound): Iterable<StoredRow> {

@@ -4,6 +4,7 @@ import type { ScanColumn } from '../../../compiler/ir/plan.ts';
 import type { IndexScan, PTableFunction, PValues, PWorkTable, SeqScan } from '../../../compiler/physical/plan.ts';
 import type { DataType, Interval } from '../../../compiler/ir/types.ts';
 import type { StoredRow } from '../../storage/api.ts';
+import type { ColumnBatch, ColumnData } from '../../storage/index.ts';
 import { evalScalar, layoutOf } from '../compile.ts';
 import type { Evaluator, RunCtx } from '../context.ts';
 import { addInterval, intervalMicros } from '../datetime.ts';
@@ -94,12 +95,21 @@ function applyFilter(c: Chunk, f: Evaluator | undefined, rc: RunCtx): Chunk {
 }
 
 /**
+ * A storage column as a vector: the layouts are identical by contract (runtime/storage/columns.ts);
+ * the scan column's type is kept (the row key arrives as bytes whatever type the binder gave it).
+ */
+function vecOf(c: ColumnData, col: ScanColumn): Vec {
+  return { type: col.type, rep: c.rep, length: c.length, valid: c.valid, data: c.data, scale: c.scale };
+}
+
+/**
  * Full scan. With a pushed filter only the columns the filter reads are decoded for every row;
  * the others are decoded for the rows that pass (late materialization: a selective filter skips
  * most of the decimal and text decoding).
  */
 export class SeqScanOp implements Operator {
   private it: Iterator<readonly StoredRow[]> | undefined;
+  private batches: Iterator<ColumnBatch> | undefined;
   private readonly filter: Evaluator | undefined;
   private readonly filterCols: ReadonlySet<number>;
   constructor(
@@ -111,6 +121,7 @@ export class SeqScanOp implements Operator {
     this.filterCols = new Set(plan.columns.flatMap((c, j) => (read.has(c.id) ? [j] : [])));
   }
   next(): Chunk | null {
+    if (this.rc.txn.scanColumns) return this.nextColumnar();
     this.it ??= this.rc.txn.scan(this.plan.table, this.rc.batchSize)[Symbol.iterator]();
     for (;;) {
       checkCancel(this.rc);
@@ -129,8 +140,33 @@ export class SeqScanOp implements Operator {
       return { columns: cols.map((c, j) => (this.filterCols.has(j) ? gather(partial[j]!, sel, n) : columnFromRows(kept, c))), length: n };
     }
   }
+  /**
+   * Storage hands out columns (from its warm tier when it can): no row decoding here. The batches
+   * are shared and immutable, so the filter runs on them and survivors are gathered.
+   */
+  private nextColumnar(): Chunk | null {
+    const cols = this.plan.columns;
+    this.batches ??= this.rc.txn.scanColumns!(
+      this.plan.table,
+      cols.map((c) => c.ordinal),
+      this.rc.batchSize,
+    )[Symbol.iterator]();
+    for (;;) {
+      checkCancel(this.rc);
+      const r = this.batches.next();
+      if (r.done) return null;
+      const b = r.value;
+      if (b.length === 0) continue;
+      const chunk: Chunk = { columns: b.columns.map((c, j) => vecOf(c, cols[j]!)), length: b.length };
+      if (!this.filter) return chunk;
+      const { sel, n } = selectTrue(this.filter(chunk, this.rc));
+      if (n === 0) continue;
+      return n === b.length ? chunk : gatherChunk(chunk, sel, n);
+    }
+  }
   close(): void {
     this.it?.return?.();
+    this.batches?.return?.();
   }
 }
 
