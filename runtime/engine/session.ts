@@ -316,6 +316,7 @@ export class Session {
     const onAbort = () => controller.abort(engineError('query_canceled'));
     options.signal?.addEventListener('abort', onAbort, { once: true });
     let rows = 0;
+    let settled = false;
     try {
       const run = runPlan(q.query, { txn, params: coerceParams(params, q.paramTypes), signal, now: Date.now() * 1000 });
       for await (const batch of run.batches) {
@@ -323,13 +324,17 @@ export class Session {
         yield { kind: 'batch', statement: index, batch };
       }
       const count = run.affected() ?? rows;
+      settled = true;
       if (own) await txn.commit();
       yield { kind: 'end', statement: index, tag: tagOf(c.command, count), rowCount: count };
     } catch (e) {
+      settled = true;
       if (own) txn.rollback();
       if (signal.aborted && signal.reason instanceof OrbitError) throw signal.reason;
       throw e;
     } finally {
+      // A caller that stops reading early (return() on the stream) abandons the statement.
+      if (own && !settled) txn.rollback();
       options.signal?.removeEventListener('abort', onAbort);
       this.running = undefined;
     }

@@ -158,7 +158,8 @@ export class Store implements TxnHost {
   /** Opens (creating when missing) the LMDB environment in `dataDir`. */
   static open(dataDir: string, options: StoreOptions = {}): Store {
     // overlappingSync off: a commit's promise resolves only once it is fsynced (durable when acknowledged).
-    const env = open({ path: dataDir, maxDbs: 8, overlappingSync: false, ...(options.noSync ? { noSync: true } : {}) });
+    // noSubdir off: lmdb-js would otherwise take a directory name with a dot in it for a file name.
+    const env = open({ path: dataDir, noSubdir: false, maxDbs: 8, overlappingSync: false, ...(options.noSync ? { noSync: true } : {}) });
     const db = env.openDB<Uint8Array, Uint8Array>({ name: 'orbit', encoding: 'binary', keyEncoding: 'binary' });
     return new Store(env, db, options);
   }

@@ -211,7 +211,32 @@ describe('cancellation, timeouts and EXPLAIN ANALYZE', () => {
   });
 });
 
+describe('streams', () => {
+  test('a caller that stops reading a stream early abandons the statement and its writes', async () => {
+    const s = engine.session();
+    await s.execute('CREATE TABLE abandon_t (id int PRIMARY KEY)');
+    const it = s.stream('INSERT INTO abandon_t SELECT i FROM generate_series(1, 10) AS g(i) RETURNING id')[Symbol.asyncIterator]();
+    expect((await it.next()).value?.kind).toBe('start');
+    await it.return(undefined);
+    expect(await rows(s, 'SELECT count(*) FROM abandon_t')).toEqual([[0n]]);
+    s.close();
+  });
+});
+
 describe('durability across reopen', () => {
+  test('a data directory whose name has a dot in it is a directory, not a file name', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'orbit.dotted.'));
+    try {
+      const e = await Engine.open({ dataDir: join(d, 'data.v1') });
+      const s = e.session();
+      await s.execute('CREATE TABLE dotted (x int)');
+      expect(await rows(s, 'SELECT count(*) FROM dotted')).toEqual([[0n]]);
+      await e.close();
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   test('rows, indexes and statistics survive close and reopen', async () => {
     const d = mkdtempSync(join(tmpdir(), 'orbit-reopen-'));
     try {
