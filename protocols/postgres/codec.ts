@@ -1,0 +1,193 @@
+// The pure, incremental decoder of frontend messages: push bytes in any chunking, take whole messages out.
+import { ByteReader, TruncatedError } from '../kit/bytes.ts';
+import { CANCEL_REQUEST, GSSENC_REQUEST, PROTOCOL_3_0, SSL_REQUEST, type FrontendMessage, type StartupMessage } from './messages.ts';
+
+/** A violation of the wire protocol: the server answers 08P01 and closes the connection. */
+export class ProtocolViolation extends Error {
+  override name = 'ProtocolViolation';
+  constructor(
+    message: string,
+    readonly sqlstate = '08P01',
+  ) {
+    super(message);
+  }
+}
+
+/** PostgreSQL's MAX_STARTUP_PACKET_LENGTH. */
+const MAX_STARTUP_LENGTH = 10_000;
+
+export const DEFAULT_MAX_MESSAGE_LENGTH = 1 << 30;
+
+export type Decoded = { readonly phase: 'startup'; readonly message: StartupMessage } | { readonly phase: 'normal'; readonly message: FrontendMessage };
+
+/**
+ * Splits the byte stream into messages. Starts in the startup phase (length-prefixed packets with
+ * no type byte) and switches to typed messages after a StartupMessage. A length is checked before
+ * anything is buffered for it, so an absurd length is an error, not an allocation.
+ */
+export class Decoder {
+  private buf = new Uint8Array(0);
+  private start = 0;
+  private end = 0;
+  private phase: 'startup' | 'normal' = 'startup';
+
+  constructor(private readonly maxMessageLength = DEFAULT_MAX_MESSAGE_LENGTH) {}
+
+  /** Appends bytes and returns every message now complete. Throws `ProtocolViolation` on bad input. */
+  push(chunk: Uint8Array): Decoded[] {
+    this.append(chunk);
+    const out: Decoded[] = [];
+    for (;;) {
+      const d = this.next();
+      if (!d) break;
+      out.push(d);
+    }
+    return out;
+  }
+
+  private append(chunk: Uint8Array): void {
+    if (this.end + chunk.length > this.buf.length) {
+      const live = this.end - this.start;
+      let cap = Math.max(this.buf.length, 8192);
+      while (cap < live + chunk.length) cap *= 2;
+      const next = cap === this.buf.length ? this.buf : new Uint8Array(cap);
+      next.set(this.buf.subarray(this.start, this.end), 0);
+      this.buf = next;
+      this.start = 0;
+      this.end = live;
+    }
+    this.buf.set(chunk, this.end);
+    this.end += chunk.length;
+  }
+
+  private next(): Decoded | undefined {
+    const avail = this.end - this.start;
+    const view = new DataView(this.buf.buffer, this.buf.byteOffset + this.start, avail);
+    if (this.phase === 'startup') {
+      if (avail < 4) return undefined;
+      const len = view.getInt32(0);
+      if (len < 8 || len > MAX_STARTUP_LENGTH) throw new ProtocolViolation('invalid length of startup packet');
+      if (avail < len) return undefined;
+      const body = this.buf.subarray(this.start + 4, this.start + len);
+      this.start += len;
+      const message = decodeStartup(body);
+      if (message.type === 'startup') this.phase = 'normal';
+      return { phase: 'startup', message };
+    }
+    if (avail < 5) return undefined;
+    const type = this.buf[this.start]!;
+    const len = view.getInt32(1);
+    if (len < 4) throw new ProtocolViolation(`invalid message length ${len}`);
+    if (len > this.maxMessageLength) throw new ProtocolViolation(`invalid message length ${len}: exceeds the maximum ${this.maxMessageLength}`);
+    if (avail < len + 1) return undefined;
+    const body = this.buf.subarray(this.start + 5, this.start + 1 + len);
+    this.start += len + 1;
+    return { phase: 'normal', message: decodeMessage(type, body) };
+  }
+}
+
+function decodeStartup(body: Uint8Array): StartupMessage {
+  const r = new ByteReader(body);
+  try {
+    const code = r.i32();
+    if (code === SSL_REQUEST && r.remaining === 0) return { type: 'ssl-request' };
+    if (code === GSSENC_REQUEST && r.remaining === 0) return { type: 'gssenc-request' };
+    if (code === CANCEL_REQUEST && r.remaining === 8) return { type: 'cancel', pid: r.i32(), secret: r.i32() };
+    if (code !== PROTOCOL_3_0) {
+      if (code >>> 16 === 3 || code >>> 16 === 2) throw new ProtocolViolation(`unsupported frontend protocol ${code >>> 16}.${code & 0xffff}: server supports 3.0`, '0A000');
+      throw new ProtocolViolation('invalid startup packet layout');
+    }
+    const params: Record<string, string> = {};
+    for (;;) {
+      const key = r.cstring();
+      if (key === '') break;
+      params[key] = r.cstring();
+    }
+    if (r.remaining !== 0) throw new ProtocolViolation('invalid startup packet layout: trailing bytes');
+    return { type: 'startup', params };
+  } catch (e) {
+    if (e instanceof TruncatedError) throw new ProtocolViolation('invalid startup packet layout: expected terminator as last byte');
+    throw e;
+  }
+}
+
+function decodeMessage(type: number, body: Uint8Array): FrontendMessage {
+  const r = new ByteReader(body);
+  try {
+    const m = decodeBody(type, r);
+    if (r.remaining !== 0) throw new ProtocolViolation(`invalid message format: ${r.remaining} trailing bytes in message type "${String.fromCharCode(type)}"`);
+    return m;
+  } catch (e) {
+    if (e instanceof TruncatedError) throw new ProtocolViolation(`invalid message format: message type "${String.fromCharCode(type)}" truncated`);
+    throw e;
+  }
+}
+
+function decodeBody(type: number, r: ByteReader): FrontendMessage {
+  switch (type) {
+    case 0x51: // Q
+      return { type: 'query', sql: r.cstring() };
+    case 0x50: {
+      // P
+      const name = r.cstring();
+      const sql = r.cstring();
+      const n = count(r);
+      const paramOids: number[] = [];
+      for (let i = 0; i < n; i++) paramOids.push(r.i32() >>> 0);
+      return { type: 'parse', name, sql, paramOids };
+    }
+    case 0x42: {
+      // B
+      const portal = r.cstring();
+      const statement = r.cstring();
+      const paramFormats = formats(r);
+      const n = count(r);
+      const params: (Uint8Array | null)[] = [];
+      for (let i = 0; i < n; i++) {
+        const len = r.i32();
+        if (len < -1) throw new ProtocolViolation(`invalid parameter length ${len}`);
+        params.push(len === -1 ? null : r.bytes(len).slice());
+      }
+      return { type: 'bind', portal, statement, paramFormats, params, resultFormats: formats(r) };
+    }
+    case 0x44: // D
+    case 0x43: {
+      // C
+      const t = r.u8();
+      if (t !== 0x53 && t !== 0x50) throw new ProtocolViolation(`invalid ${type === 0x44 ? 'DESCRIBE' : 'CLOSE'} message subtype ${t}`);
+      return { type: type === 0x44 ? 'describe' : 'close', target: t === 0x53 ? 'S' : 'P', name: r.cstring() };
+    }
+    case 0x45: // E
+      return { type: 'execute', portal: r.cstring(), maxRows: r.i32() };
+    case 0x53: // S
+      return { type: 'sync' };
+    case 0x48: // H
+      return { type: 'flush' };
+    case 0x58: // X
+      return { type: 'terminate' };
+    case 0x64: // d
+    case 0x63: // c
+    case 0x66: // f
+      r.bytes(r.remaining);
+      return { type: 'copy-ignored' };
+    default:
+      throw new ProtocolViolation(`invalid frontend message type ${type}`);
+  }
+}
+
+function count(r: ByteReader): number {
+  const n = r.i16();
+  if (n < 0) throw new ProtocolViolation(`invalid count ${n}`);
+  return n;
+}
+
+function formats(r: ByteReader): number[] {
+  const n = count(r);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const f = r.i16();
+    if (f !== 0 && f !== 1) throw new ProtocolViolation(`unsupported format code: ${f}`);
+    out.push(f);
+  }
+  return out;
+}

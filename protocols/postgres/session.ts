@@ -1,0 +1,530 @@
+// One client connection's protocol state machine (docs 55.2): startup, then simple and extended query flows.
+//
+// States: startup → ready ⇄ (extended batch, or skipping to Sync after an error) → closed.
+// Only `Engine`/`Session` calls reach the database; all bytes go out through `Transport`.
+import type { DataType } from '../../compiler/index.ts';
+import { OrbitError, type Engine, type PreparedStatement, type ResultColumn, type ResultEvent, type RowBatch, type Session } from '../../runtime/index.ts';
+import { ByteWriter, utf8 } from '../kit/bytes.ts';
+import type { Decoded } from './codec.ts';
+import { decodeBinaryParam, typeModifier, typeOfOid, typeOid, typeSize, writeField } from './encode-result.ts';
+import { asOrbitError, writeError, writeNotice } from './errors.ts';
+import { B, type FrontendMessage, type StartupMessage } from './messages.ts';
+
+/** What the state machine needs of the connection under it. */
+export interface Transport {
+  /** Queues bytes; false means the socket's buffer is full and `drained()` should be awaited. */
+  write(bytes: Uint8Array): boolean;
+  drained(): Promise<void>;
+  /** Closes the connection after everything written so far has been sent. */
+  end(): void;
+  readonly loopback: boolean;
+}
+
+/** Backend keys of live connections, for CancelRequest (55.2.7). */
+export class CancelRegistry {
+  private nextPid = 1;
+  private readonly byPid = new Map<number, { secret: number; session: Session }>();
+
+  register(session: Session): { pid: number; secret: number } {
+    const pid = this.nextPid++;
+    const secret = (Math.random() * 0x7fffffff) | 0;
+    this.byPid.set(pid, { secret, session });
+    return { pid, secret };
+  }
+
+  remove(pid: number): void {
+    this.byPid.delete(pid);
+  }
+
+  /** Cancels the running statement of the connection with this key; a wrong secret does nothing, as in PostgreSQL. */
+  cancel(pid: number, secret: number): void {
+    const e = this.byPid.get(pid);
+    if (e && e.secret === secret) e.session.cancel();
+  }
+}
+
+interface Statement {
+  readonly sql: string;
+  readonly empty: boolean;
+  /** Types the client declared in Parse (undefined = infer). */
+  readonly declared: readonly (DataType | undefined)[];
+  readonly paramTypes: readonly DataType[];
+  readonly columns: readonly ResultColumn[];
+  /** The engine's compiled form, run directly when an Execute asks for every row. */
+  readonly prepared: PreparedStatement | undefined;
+}
+
+interface Portal {
+  readonly statement: Statement;
+  readonly params: readonly unknown[];
+  readonly formats: readonly number[];
+  events: AsyncGenerator<ResultEvent> | undefined;
+  /** Rows of a batch not yet sent when the last Execute hit its row limit. */
+  pending: { batch: RowBatch; offset: number } | undefined;
+  /** The CommandComplete tag once the statement has finished. */
+  tag: string | undefined;
+}
+
+/** Flush to the socket once this much output has accumulated, even before Sync. */
+const FLUSH_AT = 64 * 1024;
+
+/** A long statement yields to the event loop this often, so other clients and CancelRequests are served. */
+const YIELD_EVERY_MS = 10;
+
+const STATUS = { idle: 0x49, transaction: 0x54, failed: 0x45 } as const;
+
+export class PgSession {
+  private state: 'startup' | 'ready' | 'closed' = 'startup';
+  private readonly out = new ByteWriter(16 * 1024);
+  private session: Session | undefined;
+  private pid = 0;
+  private readonly statements = new Map<string, Statement>();
+  private readonly portals = new Map<string, Portal>();
+  /** After an error in an extended-protocol batch, messages are skipped until Sync. */
+  private skipping = false;
+  private reported = new Map<string, string>();
+  private lastYield = 0;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly transport: Transport,
+    private readonly cancels: CancelRegistry,
+  ) {}
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** Serves one decoded message; never throws. */
+  async handle(d: Decoded): Promise<void> {
+    if (this.state === 'closed') return;
+    try {
+      if (d.phase === 'startup') await this.startup(d.message);
+      else await this.message(d.message);
+    } catch (e) {
+      await this.fail(asOrbitError(e));
+    }
+  }
+
+  /** Answers a protocol violation found by the decoder with a FATAL error and closes. */
+  async violation(e: unknown): Promise<void> {
+    if (this.state === 'closed') return;
+    await this.fatal(asOrbitError(e));
+  }
+
+  /** The connection went away: end the engine session and forget its cancel key. */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    for (const p of this.portals.values()) void this.stopPortal(p);
+    this.portals.clear();
+    this.session?.close();
+    if (this.pid) this.cancels.remove(this.pid);
+  }
+
+  private async startup(m: StartupMessage): Promise<void> {
+    switch (m.type) {
+      case 'ssl-request':
+      case 'gssenc-request':
+        // No TLS or GSSAPI encryption configured: 'N' and the client goes on in plain text.
+        this.out.u8(0x4e);
+        await this.flush();
+        return;
+      case 'cancel':
+        this.cancels.cancel(m.pid, m.secret);
+        this.close();
+        this.transport.end();
+        return;
+      case 'startup':
+        break;
+    }
+    if (!this.transport.loopback) {
+      await this.fatal(new OrbitError('28000', `no authentication configured for remote user "${m.params['user'] ?? ''}": only loopback connections are trusted`, { severity: 'FATAL' }));
+      return;
+    }
+    if (!m.params['user']) {
+      await this.fatal(new OrbitError('28000', 'no PostgreSQL user name specified in startup packet', { severity: 'FATAL' }));
+      return;
+    }
+    const session = this.engine.session();
+    this.session = session;
+    for (const [k, v] of Object.entries(m.params)) {
+      if (k === 'user' || k === 'database' || k === 'options' || k === 'replication') continue;
+      try {
+        session.settings.set(k, v);
+      } catch {
+        // PostgreSQL rejects unknown startup parameters; drivers send optional ones freely, so they are ignored.
+      }
+    }
+    this.state = 'ready';
+    const key = this.cancels.register(session);
+    this.pid = key.pid;
+    // AuthenticationOk (55.7): trust for loopback connections.
+    this.out.u8(B.authentication).i32(8).i32(0);
+    this.reportSettings();
+    const at = this.begin(B.backendKeyData);
+    this.out.i32(key.pid).i32(key.secret);
+    this.end(at);
+    await this.ready();
+  }
+
+  private async message(m: FrontendMessage): Promise<void> {
+    if (m.type === 'terminate') {
+      this.close();
+      this.transport.end();
+      return;
+    }
+    if (this.skipping && m.type !== 'sync') return;
+    switch (m.type) {
+      case 'query':
+        await this.simpleQuery(m.sql);
+        return;
+      case 'parse':
+        this.parse(m.name, m.sql, m.paramOids);
+        return;
+      case 'bind':
+        this.bind(m);
+        return;
+      case 'describe':
+        this.describe(m.target, m.name);
+        return;
+      case 'execute':
+        await this.execute(m.portal, m.maxRows);
+        return;
+      case 'close':
+        await this.closeTarget(m.target, m.name);
+        return;
+      case 'sync':
+        await this.sync();
+        return;
+      case 'flush':
+        await this.flush();
+        return;
+      case 'copy-ignored':
+        return;
+    }
+  }
+
+  private get engineSession(): Session {
+    if (!this.session) throw new OrbitError('08P01', 'message received before startup', { severity: 'FATAL' });
+    return this.session;
+  }
+
+  // ---- Simple query (55.2.2) ----
+
+  private async simpleQuery(sql: string): Promise<void> {
+    const session = this.engineSession;
+    // A Query message ends any unnamed portal and statement, as in PostgreSQL.
+    await this.dropUnnamed();
+    let started = false;
+    let columns: readonly ResultColumn[] = [];
+    try {
+      for await (const ev of session.stream(sql)) {
+        switch (ev.kind) {
+          case 'start':
+            started = true;
+            columns = ev.columns;
+            if (columns.length > 0 || ev.command === 'SELECT') this.rowDescription(columns, []);
+            break;
+          case 'batch':
+            await this.dataRows(ev.batch, 0, ev.batch.length, columns, []);
+            break;
+          case 'notice':
+            writeNotice(this.out, ev.notice);
+            break;
+          case 'end':
+            this.commandComplete(ev.tag);
+            this.afterCommand(ev.tag);
+            break;
+        }
+      }
+      if (!started) this.emptyQuery();
+    } catch (e) {
+      writeError(this.out, asOrbitError(e));
+    }
+    await this.ready();
+  }
+
+  // ---- Extended query (55.2.3) ----
+
+  private parse(name: string, sql: string, oids: readonly number[]): void {
+    if (name !== '' && this.statements.has(name)) throw new OrbitError('42P05', `prepared statement "${name}" already exists`);
+    const declared = oids.map((o) => typeOfOid(o));
+    const empty = /^[\s;]*$/.test(sql);
+    let statement: Statement;
+    if (empty) statement = { sql, empty, declared, paramTypes: [], columns: [], prepared: undefined };
+    else {
+      const prepared = this.engineSession.prepare(sql, declared);
+      statement = { sql, empty, declared, paramTypes: prepared.paramTypes, columns: prepared.columns, prepared };
+    }
+    this.statements.set(name, statement);
+    this.simple(B.parseComplete);
+  }
+
+  private bind(m: Extract<FrontendMessage, { type: 'bind' }>): void {
+    const statement = this.statements.get(m.statement);
+    if (!statement) throw new OrbitError('26000', `prepared statement "${m.statement}" does not exist`);
+    if (m.portal !== '' && this.portals.has(m.portal)) throw new OrbitError('42P03', `cursor "${m.portal}" already exists`);
+    if (m.params.length !== statement.paramTypes.length) {
+      throw new OrbitError('08P01', `bind message supplies ${m.params.length} parameters, but prepared statement "${m.statement}" requires ${statement.paramTypes.length}`);
+    }
+    if (m.paramFormats.length > 1 && m.paramFormats.length !== m.params.length) {
+      throw new OrbitError('08P01', `bind message has ${m.paramFormats.length} parameter formats but ${m.params.length} parameters`);
+    }
+    if (m.resultFormats.length > 1 && m.resultFormats.length !== statement.columns.length) {
+      throw new OrbitError('08P01', `bind message has ${m.resultFormats.length} result formats but query has ${statement.columns.length} columns`);
+    }
+    const params = m.params.map((bytes, i) => {
+      if (bytes === null) return null;
+      const format = m.paramFormats.length === 1 ? m.paramFormats[0] : m.paramFormats[i];
+      return format === 1 ? decodeBinaryParam(bytes, statement.paramTypes[i]!) : utf8.decode(bytes);
+    });
+    const old = this.portals.get(m.portal);
+    if (old) void this.stopPortal(old);
+    this.portals.set(m.portal, { statement, params, formats: m.resultFormats, events: undefined, pending: undefined, tag: undefined });
+    this.simple(B.bindComplete);
+  }
+
+  private describe(target: 'S' | 'P', name: string): void {
+    if (target === 'S') {
+      const s = this.statements.get(name);
+      if (!s) throw new OrbitError('26000', `prepared statement "${name}" does not exist`);
+      const at = this.begin(B.parameterDescription);
+      this.out.i16(s.paramTypes.length);
+      for (const t of s.paramTypes) this.out.i32(typeOid(t));
+      this.end(at);
+      this.describeRows(s, []);
+      return;
+    }
+    const p = this.portals.get(name);
+    if (!p) throw new OrbitError('34000', `portal "${name}" does not exist`);
+    this.describeRows(p.statement, p.formats);
+  }
+
+  private describeRows(s: Statement, formats: readonly number[]): void {
+    if (s.columns.length > 0) this.rowDescription(s.columns, formats);
+    else this.simple(B.noData);
+  }
+
+  private async execute(name: string, maxRows: number): Promise<void> {
+    const p = this.portals.get(name);
+    if (!p) throw new OrbitError('34000', `portal "${name}" does not exist`);
+    if (p.statement.empty) {
+      this.emptyQuery();
+      return;
+    }
+    if (p.tag !== undefined) {
+      this.commandComplete(p.tag);
+      return;
+    }
+    const columns = p.statement.columns;
+    const prepared = p.statement.prepared;
+    if (maxRows <= 0 && !p.events && prepared) {
+      // The whole result at once: the prepared plan runs without parsing (and point lookups without operators).
+      const result = await prepared.execute(p.params);
+      for (const n of result.notices) writeNotice(this.out, n);
+      for (const b of result.batches) await this.dataRows(b, 0, b.length, columns, p.formats);
+      p.tag = result.tag;
+      this.commandComplete(result.tag);
+      this.afterCommand(result.tag);
+      return;
+    }
+    const limit = maxRows > 0 ? maxRows : Infinity;
+    let sent = 0;
+    if (p.pending) {
+      const { batch, offset } = p.pending;
+      const n = Math.min(batch.length - offset, limit);
+      await this.dataRows(batch, offset, offset + n, columns, p.formats);
+      sent += n;
+      p.pending = offset + n < batch.length ? { batch, offset: offset + n } : undefined;
+    }
+    p.events ??= this.engineSession.stream(p.statement.sql, p.params, { paramTypes: p.statement.declared });
+    try {
+      while (sent < limit) {
+        const next = await p.events.next();
+        if (next.done) {
+          // Every statement ends with an `end` event; a stream without one was empty.
+          p.tag ??= '';
+          break;
+        }
+        const ev = next.value;
+        if (ev.kind === 'batch') {
+          const n = Math.min(ev.batch.length, limit - sent);
+          await this.dataRows(ev.batch, 0, n, columns, p.formats);
+          sent += n;
+          if (n < ev.batch.length) p.pending = { batch: ev.batch, offset: n };
+        } else if (ev.kind === 'notice') writeNotice(this.out, ev.notice);
+        else if (ev.kind === 'end') {
+          p.tag = ev.tag;
+          this.commandComplete(ev.tag);
+          this.afterCommand(ev.tag);
+          break;
+        }
+      }
+    } catch (e) {
+      p.tag = '';
+      p.events = undefined;
+      throw e;
+    }
+    if (p.tag === undefined) this.simple(B.portalSuspended);
+    else if (p.tag === '') this.emptyQuery();
+  }
+
+  private async closeTarget(target: 'S' | 'P', name: string): Promise<void> {
+    if (target === 'S') this.statements.delete(name);
+    else {
+      const p = this.portals.get(name);
+      if (p) await this.stopPortal(p);
+      this.portals.delete(name);
+    }
+    this.simple(B.closeComplete);
+  }
+
+  private async sync(): Promise<void> {
+    this.skipping = false;
+    // Outside an explicit transaction block Sync ends the implicit transaction and with it every portal.
+    if (this.session?.transactionStatus === 'idle') {
+      for (const p of this.portals.values()) await this.stopPortal(p);
+      this.portals.clear();
+    }
+    await this.ready();
+  }
+
+  private async dropUnnamed(): Promise<void> {
+    const p = this.portals.get('');
+    if (p) await this.stopPortal(p);
+    this.portals.delete('');
+    this.statements.delete('');
+  }
+
+  /**
+   * Abandons a portal's unfinished stream. `throw` (not `return`) so the engine's error path runs
+   * and rolls back the statement's own transaction.
+   */
+  private async stopPortal(p: Portal): Promise<void> {
+    const events = p.events;
+    p.events = undefined;
+    p.pending = undefined;
+    if (!events || p.tag !== undefined) return;
+    p.tag = '';
+    try {
+      await events.throw(new OrbitError('57014', 'portal closed'));
+    } catch {
+      // The stream rethrows the error it was given: nothing to report.
+    }
+  }
+
+  // ---- Errors ----
+
+  private async fail(e: OrbitError): Promise<void> {
+    if (e.severity === 'FATAL') {
+      await this.fatal(e);
+      return;
+    }
+    writeError(this.out, e);
+    // In the extended protocol an error discards messages up to Sync, which sends ReadyForQuery.
+    this.skipping = true;
+    await this.flush();
+  }
+
+  private async fatal(e: OrbitError): Promise<void> {
+    writeError(this.out, new OrbitError(e.sqlstate, e.message, { severity: 'FATAL' }));
+    await this.flush();
+    this.close();
+    this.transport.end();
+  }
+
+  // ---- Backend messages (55.7) ----
+
+  private begin(type: number): number {
+    this.out.u8(type);
+    const at = this.out.length;
+    this.out.i32(0);
+    return at;
+  }
+
+  private end(at: number): void {
+    this.out.patch32(at, this.out.length - at);
+  }
+
+  private simple(type: number): void {
+    this.out.u8(type).i32(4);
+  }
+
+  private rowDescription(columns: readonly ResultColumn[], formats: readonly number[]): void {
+    const at = this.begin(B.rowDescription);
+    this.out.i16(columns.length);
+    columns.forEach((c, i) => {
+      this.out
+        .cstring(c.name)
+        .i32(c.tableId ?? 0)
+        .i16(c.columnNumber ?? 0)
+        .i32(typeOid(c.type))
+        .i16(typeSize(c.type))
+        .i32(typeModifier(c.type))
+        .i16(formatOf(formats, i));
+    });
+    this.end(at);
+  }
+
+  private async dataRows(batch: RowBatch, from: number, to: number, columns: readonly ResultColumn[], formats: readonly number[]): Promise<void> {
+    const n = columns.length;
+    const binary = columns.map((_, i) => formatOf(formats, i) === 1);
+    for (let r = from; r < to; r++) {
+      const at = this.begin(B.dataRow);
+      this.out.i16(n);
+      for (let c = 0; c < n; c++) writeField(this.out, batch.columns[c]![r], columns[c]!.type, binary[c]!);
+      this.end(at);
+      if (this.out.length >= FLUSH_AT) await this.flush();
+    }
+    const now = performance.now();
+    if (now - this.lastYield > YIELD_EVERY_MS) {
+      this.lastYield = now;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private commandComplete(tag: string): void {
+    const at = this.begin(B.commandComplete);
+    this.out.cstring(tag);
+    this.end(at);
+  }
+
+  private emptyQuery(): void {
+    this.simple(B.emptyQueryResponse);
+  }
+
+  /** ParameterStatus for every reported setting whose value the client has not seen yet. */
+  private reportSettings(): void {
+    if (!this.session) return;
+    for (const [k, v] of this.session.settings.reported()) {
+      if (this.reported.get(k) === v) continue;
+      this.reported.set(k, v);
+      const at = this.begin(B.parameterStatus);
+      this.out.cstring(k).cstring(v);
+      this.end(at);
+    }
+  }
+
+  /** SET and RESET may change a reported setting: tell the client (55.2.7 "Asynchronous Operations"). */
+  private afterCommand(tag: string): void {
+    if (tag === 'SET' || tag === 'RESET') this.reportSettings();
+  }
+
+  private async ready(): Promise<void> {
+    const at = this.begin(B.readyForQuery);
+    this.out.u8(STATUS[this.session?.transactionStatus ?? 'idle']);
+    this.end(at);
+    await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.out.length === 0 || this.state === 'closed') return;
+    if (!this.transport.write(this.out.take())) await this.transport.drained();
+  }
+}
+
+/** Bind's result format codes: none = all text, one = for every column, else one per column. */
+function formatOf(formats: readonly number[], i: number): number {
+  return formats.length === 0 ? 0 : formats.length === 1 ? formats[0]! : (formats[i] ?? 0);
+}
