@@ -1,6 +1,6 @@
 // The engine: one storage, one catalog, one plan cache, many sessions; what every protocol talks to.
 
-import { optimize, planPhysical, PlanCache, type BoundStatement, type Catalog, type LogicalPlan, type PreparedEntry, type Schema, type TableInfo } from '../../compiler/index.ts';
+import { optimize, planPhysical, PlanCache, type BoundStatement, type Catalog, type DataType, type LogicalPlan, type PreparedEntry, type Schema, type TableInfo } from '../../compiler/index.ts';
 import { Store } from '../storage/index.ts';
 import { engineError, OrbitError } from './errors.ts';
 import type { Notice, ResultColumn } from './result.ts';
@@ -119,6 +119,23 @@ export class Engine {
   }
 
   private readonly shapes = new WeakMap<PreparedEntry, PreparedShape>();
+  /** Exact statement text → cached plan, in front of the plan cache's normalized-text lookup. */
+  private readonly exact = new Map<string, PreparedEntry>();
+
+  /**
+   * @internal The cached plan of a statement text, or undefined. An exact-text map answers repeats
+   * without normalizing the text; the plan cache (normalized text) answers the rest.
+   */
+  lookupExact(sql: string, declared: readonly DataType[]): PreparedEntry | undefined {
+    const key = declared.length === 0 ? sql : `${sql}\u0000${declared.map((t) => t.kind).join(',')}`;
+    const e = this.exact.get(key);
+    if (e && e.catalogVersion === this.catalog.version) return e;
+    const hit = this.planCache.getByKey(PlanCache.key('sql', sql, declared), this.catalog);
+    if (!hit) return undefined;
+    if (this.exact.size >= this.planCache.capacity) this.exact.clear();
+    this.exact.set(key, hit);
+    return hit;
+  }
 
   /** @internal Result columns and point-lookup form of a prepared plan, worked out once per plan. */
   shapeOf(entry: PreparedEntry): PreparedShape {

@@ -80,7 +80,7 @@ export class Session {
   private tryPoint(sql: string, params: readonly unknown[], options: ExecuteOptions): StatementResult | undefined {
     if (this.failed || this.closed || options.signal) return undefined;
     const declared = (options.paramTypes ?? []).map((t) => t ?? ({ kind: 'unknown' } as const));
-    const hit = this.engine.planCache.getByKey(PlanCache.key('sql', sql, declared), this.engine.catalog);
+    const hit = this.engine.lookupExact(sql, declared);
     if (!hit) return undefined;
     const shape = this.engine.shapeOf(hit);
     return shape.point ? this.runPointStatement(hit, shape, params) : undefined;
