@@ -113,7 +113,7 @@ function compileCall(fn: string, argExprs: readonly Expr[], rt: DataType, layout
   switch (fn) {
     case 'and':
     case 'or':
-      return compileLogic(fn, args);
+      return compileLogic(fn, args, argExprs.map(cannotFail));
     case 'not': {
       const a = args[0]!;
       return (c, rc) => notVec(a(c, rc));
@@ -265,11 +265,34 @@ function likeTest(pattern: string, ilike: boolean, escape: string): (s: string) 
   return (s) => re.test(s);
 }
 
-function compileLogic(fn: 'and' | 'or', args: readonly Evaluator[]): Evaluator {
+/**
+ * Whether evaluating `e` can never raise an error: comparisons, null tests and boolean logic over
+ * columns, literals and parameters. Such operands of AND/OR need no short-circuit protection.
+ */
+function cannotFail(e: Expr): boolean {
+  switch (e.kind) {
+    case 'column':
+    case 'literal':
+    case 'param':
+      return true;
+    case 'call':
+      return (CMP.has(e.fn) || e.fn === 'and' || e.fn === 'or' || e.fn === 'not' || e.fn === 'is_null' || e.fn === 'is_not_null') && e.args.every(cannotFail);
+    default:
+      return false;
+  }
+}
+
+function compileLogic(fn: 'and' | 'or', args: readonly Evaluator[], safe: readonly boolean[]): Evaluator {
   const isAnd = fn === 'and';
   return (c, rc) => {
     let acc = args[0]!(c, rc);
     for (let k = 1; k < args.length; k++) {
+      // An operand that cannot fail runs over the whole batch: cheaper than selecting rows.
+      if (safe[k]) {
+        const next = args[k]!(c, rc);
+        acc = isAnd ? andVec(acc, next) : orVec(acc, next);
+        continue;
+      }
       // Rows already decided (false for AND, true for OR) do not evaluate the next operand.
       const d = acc.data as Uint8Array;
       const v = acc.valid;
