@@ -7,21 +7,10 @@
 
 import type { DataType, Interval } from '../../compiler/ir/types.ts';
 import { arenaCopy } from './arena.ts';
+import { KeyWriter } from './keys.ts';
 
-/** A reusable growable little-endian writer. */
-class RowWriter {
-  buf = new Uint8Array(4096);
-  view = new DataView(this.buf.buffer);
-  pos = 0;
-  ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
+/** The key encoder's growable buffer plus varints for lengths and counts. */
+class RowWriter extends KeyWriter {
   varint(n: number): void {
     this.ensure(5);
     while (n >= 0x80) {
@@ -34,7 +23,7 @@ class RowWriter {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const w = new RowWriter();
+const w = new RowWriter(4096);
 
 /** Encodes a row of `types.length` values; the result is a fresh copy safe to keep. */
 export function encodeRow(types: readonly DataType[], values: readonly unknown[]): Uint8Array {
