@@ -1,5 +1,6 @@
 // Compile-time conversion of literal text to IR runtime values (PostgreSQL input syntax for each type).
 
+import { dateFromText, timestampFromText } from '../ir/datetime.ts';
 import type { DataType, Interval } from '../ir/types.ts';
 
 /** A converted value, or why the text is not valid input for the type. */
@@ -10,43 +11,16 @@ const bad = (error: 'syntax' | 'range' | 'datetime'): Converted => ({ ok: false,
 
 const INT_LIMITS = { int16: [-32768n, 32767n], int32: [-2147483648n, 2147483647n], int64: [-9223372036854775808n, 9223372036854775807n] } as const;
 
-/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-export function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-const daysInMonth = (y: number, m: number): number => (m === 2 ? ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!);
-
-/** Parses `YYYY-MM-DD` to days since the epoch. */
+/** A date from text (PostgreSQL's input syntax), or undefined when it is not one. */
 export function parseDate(text: string): number | undefined {
-  const m = /^\s*(\d{4,})-(\d{1,2})-(\d{1,2})\s*$/.exec(text);
-  if (!m) return undefined;
-  const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]);
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined;
-  return daysFromCivil(y, mo, d);
+  const r = dateFromText(text);
+  return typeof r === 'number' ? r : undefined;
 }
 
-/** Parses `YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]][Z|±HH[:MM]]` to microseconds since the epoch (UTC). */
-export function parseTimestamp(text: string): number | undefined {
-  const m = /^\s*(\d{4,})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?\s*(Z|[+-]\d{1,2}(?::?\d{2})?)?\s*$/i.exec(text);
-  if (!m) return undefined;
-  const days = parseDate(`${m[1]}-${m[2]}-${m[3]}`);
-  if (days === undefined) return undefined;
-  const h = Number(m[4] ?? 0), mi = Number(m[5] ?? 0), s = Number(m[6] ?? 0);
-  if (h > 24 || mi > 59 || s > 60) return undefined;
-  const frac = m[7] ? Number(m[7].padEnd(6, '0')) : 0;
-  let offsetMinutes = 0;
-  const tz = m[8];
-  if (tz && tz.toUpperCase() !== 'Z') {
-    const t = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(tz)!;
-    offsetMinutes = (t[1] === '-' ? -1 : 1) * (Number(t[2]) * 60 + Number(t[3] ?? 0));
-  }
-  return ((days * 24 + h) * 60 + mi - offsetMinutes) * 60_000_000 + s * 1_000_000 + frac;
+/** A timestamp from text; an offset counts only `with time zone`, as PostgreSQL reads it. */
+export function parseTimestamp(text: string, tz = false): number | undefined {
+  const r = timestampFromText(text, tz);
+  return typeof r === 'number' ? r : undefined;
 }
 
 const UNIT_ALIASES: Readonly<Record<string, string>> = {
@@ -184,7 +158,7 @@ export function convertText(text: string, type: DataType): Converted | undefined
       return d === undefined ? bad('datetime') : ok(d);
     }
     case 'timestamp': {
-      const t = parseTimestamp(text);
+      const t = parseTimestamp(text, type.tz);
       return t === undefined ? bad('datetime') : ok(t);
     }
     case 'interval': {

@@ -1,5 +1,6 @@
 // Rule fold-constants: evaluates calls and casts whose inputs are all literals (arithmetic, comparisons, dates, 3-valued logic).
 
+import { dateFromText } from '../ir/datetime.ts';
 import { literal, type Expr, type Literal } from '../ir/expr.ts';
 import type { DataType, Interval } from '../ir/types.ts';
 import { rewriteExprs, type Rule } from './rule.ts';
@@ -136,15 +137,6 @@ function arithmetic(fn: string, a: Literal, b: Literal, t: DataType): Literal | 
   return undefined;
 }
 
-function parseDate(s: string): number | undefined {
-  const m = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$/.exec(s);
-  if (!m) return undefined;
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  const d = new Date(ms);
-  if (d.getUTCDate() !== Number(m[3])) return undefined;
-  return ms / 86_400_000;
-}
-
 function foldCast(l: Literal, t: DataType): Literal | undefined {
   const v = l.value;
   if (v === null) return literal(null, t);
@@ -175,8 +167,8 @@ function foldCast(l: Literal, t: DataType): Literal | undefined {
       return undefined;
     case 'date': {
       if (typeof v === 'string' && (from === 'unknown' || from === 'utf8')) {
-        const d = parseDate(v);
-        return d === undefined ? undefined : literal(d, t);
+        const d = dateFromText(v);
+        return typeof d === 'number' ? literal(d, t) : undefined;
       }
       if (from === 'date') return literal(v, t);
       return undefined;

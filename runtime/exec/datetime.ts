@@ -1,36 +1,10 @@
 // Dates (days since epoch), timestamps (µs since epoch, UTC) and intervals: PostgreSQL's text forms and arithmetic.
 
 import type { Interval } from '../../compiler/ir/types.ts';
+import { civil, dateFromText, daysFromCivil, daysInMonth, timestampFromText, US_PER_DAY, US_PER_SEC } from '../../compiler/ir/datetime.ts';
 import { fail } from './errors.ts';
 
-export const US_PER_SEC = 1_000_000;
-export const US_PER_DAY = 86_400_000_000;
-
-/** Civil date of a day number (proleptic Gregorian). */
-export function civil(days: number): { y: number; m: number; d: number } {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d };
-}
-
-/** Day number of a civil date. */
-export function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-export const daysInMonth = (y: number, m: number): number => (m === 2 ? (isLeap(y) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!);
+export { US_PER_SEC, US_PER_DAY, civil, daysFromCivil, daysInMonth } from '../../compiler/ir/datetime.ts';
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
@@ -63,54 +37,22 @@ export function formatTimestamp(us: number, tz: boolean): string {
   return `${yt.y}-${pad(m, 2)}-${pad(d, 2)} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}${fracText(Math.round(rem))}${tz ? '+00' : ''}${yt.bc}`;
 }
 
-const DATE_RE = /^\s*(\d{1,7})-(\d{1,2})-(\d{1,2})(?:\s*(BC|AD))?\s*$/i;
-const TS_RE = /^\s*(\d{1,7})-(\d{1,2})-(\d{1,2})(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{1,2}(?::?\d{2})?)?(?:\s*(BC|AD))?\s*$/i;
-
-function checkYmd(y: number, m: number, d: number, text: string, typ: string): void {
-  if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) fail('datetime_field_overflow', `date/time field value out of range: "${text}"`);
-  void typ;
-}
-
+/** A date from text, with PostgreSQL's errors (22007 bad syntax, 22008 field out of range). */
 export function parseDate(text: string): number {
-  const t = text.trim().toLowerCase();
-  if (t === 'epoch') return 0;
-  const m = DATE_RE.exec(text);
-  if (!m) {
-    const ts = TS_RE.exec(text);
-    if (ts) return Math.floor(parseTimestamp(text, false) / US_PER_DAY);
-    fail('invalid_datetime_format', `invalid input syntax for type date: "${text}"`);
-  }
-  let y = Number(m[1]);
-  if (m[4] && m[4].toUpperCase() === 'BC') y = 1 - y;
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  checkYmd(y, mo, d, text, 'date');
-  return daysFromCivil(y, mo, d);
+  const r = dateFromText(text);
+  if (typeof r === 'number') return r;
+  return r.error === 'range'
+    ? fail('datetime_field_overflow', `date/time field value out of range: "${text}"`)
+    : fail('invalid_datetime_format', `invalid input syntax for type date: "${text}"`);
 }
 
+/** A timestamp from text, with PostgreSQL's errors. */
 export function parseTimestamp(text: string, tz: boolean): number {
-  const t = text.trim().toLowerCase();
-  if (t === 'epoch') return 0;
-  const m = TS_RE.exec(text);
-  if (!m) fail('invalid_datetime_format', `invalid input syntax for type ${tz ? 'timestamp with time zone' : 'timestamp'}: "${text}"`);
-  let y = Number(m[1]);
-  if (m[9] && m[9].toUpperCase() === 'BC') y = 1 - y;
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  checkYmd(y, mo, d, text, 'timestamp');
-  const h = m[4] ? Number(m[4]) : 0;
-  const mi = m[5] ? Number(m[5]) : 0;
-  const s = m[6] ? Number(m[6]) : 0;
-  if (h > 24 || mi > 59 || s > 60) fail('datetime_field_overflow', `date/time field value out of range: "${text}"`);
-  const frac = m[7] ? Math.round(Number('0.' + m[7]) * US_PER_SEC) : 0;
-  let us = daysFromCivil(y, mo, d) * US_PER_DAY + ((h * 60 + mi) * 60 + s) * US_PER_SEC + frac;
-  // A timestamp without time zone ignores an offset, as PostgreSQL does; with time zone it converts to UTC.
-  if (tz && m[8] && m[8].toUpperCase() !== 'Z') {
-    const om = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(m[8])!;
-    const off = (Number(om[2]) * 60 + (om[3] ? Number(om[3]) : 0)) * 60 * US_PER_SEC;
-    us -= om[1] === '-' ? -off : off;
-  }
-  return us;
+  const r = timestampFromText(text, tz);
+  if (typeof r === 'number') return r;
+  return r.error === 'range'
+    ? fail('datetime_field_overflow', `date/time field value out of range: "${text}"`)
+    : fail('invalid_datetime_format', `invalid input syntax for type ${tz ? 'timestamp with time zone' : 'timestamp'}: "${text}"`);
 }
 
 // ─── Intervals ──────────────────────────────────────────────────────────────

@@ -15,9 +15,10 @@ describe('literal conversion', () => {
     expect(parseDate('1900-02-29')).toBeUndefined();
     expect(parseDate('2020-13-01')).toBeUndefined();
   });
-  test('timestamps are microseconds; offsets are applied', () => {
+  test('timestamps are microseconds; offsets count only with time zone, as in PostgreSQL', () => {
     expect(parseTimestamp('1970-01-01 00:00:01.5')).toBe(1_500_000);
-    expect(parseTimestamp('1970-01-01T01:00:00+01:00')).toBe(0);
+    expect(parseTimestamp('1970-01-01T01:00:00+01:00', true)).toBe(0);
+    expect(parseTimestamp('1970-01-01T01:00:00+01:00', false)).toBe(3_600_000_000);
     expect(parseTimestamp('2020-01-01')).toBe(parseDate('2020-01-01')! * 86_400_000_000);
   });
   test('intervals keep months, days and time apart', () => {

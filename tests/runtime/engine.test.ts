@@ -91,6 +91,20 @@ describe('statements and tags', () => {
     s.close();
   });
 
+  test('date/time literals folded at compile time equal the same text cast at run time', async () => {
+    const s = engine.session();
+    const sql = `SELECT TIMESTAMP '2020-01-01 10:00+02', CAST(x AS timestamp), TIMESTAMPTZ '2020-01-01 10:00+02', CAST(x AS timestamptz),
+                        DATE '0044-03-15 BC', CAST(y AS date)
+                 FROM (VALUES ('2020-01-01 10:00+02', '0044-03-15 BC')) AS v(x, y)`;
+    const [row] = await rows(s, sql);
+    expect(row![0]).toBe(row![1]);
+    expect(row![2]).toBe(row![3]);
+    expect(row![4]).toBe(row![5]);
+    expect(row![0]).toBe(Date.UTC(2020, 0, 1, 10) * 1000);
+    expect(row![2]).toBe(Date.UTC(2020, 0, 1, 8) * 1000);
+    s.close();
+  });
+
   test('SET, SHOW and RESET', async () => {
     const s = engine.session();
     expect(await rows(s, 'SHOW statement_timeout')).toEqual([['0']]);

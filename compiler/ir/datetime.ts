@@ -1,0 +1,85 @@
+// PostgreSQL's date and timestamp input syntax and calendar arithmetic: one implementation for the
+// binder's compile-time literals, constant folding and the executor's casts, so they always agree.
+
+export const US_PER_SEC = 1_000_000;
+export const US_PER_DAY = 86_400_000_000;
+
+/** Why a text is not a valid date/time: bad syntax (22007) or a field out of range (22008). */
+export type DateTimeInputError = { readonly error: 'syntax' | 'range' };
+
+const SYNTAX: DateTimeInputError = { error: 'syntax' };
+const RANGE: DateTimeInputError = { error: 'range' };
+
+/** Civil date of a day number (proleptic Gregorian). */
+export function civil(days: number): { y: number; m: number; d: number } {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d };
+}
+
+/** Day number (days since 1970-01-01) of a civil date. */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+export const daysInMonth = (y: number, m: number): number => (m === 2 ? (isLeap(y) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!);
+
+const DATE_RE = /^\s*(\d{1,7})-(\d{1,2})-(\d{1,2})(?:\s*(BC|AD))?\s*$/i;
+const TS_RE = /^\s*(\d{1,7})-(\d{1,2})-(\d{1,2})(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{1,2}(?::?\d{2})?)?(?:\s*(BC|AD))?\s*$/i;
+
+const validYmd = (y: number, m: number, d: number): boolean => m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
+
+/** `YYYY-MM-DD [BC]` (or a timestamp, whose date part is taken), `epoch` → days since the epoch. */
+export function dateFromText(text: string): number | DateTimeInputError {
+  if (text.trim().toLowerCase() === 'epoch') return 0;
+  const m = DATE_RE.exec(text);
+  if (!m) {
+    if (!TS_RE.test(text)) return SYNTAX;
+    const us = timestampFromText(text, false);
+    return typeof us === 'number' ? Math.floor(us / US_PER_DAY) : us;
+  }
+  let y = Number(m[1]);
+  if (m[4] && m[4].toUpperCase() === 'BC') y = 1 - y;
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  return validYmd(y, mo, d) ? daysFromCivil(y, mo, d) : RANGE;
+}
+
+/**
+ * `YYYY-MM-DD[ T]HH:MM[:SS[.f]][Z|±HH[:MM]] [BC]`, `epoch` → µs since the epoch. A timestamp
+ * without time zone ignores an offset, as PostgreSQL does; with time zone it converts to UTC.
+ */
+export function timestampFromText(text: string, tz: boolean): number | DateTimeInputError {
+  if (text.trim().toLowerCase() === 'epoch') return 0;
+  const m = TS_RE.exec(text);
+  if (!m) return SYNTAX;
+  let y = Number(m[1]);
+  if (m[9] && m[9].toUpperCase() === 'BC') y = 1 - y;
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  if (!validYmd(y, mo, d)) return RANGE;
+  const h = m[4] ? Number(m[4]) : 0;
+  const mi = m[5] ? Number(m[5]) : 0;
+  const s = m[6] ? Number(m[6]) : 0;
+  if (h > 24 || mi > 59 || s > 60) return RANGE;
+  const frac = m[7] ? Math.round(Number('0.' + m[7]) * US_PER_SEC) : 0;
+  let us = daysFromCivil(y, mo, d) * US_PER_DAY + ((h * 60 + mi) * 60 + s) * US_PER_SEC + frac;
+  if (tz && m[8] && m[8].toUpperCase() !== 'Z') {
+    const om = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(m[8])!;
+    const off = (Number(om[2]) * 60 + (om[3] ? Number(om[3]) : 0)) * 60 * US_PER_SEC;
+    us -= om[1] === '-' ? -off : off;
+  }
+  return us;
+}
