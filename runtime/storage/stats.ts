@@ -1,56 +1,32 @@
-// ANALYZE: per-column statistics from one pass over a table (exact distinct counts while small,
-// HyperLogLog beyond; a reservoir sample for the equi-depth histogram).
+// ANALYZE: per-column statistics from a Bernoulli sample of a table's rows (all rows of a small
+// table). Distinct counts are scaled from the sample with Haas and Stokes' Duj1 estimator, the one
+// PostgreSQL uses; the histogram and bounds come from the sample, so a table of any size costs
+// about the same to analyze.
 
 import type { ColumnStats, TableStats } from '../../compiler/catalog/index.ts';
 import type { DataType } from '../../compiler/ir/types.ts';
 import { compareBytes, encodeKey, keyString } from './keys.ts';
 
-const EXACT_DISTINCT_LIMIT = 50_000;
-const SAMPLE_SIZE = 30_000;
+/** Rows decoded per table at most (PostgreSQL's default_statistics_target 100 reads 30,000). */
+export const SAMPLE_ROWS = 100_000;
 const HISTOGRAM_BUCKETS = 100;
-const HLL_BITS = 14;
+/** Values per column the histogram is cut from (a reservoir within the sample). */
+const SAMPLE_SIZE = 30_000;
 
-/** HyperLogLog with 2^14 registers (standard error ≈ 0.8%). */
-class HyperLogLog {
-  private readonly registers = new Uint8Array(1 << HLL_BITS);
-  add(hash: number): void {
-    const idx = hash >>> (32 - HLL_BITS);
-    const rest = (hash << HLL_BITS) >>> 0;
-    const rank = rest === 0 ? 32 - HLL_BITS + 1 : Math.clz32(rest) + 1;
-    if (rank > this.registers[idx]!) this.registers[idx] = rank;
-  }
-  estimate(): number {
-    const m = this.registers.length;
-    let sum = 0;
-    let zeros = 0;
-    for (const r of this.registers) {
-      sum += 2 ** -r;
-      if (r === 0) zeros++;
-    }
-    const raw = ((0.7213 / (1 + 1.079 / m)) * m * m) / sum;
-    if (raw <= 2.5 * m && zeros > 0) return Math.round(m * Math.log(m / zeros));
-    return Math.round(raw);
-  }
-}
-
-/** Murmur3's 32-bit hash of the bytes of a latin1 string. */
-function hash32(s: string): number {
-  let h = 0x9747b28c;
-  for (let i = 0; i < s.length; i++) {
-    h = Math.imul(h ^ s.charCodeAt(i), 0x5bd1e995);
-    h ^= h >>> 15;
-  }
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+/**
+ * Duj1: distinct values in a table of `total` rows from a sample of `n` rows holding `d` distinct
+ * values, `f1` of them seen once. Exact when the sample is the whole table.
+ */
+export function estimateDistinct(n: number, d: number, f1: number, total: number): number {
+  if (n >= total || n === 0) return d;
+  const est = (n * d) / (n - f1 + (f1 * n) / total);
+  return Math.round(Math.min(total, Math.max(d, est)));
 }
 
 class ColumnCollector {
   private nulls = 0;
   private width = 0;
-  private exact: Set<string> | undefined = new Set();
-  private hll: HyperLogLog | undefined;
+  private readonly counts = new Map<string, number>();
   private min: { key: Uint8Array; value: unknown } | undefined;
   private max: { key: Uint8Array; value: unknown } | undefined;
   private readonly sample: { key: Uint8Array; value: unknown }[] = [];
@@ -70,14 +46,7 @@ class ColumnCollector {
     const key = encodeKey(this.types, [v]);
     this.width += key.length - 1;
     const ks = keyString(key);
-    if (this.exact) {
-      this.exact.add(ks);
-      if (this.exact.size > EXACT_DISTINCT_LIMIT) {
-        this.hll = new HyperLogLog();
-        for (const s of this.exact) this.hll.add(hash32(s));
-        this.exact = undefined;
-      }
-    } else this.hll!.add(hash32(ks));
+    this.counts.set(ks, (this.counts.get(ks) ?? 0) + 1);
     if (!this.orderable) return;
     if (!this.min || compareBytes(key, this.min.key) < 0) this.min = { key, value: v };
     if (!this.max || compareBytes(key, this.max.key) > 0) this.max = { key, value: v };
@@ -89,12 +58,15 @@ class ColumnCollector {
     }
   }
 
-  finish(rowCount: number): ColumnStats {
-    const nonNull = rowCount - this.nulls;
-    const distinct = this.exact ? this.exact.size : Math.min(nonNull, this.hll!.estimate());
+  /** Statistics of a table of `total` rows from the `sampled` rows fed to `add`. */
+  finish(sampled: number, total: number): ColumnStats {
+    const nonNull = sampled - this.nulls;
+    let once = 0;
+    for (const c of this.counts.values()) if (c === 1) once++;
+    const nullFraction = sampled === 0 ? 0 : this.nulls / sampled;
     const stats: { -readonly [K in keyof ColumnStats]: ColumnStats[K] } = {
-      distinctCount: distinct,
-      nullFraction: rowCount === 0 ? 0 : this.nulls / rowCount,
+      distinctCount: estimateDistinct(nonNull, this.counts.size, once, Math.round(total * (1 - nullFraction))),
+      nullFraction,
       avgWidth: nonNull === 0 ? 0 : this.width / nonNull,
     };
     if (this.min && this.max) {
@@ -127,7 +99,7 @@ function statValue(t: DataType, v: unknown): number | string {
   }
 }
 
-/** Statistics over all rows of a table, fed one row at a time. */
+/** Statistics of a table from its sampled rows, fed one row at a time. */
 export class StatsCollector {
   private rows = 0;
   private readonly columns: ColumnCollector[];
@@ -149,9 +121,15 @@ export class StatsCollector {
     this.rows++;
   }
 
-  finish(): TableStats {
+  /** Whether the next row of a table of `total` rows belongs to the sample. */
+  sampleNext(total: number): boolean {
+    return total <= SAMPLE_ROWS || this.random() * total < SAMPLE_ROWS;
+  }
+
+  /** The statistics of a table of `total` rows (every row counted, a sample of them fed to `add`). */
+  finish(total: number): TableStats {
     const columns: Record<string, ColumnStats> = {};
-    this.columns.forEach((c, i) => (columns[this.names[i]!] = c.finish(this.rows)));
-    return { rowCount: this.rows, columns };
+    this.columns.forEach((c, i) => (columns[this.names[i]!] = c.finish(this.rows, total)));
+    return { rowCount: total, columns };
   }
 }

@@ -687,8 +687,20 @@ export class Store implements TxnHost {
           t.info.columns.map((x) => x.name),
           rt.columnTypes,
         );
-        for (const e of this.db.getRange({ start: rt.prefix, end: rt.prefixEnd, transaction: snap })) c.add(rt.decode(e.value));
-        stats.set(t.info.id, c.finish());
+        const total = this.db.getKeysCount({ start: rt.prefix, end: rt.prefixEnd, transaction: snap } as never);
+        // Only sampled rows are decoded; the cursor hands out LMDB's own bytes, read at once.
+        const cursor = this.raw(rt.prefix, rt.prefixEnd, snap, {
+          key: () => {},
+          row: (b) => {
+            if (c.sampleNext(total)) c.add(rt.decode(b));
+          },
+        });
+        try {
+          while (cursor.next());
+        } finally {
+          cursor.close();
+        }
+        stats.set(t.info.id, c.finish(total));
       }
     } finally {
       snap.done();

