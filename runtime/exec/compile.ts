@@ -13,7 +13,7 @@ import type { Evaluator, RunCtx } from './context.ts';
 import { US_PER_DAY } from './datetime.ts';
 import { fail } from './errors.ts';
 import { type FnEnv, likeRegExp, rowFunction } from './functions.ts';
-import { fuse } from './fuse.ts';
+import { type Selector, fuse, fuseFilter } from './fuse.ts';
 import { andVec, arithVec, compareVec, decimalToFloat, distinctVec, isNullVec, negVec, notVec, orVec, selectTrue } from './kernels.ts';
 import { outOfRange } from './text.ts';
 import { rint } from './cast.ts';
@@ -69,6 +69,13 @@ export function compileExpr(e: Expr, layout: Layout, env: FnEnv): Evaluator {
       return fuse(e, layout, general) ?? general;
     }
   }
+}
+
+/** Compiles a filter predicate into a row selector (fused loops for its numeric comparisons). */
+export function compileFilter(e: Expr, layout: Layout, env: FnEnv): Selector {
+  const pred = compileExpr(e, layout, env);
+  const whole: Selector = (c, rc) => selectTrue(pred(c, rc));
+  return fuseFilter(e, layout, whole, (x) => compileExpr(x, layout, env)) ?? whole;
 }
 
 function constant(t: DataType, value: unknown): Evaluator {

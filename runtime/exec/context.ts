@@ -4,6 +4,7 @@ import type { ColumnId, Expr } from '../../compiler/ir/expr.ts';
 import type { PhysicalPlan, PhysicalQuery } from '../../compiler/physical/plan.ts';
 import type { StorageTxn } from '../storage/api.ts';
 import type { FnEnv } from './functions.ts';
+import type { Selector } from './fuse.ts';
 import type { Chunk, Vec } from './vector.ts';
 
 /** What a caller supplies to run one statement. */
@@ -50,6 +51,8 @@ export interface RunCtx {
   readonly outer: ReadonlyMap<ColumnId, unknown>;
   /** Compiled evaluators by plan node and expression: compile once per statement. */
   readonly compiled: WeakMap<PhysicalPlan, Map<Expr, Evaluator>>;
+  /** Compiled filters by plan node (a node has at most one). */
+  readonly selectors: WeakMap<PhysicalPlan, Selector>;
   readonly stats: Map<number, OperatorStats> | null;
   readonly nodeIds: Map<PhysicalPlan, number>;
   /** Rows of the last round of each recursive CTE, read by work-table nodes. */

@@ -117,6 +117,7 @@ export function executeQuery(q: PhysicalQuery, ctx: ExecContext): QueryStream {
     query: q,
     batchSize: ctx.batchSize ?? DEFAULT_BATCH_SIZE,
     compiled: new WeakMap(),
+    selectors: new WeakMap(),
     stats: ctx.analyze ? new Map() : null,
     nodeIds: preorderIds(q),
     workTables: new Map(),

@@ -9,11 +9,11 @@
 import type { Expr } from '../../compiler/ir/expr.ts';
 import type { DataType } from '../../compiler/ir/types.ts';
 import type { Layout } from './compile.ts';
-import type { Evaluator } from './context.ts';
+import type { Evaluator, RunCtx } from './context.ts';
 import { US_PER_DAY } from './datetime.ts';
 import { MAX_EXACT, parseDecimal, pow10 } from './decimal.ts';
-import { andValid } from './kernels.ts';
-import { type Vec, makeVec } from './vector.ts';
+import { andValid, selectTrue } from './kernels.ts';
+import { type Chunk, type Vec, gatherChunk, makeVec } from './vector.ts';
 
 type Kind = 'int' | 'int64' | 'float' | 'decimal';
 
@@ -95,6 +95,8 @@ interface Gen {
   temps: number;
   leafVar: Map<number, string>;
   scales: Map<number, number>;
+  /** The statement that abandons the batch (overflow, division by zero). */
+  bail: string;
 }
 
 /** Emits code for `e`; returns the variable holding its value and its decimal scale. */
@@ -103,9 +105,9 @@ function emit(e: Expr, layout: Layout, g: Gen): { v: string; scale: number } {
   const check = (v: string, k: Kind, type: DataType): void => {
     if (k === 'int') {
       const [lo, hi] = type.kind === 'int16' ? [-32768, 32767] : [-2147483648, 2147483647];
-      g.lines.push(`if (${v} > ${hi} || ${v} < ${lo}) return 1;`);
-    } else if (k === 'float') g.lines.push(`if (${v} - ${v} !== 0) return 1;`);
-    else g.lines.push(`if (${v} > ${MAX_EXACT} || ${v} < -${MAX_EXACT}) return 1;`);
+      g.lines.push(`if (${v} > ${hi} || ${v} < ${lo}) ${g.bail}`);
+    } else if (k === 'float') g.lines.push(`if (${v} - ${v} !== 0) ${g.bail}`);
+    else g.lines.push(`if (${v} > ${MAX_EXACT} || ${v} < -${MAX_EXACT}) ${g.bail}`);
   };
   switch (e.kind) {
     case 'column': {
@@ -180,11 +182,11 @@ function emit(e: Expr, layout: Layout, g: Gen): { v: string; scale: number } {
       const k = kindOf(e.type)!;
       switch (e.fn) {
         case '/':
-          g.lines.push(`if (${b.v} === 0) return 1;`);
+          g.lines.push(`if (${b.v} === 0) ${g.bail}`);
           g.lines.push(`const ${v} = ${k === 'float' ? `${a.v} / ${b.v}` : `Math.trunc(${a.v} / ${b.v})`};`);
           break;
         case '%':
-          g.lines.push(`if (${b.v} === 0) return 1;`);
+          g.lines.push(`if (${b.v} === 0) ${g.bail}`);
           g.lines.push(`const ${v} = ${a.v} % ${b.v};`);
           break;
         default:
@@ -196,6 +198,20 @@ function emit(e: Expr, layout: Layout, g: Gen): { v: string; scale: number } {
     default:
       return { v: 'NaN', scale: 0 };
   }
+}
+
+/** Generated functions by source: a statement run again (or another with the same shape) reuses them. */
+const GENERATED = new Map<string, unknown>();
+
+function generated(params: readonly string[], body: string): unknown {
+  const key = `${params.join(',')}\n${body}`;
+  let f = GENERATED.get(key);
+  if (f === undefined) {
+    if (GENERATED.size >= 4096) GENERATED.clear();
+    f = new Function(...params, body);
+    GENERATED.set(key, f);
+  }
+  return f;
 }
 
 type Kernel = (n: number, out: Float64Array | Int32Array | Uint8Array, ...cols: (Float64Array | Int32Array)[]) => number;
@@ -217,11 +233,11 @@ export function fuse(e: Expr, layout: Layout, general: Evaluator): Evaluator | u
     const key = scales.join(',');
     let k = kernels.get(key);
     if (!k) {
-      const g: Gen = { lines: [], temps: 0, leafVar: new Map(info.leaves.map((idx, j) => [idx, `c${j}`])), scales: new Map(info.leaves.map((idx, j) => [idx, scales[j]!])) };
+      const g: Gen = { lines: [], temps: 0, leafVar: new Map(info.leaves.map((idx, j) => [idx, `c${j}`])), scales: new Map(info.leaves.map((idx, j) => [idx, scales[j]!])), bail: 'return 1;' };
       const r = emit(e, layout, g);
       const params = info.leaves.map((_, j) => `c${j}`);
       const body = `for (let i = 0; i < n; i++) {\n${g.lines.join('\n')}\nout[i] = ${r.v};\n}\nreturn 0;`;
-      k = { fn: new Function('n', 'out', ...params, body) as Kernel, scale: r.scale };
+      k = { fn: generated(['n', 'out', ...params], body) as Kernel, scale: r.scale };
       kernels.set(key, k);
     }
     return k;
@@ -242,4 +258,99 @@ export function fuse(e: Expr, layout: Layout, general: Evaluator): Evaluator | u
     if (k.fn(n, out, ...vecs.map((v) => v.data as Float64Array | Int32Array)) !== 0) return general(c, rc);
     return makeVec(isCmp ? { kind: 'bool' } : rt, outKind, out, valid, isCmp ? 0 : k.scale);
   };
+}
+
+// ─── fused filters ─────────────────────────────────────────────────────────
+
+/** The rows of a chunk a predicate is true for, as ascending indexes `sel[0..n)`. */
+export type Selector = (c: Chunk, rc: RunCtx) => { sel: Uint32Array; n: number };
+
+type SelectKernel = (n: number, sel: Uint32Array, ...arrays: (Float64Array | Int32Array | Uint8Array | null)[]) => number;
+
+function conjunctsOf(e: Expr, out: Expr[]): Expr[] {
+  if (e.kind === 'call' && e.fn === 'and') for (const a of e.args) conjunctsOf(a, out);
+  else out.push(e);
+  return out;
+}
+
+/**
+ * A selector for a filter whose conjuncts include numeric comparisons: those run as one generated
+ * loop that skips NULL rows and writes the selection directly (no boolean vectors, no scale
+ * conversions of whole columns); the other conjuncts (`others`) are evaluated over the survivors.
+ * Batches the loop cannot finish exactly (overflow, NaN) go to `general`. Undefined when no
+ * conjunct fuses.
+ */
+export function fuseFilter(e: Expr, layout: Layout, general: Selector, compile: (e: Expr) => Evaluator): Selector | undefined {
+  const leaves: number[] = [];
+  const fused: Expr[] = [];
+  const others: Expr[] = [];
+  for (const part of conjunctsOf(e, [])) {
+    const mark = leaves.length;
+    if (part.kind === 'call' && CMP[part.fn] !== undefined && shape(part, layout, true, leaves) !== undefined) fused.push(part);
+    else {
+      leaves.length = mark;
+      others.push(part);
+    }
+  }
+  if (fused.length === 0) return undefined;
+  const rest = others.map(compile);
+  const floats = leaves.map((idx) => fused.some((f) => leafIsFloat(f, layout, idx)));
+  const kernels = new Map<string, SelectKernel>();
+  const kernelFor = (vecs: readonly Vec[]): SelectKernel => {
+    const key = vecs.map((v) => `${v.scale}${v.valid === null ? '' : 'v'}`).join(',');
+    let k = kernels.get(key);
+    if (!k) {
+      const g: Gen = { lines: [], temps: 0, leafVar: new Map(leaves.map((idx, j) => [idx, `c${j}`])), scales: new Map(leaves.map((idx, j) => [idx, vecs[j]!.scale])), bail: 'return -1;' };
+      vecs.forEach((v, j) => {
+        if (v.valid !== null) g.lines.push(`if (v${j}[i] === 0) continue;`);
+        if (floats[j]) g.lines.push(`if (c${j}[i] !== c${j}[i]) return -1;`);
+      });
+      for (const f of fused) g.lines.push(`if (${emit(f, layout, g).v} === 0) continue;`);
+      const params = ['n', 'sel', ...leaves.map((_, j) => `c${j}`), ...leaves.map((_, j) => `v${j}`)];
+      k = generated(params, `let m = 0;\nfor (let i = 0; i < n; i++) {\n${g.lines.join('\n')}\nsel[m++] = i;\n}\nreturn m;`) as SelectKernel;
+      kernels.set(key, k);
+    }
+    return k;
+  };
+  return (c, rc) => {
+    const vecs: Vec[] = [];
+    for (const idx of leaves) {
+      const v = c.columns[idx]!;
+      if (v.rep !== 'i32' && v.rep !== 'f64') return general(c, rc);
+      vecs.push(v);
+    }
+    const sel = new Uint32Array(c.length);
+    const n = kernelFor(vecs)(c.length, sel, ...vecs.map((v) => v.data as Float64Array | Int32Array), ...vecs.map((v) => v.valid));
+    if (n < 0) return general(c, rc);
+    if (rest.length === 0 || n === 0) return { sel, n };
+    // The other conjuncts see only the survivors; their selection maps back through `sel`.
+    let sub = gatherChunk(c, sel, n);
+    let map = sel;
+    let m = n;
+    for (const f of rest) {
+      const r = selectTrue(f(sub, rc));
+      if (r.n === m) continue;
+      const next = new Uint32Array(r.n);
+      for (let i = 0; i < r.n; i++) next[i] = map[r.sel[i]!]!;
+      map = next;
+      m = r.n;
+      if (m === 0) break;
+      sub = gatherChunk(sub, r.sel, r.n);
+    }
+    return { sel: map, n: m };
+  };
+}
+
+/** Whether column `idx` appears in `e` with a float type (its NaNs need the general path). */
+function leafIsFloat(e: Expr, layout: Layout, idx: number): boolean {
+  switch (e.kind) {
+    case 'column':
+      return layout.get(e.id) === idx && kindOf(e.type) === 'float';
+    case 'cast':
+      return leafIsFloat(e.expr, layout, idx);
+    case 'call':
+      return e.args.some((a) => leafIsFloat(a, layout, idx));
+    default:
+      return false;
+  }
 }

@@ -4,24 +4,24 @@ import type { PDistinct, PFilter, PLimit, PProject, PSetOp } from '../../../comp
 import { evalScalar, layoutOf } from '../compile.ts';
 import type { Evaluator, RunCtx } from '../context.ts';
 import { fail } from '../errors.ts';
-import { selectTrue } from '../kernels.ts';
 import { KeyTable } from '../keys.ts';
 import { type Chunk, gatherChunk, sliceChunk } from '../vector.ts';
-import { type BuildFn, type Operator, checkCancel, evaluator } from './operator.ts';
+import { type BuildFn, type Operator, checkCancel, evaluator, selector } from './operator.ts';
+import type { Selector } from '../fuse.ts';
 
 export class FilterOp implements Operator {
-  private readonly pred: Evaluator;
+  private readonly pred: Selector;
   constructor(
     plan: PFilter,
     private readonly input: Operator,
     private readonly rc: RunCtx,
   ) {
-    this.pred = evaluator(rc, plan, plan.predicate, layoutOf(plan.input.schema));
+    this.pred = selector(rc, plan, plan.predicate, layoutOf(plan.input.schema));
   }
   next(): Chunk | null {
     for (let c = this.input.next(); c !== null; c = this.input.next()) {
       checkCancel(this.rc);
-      const { sel, n } = selectTrue(this.pred(c, this.rc));
+      const { sel, n } = this.pred(c, this.rc);
       if (n === c.length) return c;
       if (n > 0) return gatherChunk(c, sel, n);
     }

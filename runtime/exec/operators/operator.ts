@@ -3,7 +3,8 @@
 import type { Expr } from '../../../compiler/ir/expr.ts';
 import type { PhysicalPlan } from '../../../compiler/physical/plan.ts';
 import type { DataType } from '../../../compiler/ir/types.ts';
-import { type Layout, compileExpr } from '../compile.ts';
+import { type Layout, compileExpr, compileFilter } from '../compile.ts';
+import type { Selector } from '../fuse.ts';
 import type { Evaluator, RunCtx } from '../context.ts';
 import { ExecError } from '../errors.ts';
 import { type Chunk, concatChunks, emptyChunk, sliceChunk } from '../vector.ts';
@@ -31,6 +32,16 @@ export function evaluator(rc: RunCtx, node: PhysicalPlan, e: Expr, layout: Layou
   if (!f) {
     f = compileExpr(e, layout, rc.fnEnv);
     m.set(e, f);
+  }
+  return f;
+}
+
+/** The compiled filter of `node` (its predicate `e`), compiled once per statement. */
+export function selector(rc: RunCtx, node: PhysicalPlan, e: Expr, layout: Layout): Selector {
+  let f = rc.selectors.get(node);
+  if (!f) {
+    f = compileFilter(e, layout, rc.fnEnv);
+    rc.selectors.set(node, f);
   }
   return f;
 }

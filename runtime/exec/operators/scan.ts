@@ -13,7 +13,8 @@ import { fail } from '../errors.ts';
 import { selectTrue } from '../kernels.ts';
 import { type Chunk, type Vec, gather, gatherChunk, makeVec, valueAt, vecFromValues } from '../vector.ts';
 import { exprColumns } from '../../../compiler/ir/expr.ts';
-import { type Operator, checkCancel, evaluator } from './operator.ts';
+import { type Operator, checkCancel, evaluator, selector } from './operator.ts';
+import type { Selector } from '../fuse.ts';
 
 /** Builds one column vector straight from stored rows (no intermediate value arrays for numeric types). */
 function columnFromRows(rows: readonly StoredRow[], col: ScanColumn): Vec {
@@ -110,13 +111,13 @@ function vecOf(c: ColumnData, col: ScanColumn): Vec {
 export class SeqScanOp implements Operator {
   private it: Iterator<readonly StoredRow[]> | undefined;
   private batches: Iterator<ColumnBatch> | undefined;
-  private readonly filter: Evaluator | undefined;
+  private readonly filter: Selector | undefined;
   private readonly filterCols: ReadonlySet<number>;
   constructor(
     private readonly plan: SeqScan,
     private readonly rc: RunCtx,
   ) {
-    this.filter = plan.filter ? evaluator(rc, plan, plan.filter, layoutOf(plan.columns)) : undefined;
+    this.filter = plan.filter ? selector(rc, plan, plan.filter, layoutOf(plan.columns)) : undefined;
     const read = plan.filter ? exprColumns(plan.filter) : new Set<number>();
     this.filterCols = new Set(plan.columns.flatMap((c, j) => (read.has(c.id) ? [j] : [])));
   }
@@ -132,7 +133,7 @@ export class SeqScanOp implements Operator {
       if (!this.filter) return rowsToChunk(rows, this.plan.columns);
       const cols = this.plan.columns;
       const partial = cols.map((c, j) => (this.filterCols.has(j) ? columnFromRows(rows, c) : UNREAD));
-      const { sel, n } = selectTrue(this.filter({ columns: partial, length: rows.length }, this.rc));
+      const { sel, n } = this.filter({ columns: partial, length: rows.length }, this.rc);
       if (n === 0) continue;
       if (n === rows.length) return { columns: cols.map((c, j) => (this.filterCols.has(j) ? partial[j]! : columnFromRows(rows, c))), length: n };
       const kept = new Array<StoredRow>(n);
@@ -159,7 +160,7 @@ export class SeqScanOp implements Operator {
       if (b.length === 0) continue;
       const chunk: Chunk = { columns: b.columns.map((c, j) => vecOf(c, cols[j]!)), length: b.length };
       if (!this.filter) return chunk;
-      const { sel, n } = selectTrue(this.filter(chunk, this.rc));
+      const { sel, n } = this.filter(chunk, this.rc);
       if (n === 0) continue;
       return n === b.length ? chunk : gatherChunk(chunk, sel, n);
     }
