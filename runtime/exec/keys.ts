@@ -7,6 +7,7 @@
 
 import { valueKey } from './compare.ts';
 import { MAX_EXACT, pow10 } from './decimal.ts';
+import { NumMap } from './num-map.ts';
 import type { Vec } from './vector.ts';
 
 type DictKey = number | string;
@@ -52,17 +53,34 @@ function decimalKey(x: number, scale: number): DictKey {
 
 const SHIFT = 2 ** 26;
 
+/** Codes of one key column's values: numbers in a typed-array table, text in a Map. */
+class Dict {
+  readonly nums = new NumMap();
+  readonly strs = new Map<string, number>();
+  get(k: DictKey): number {
+    if (typeof k === 'number') return this.nums.get(k);
+    return this.strs.get(k) ?? -1;
+  }
+  set(k: DictKey, id: number): void {
+    if (typeof k === 'number') this.nums.set(k, id);
+    else this.strs.set(k, id);
+  }
+  get size(): number {
+    return this.nums.size + this.strs.size;
+  }
+}
+
 export class KeyTable {
-  private readonly dicts: Map<DictKey, number>[];
-  private readonly levels: Map<number, number>[];
+  private readonly dicts: Dict[];
+  private readonly levels: NumMap[];
   private readonly wide: Map<string, number>[];
   private readonly counts: number[];
   /** Number of distinct keys seen. */
   size = 0;
 
   constructor(readonly width: number) {
-    this.dicts = Array.from({ length: width }, () => new Map());
-    this.levels = Array.from({ length: Math.max(0, width - 1) }, () => new Map());
+    this.dicts = Array.from({ length: width }, () => new Dict());
+    this.levels = Array.from({ length: Math.max(0, width - 1) }, () => new NumMap());
     this.wide = Array.from({ length: Math.max(0, width - 1) }, () => new Map());
     this.counts = new Array<number>(Math.max(0, width - 1)).fill(0);
   }
@@ -72,7 +90,7 @@ export class KeyTable {
     if (k === undefined) return 0;
     const d = this.dicts[j]!;
     let c = d.get(k);
-    if (c === undefined) {
+    if (c < 0) {
       if (!insert) return -1;
       c = d.size + 1;
       d.set(k, c);
@@ -85,7 +103,7 @@ export class KeyTable {
       const m = this.levels[level]!;
       const key = prev * SHIFT + code;
       let id = m.get(key);
-      if (id === undefined) {
+      if (id < 0) {
         if (!insert) return -1;
         id = this.counts[level]!++;
         m.set(key, id);
@@ -120,6 +138,10 @@ export class KeyTable {
     if (w === 1) {
       const v = keys[0]!;
       const d = this.dicts[0]!;
+      if ((v.rep === 'i32' || (v.rep === 'f64' && v.scale === 0)) && d.strs.size === 0) {
+        this.numericIds(v, d.nums, out, n, insert, nullsNeverMatch);
+        return out;
+      }
       for (let i = 0; i < n; i++) {
         const k = keyAt(v, i);
         if (k === undefined) {
@@ -131,7 +153,7 @@ export class KeyTable {
           continue;
         }
         let id = d.get(k);
-        if (id === undefined) {
+        if (id < 0) {
           if (!insert) {
             out[i] = -1;
             continue;
@@ -163,5 +185,28 @@ export class KeyTable {
     }
     this.size = this.counts[w - 2]!;
     return out;
+  }
+
+  /** The single-column loop for integer keys: straight typed-array reads into the number table. */
+  private numericIds(v: Vec, m: NumMap, out: Int32Array, n: number, insert: boolean, nullsNeverMatch: boolean): void {
+    const data = v.data as Float64Array | Int32Array;
+    const valid = v.valid;
+    for (let i = 0; i < n; i++) {
+      if (valid !== null && valid[i] === 0) {
+        if (nullsNeverMatch) out[i] = -1;
+        else {
+          if (this.nullGroup < 0 && insert) this.nullGroup = this.size++;
+          out[i] = this.nullGroup;
+        }
+        continue;
+      }
+      const k = data[i]!;
+      let id = m.get(k);
+      if (id < 0 && insert) {
+        id = this.size++;
+        m.set(k, id);
+      }
+      out[i] = id;
+    }
   }
 }
