@@ -126,23 +126,29 @@ export class KeyTable {
   /**
    * Ids of rows `0..n-1` of the key columns. With `insert`, new keys get the next id; without,
    * unknown keys give -1. With `nullsNeverMatch`, a row with any NULL key gives -1 (join keys).
+   * Rows whose `active` byte is 0 are skipped: they get -1 and add no key.
    */
-  ids(keys: readonly Vec[], n: number, insert: boolean, nullsNeverMatch = false): Int32Array {
+  ids(keys: readonly Vec[], n: number, insert: boolean, nullsNeverMatch = false, active: Uint8Array | null = null): Int32Array {
     const out = new Int32Array(n);
     const w = this.width;
     if (w === 0) {
       if (insert && this.size === 0 && n > 0) this.size = 1;
       if (!insert && this.size === 0) out.fill(-1);
+      else if (active !== null) for (let i = 0; i < n; i++) if (active[i] === 0) out[i] = -1;
       return out;
     }
     if (w === 1) {
       const v = keys[0]!;
       const d = this.dicts[0]!;
       if ((v.rep === 'i32' || (v.rep === 'f64' && v.scale === 0)) && d.strs.size === 0) {
-        this.numericIds(v, d.nums, out, n, insert, nullsNeverMatch);
+        this.numericIds(v, d.nums, out, n, insert, nullsNeverMatch, active);
         return out;
       }
       for (let i = 0; i < n; i++) {
+        if (active !== null && active[i] === 0) {
+          out[i] = -1;
+          continue;
+        }
         const k = keyAt(v, i);
         if (k === undefined) {
           if (nullsNeverMatch) out[i] = -1;
@@ -167,6 +173,10 @@ export class KeyTable {
     }
     for (let i = 0; i < n; i++) {
       let id = -1;
+      if (active !== null && active[i] === 0) {
+        out[i] = -1;
+        continue;
+      }
       for (let j = 0; j < w; j++) {
         const v = keys[j]!;
         if (nullsNeverMatch && v.valid !== null && v.valid[i] === 0) {
@@ -188,10 +198,14 @@ export class KeyTable {
   }
 
   /** The single-column loop for integer keys: straight typed-array reads into the number table. */
-  private numericIds(v: Vec, m: NumMap, out: Int32Array, n: number, insert: boolean, nullsNeverMatch: boolean): void {
+  private numericIds(v: Vec, m: NumMap, out: Int32Array, n: number, insert: boolean, nullsNeverMatch: boolean, active: Uint8Array | null): void {
     const data = v.data as Float64Array | Int32Array;
     const valid = v.valid;
     for (let i = 0; i < n; i++) {
+      if (active !== null && active[i] === 0) {
+        out[i] = -1;
+        continue;
+      }
       if (valid !== null && valid[i] === 0) {
         if (nullsNeverMatch) out[i] = -1;
         else {

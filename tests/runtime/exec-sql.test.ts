@@ -161,4 +161,13 @@ describe('fused filters', () => {
     expect(await errorOf('SELECT id FROM ff WHERE b * 10000000 > 0 AND id > 0')).toBe('22003: bigint out of range');
     expect(await errorOf('SELECT id FROM ff WHERE a / (id - id) > 0')).toBe('22012: division by zero');
   });
+  test('an aggregate over a filter sees only the rows that pass, even where the others would fail', async () => {
+    const kept = expected((i) => i % 7 !== 0 && i % 100 !== 0);
+    const want = new Map<number, bigint>();
+    for (const i of kept) want.set(i % 3, (want.get(i % 3) ?? 0n) + BigInt(Math.trunc(100 / (i % 100))));
+    expect(await rows('SELECT id % 3, sum(100 / a), count(*) FROM ff WHERE a <> 0 GROUP BY 1 ORDER BY 1')).toEqual(
+      [0, 1, 2].map((g) => [g, want.get(g)!, BigInt(kept.filter((i) => i % 3 === g).length)]),
+    );
+    expect(await rows('SELECT count(*), min(a) FROM ff WHERE a > 1')).toEqual([[BigInt(expected((i) => i % 7 !== 0 && i % 100 > 1).length), 2]]);
+  });
 });

@@ -10,8 +10,10 @@ import { layoutOf } from '../compile.ts';
 import { compareValues } from '../compare.ts';
 import type { Evaluator, RunCtx } from '../context.ts';
 import { KeyTable } from '../keys.ts';
-import { type Chunk, type Vec, makeVec, valueAt, vecFromValues } from '../vector.ts';
-import { Blocking, type Operator, checkCancel, evaluator } from './operator.ts';
+import { type Chunk, type Vec, gatherChunk, makeVec, valueAt, vecFromValues } from '../vector.ts';
+import { Blocking, type Operator, type Selected, type SelectiveOperator, checkCancel, evaluator, isSelective } from './operator.ts';
+import { isVolatile } from '../../../compiler/optimize/util.ts';
+import { ExecError } from '../errors.ts';
 
 const INT32: DataType = { kind: 'int32' };
 
@@ -58,16 +60,33 @@ class OrderedAcc {
   }
 }
 
+/** One aggregate's inputs over a chunk. */
+interface Evaluated {
+  readonly args: Vec[];
+  readonly filter: Vec | undefined;
+  readonly keys: Vec[];
+}
+
+function evaluate(a: AggState, c: Chunk, rc: RunCtx): Evaluated {
+  return { args: a.args.map((f) => f(c, rc)), filter: a.filter?.(c, rc), keys: a.orderKeys.map((f) => f(c, rc)) };
+}
+
 /** Hash aggregation (also the global aggregate of sort-aggregate): groups get ids from a KeyTable. */
 export class AggregateOp extends Blocking {
   private readonly groups: Evaluator[];
   private readonly aggs: AggState[];
+  /** The input as a selective operator, when its selections may be taken unfiltered. */
+  private readonly selective: SelectiveOperator | undefined;
+  /** The selection of the chunk last pulled unfiltered. */
+  private pending: Selected | undefined;
   constructor(
     private readonly plan: HashAggregate | SortAggregate,
     private readonly input: Operator,
     rc: RunCtx,
   ) {
     super(rc);
+    const exprs = [...plan.groups.map((g) => g.expr), ...plan.aggregates.flatMap((a) => [...a.call.args, ...(a.call.filter ? [a.call.filter] : []), ...a.call.orderBy.map((k) => k.expr)])];
+    this.selective = isSelective(input) && !exprs.some(isVolatile) ? input : undefined;
     const layout = layoutOf(plan.input.schema);
     this.groups = plan.groups.map((g) => evaluator(rc, plan, g.expr, layout));
     this.aggs = plan.aggregates.map((item) => {
@@ -87,22 +106,55 @@ export class AggregateOp extends Blocking {
     });
   }
 
+  /**
+   * The next input chunk and the rows of it to aggregate (null: all). A selective input hands
+   * out its chunks unfiltered when most rows pass and the expressions have no side effects:
+   * evaluating them over the few rejected rows costs less than copying the rest.
+   */
+  private pull(): { c: Chunk; active: Uint8Array | null } | null {
+    if (!this.selective) {
+      const c = this.input.next();
+      return c === null ? null : { c, active: null };
+    }
+    const s = this.selective.nextSelected();
+    if (s === null) return null;
+    if (s.sel === null) return { c: s.chunk, active: null };
+    if (s.n * 2 < s.chunk.length) return { c: gatherChunk(s.chunk, s.sel, s.n), active: null };
+    const active = new Uint8Array(s.chunk.length);
+    for (let i = 0; i < s.n; i++) active[s.sel[i]!] = 1;
+    this.pending = s;
+    return { c: s.chunk, active };
+  }
+
   protected compute(): Chunk {
     const keys = new KeyTable(this.groups.length);
     const groupValues: unknown[][] = this.plan.groups.map(() => []);
     const rc = this.rc;
-    for (let c = this.input.next(); c !== null; c = this.input.next()) {
+    for (let p = this.pull(); p !== null; p = this.pull()) {
       checkCancel(rc);
-      const kv = this.groups.map((f) => f(c, rc));
+      let { c, active } = p;
+      let kv: Vec[];
+      let ev: Evaluated[];
+      try {
+        kv = this.groups.map((f) => f(c, rc));
+        ev = this.aggs.map((a) => evaluate(a, c, rc));
+      } catch (e) {
+        // A rejected row may fail where a selected one would not: redo with the selected rows only.
+        if (active === null || !(e instanceof ExecError)) throw e;
+        c = gatherChunk(c, this.pending!.sel!, this.pending!.n);
+        active = null;
+        kv = this.groups.map((f) => f(c, rc));
+        ev = this.aggs.map((a) => evaluate(a, c, rc));
+      }
       const before = keys.size;
-      const ids = keys.ids(kv, c.length, true);
+      const ids = keys.ids(kv, c.length, true, false, active);
       if (keys.size > before) {
         for (let i = 0; i < c.length; i++) {
           const g = ids[i]!;
           if (g >= before && groupValues[0] !== undefined && groupValues[0].length === g) for (let j = 0; j < kv.length; j++) groupValues[j]!.push(valueAt(kv[j]!, i));
         }
       }
-      this.feedAll(c, ids, keys.size);
+      this.feedEvaluated(ev, ids, keys.size);
     }
     this.input.close();
     // A global aggregate yields one row even over no input.
@@ -114,7 +166,15 @@ export class AggregateOp extends Blocking {
 
   /** Feeds one input chunk whose rows belong to groups `ids` (of `groups` known so far). */
   feedAll(c: Chunk, ids: Int32Array, groups: number): void {
-    for (const a of this.aggs) this.feed(a, c, ids, groups);
+    this.feedEvaluated(
+      this.aggs.map((a) => evaluate(a, c, this.rc)),
+      ids,
+      groups,
+    );
+  }
+
+  private feedEvaluated(ev: readonly Evaluated[], ids: Int32Array, groups: number): void {
+    this.aggs.forEach((a, j) => this.feed(a, ev[j]!, ids, groups));
   }
 
   /** Aggregate columns for groups [from, to); row accumulators of those groups are released. */
@@ -138,21 +198,20 @@ export class AggregateOp extends Blocking {
     return a.item.call.orderBy.length > 0 ? new OrderedAcc(inner, a.item.call.orderBy) : inner;
   }
 
-  private feed(a: AggState, c: Chunk, groupIds: Int32Array, groups: number): void {
-    const rc = this.rc;
+  private feed(a: AggState, ev: Evaluated, groupIds: Int32Array, groups: number): void {
     let ids = groupIds;
-    if (a.filter) {
-      const f = a.filter(c, rc);
+    const { args, keys } = ev;
+    if (ev.filter) {
+      const f = ev.filter;
       const fd = f.data as Uint8Array;
       ids = new Int32Array(groupIds);
       for (let i = 0; i < ids.length; i++) if (fd[i] !== 1 || (f.valid !== null && f.valid[i] === 0)) ids[i] = -1;
     }
-    const args = a.args.map((f) => f(c, rc));
     if (a.seen) {
       // DISTINCT: feed only the first occurrence of (group, args) with non-null args.
       const gv = makeVec(INT32, 'i32', ids, null);
       const before = a.seen.size;
-      const sid = a.seen.ids([gv, ...args], c.length, true);
+      const sid = a.seen.ids([gv, ...args], ids.length, true);
       let seen = before;
       const keep = new Int32Array(ids.length).fill(-1);
       for (let i = 0; i < ids.length; i++) {
@@ -168,7 +227,6 @@ export class AggregateOp extends Blocking {
       a.vector.update(ids, args, groups);
       return;
     }
-    const keys = a.orderKeys.map((f) => f(c, rc));
     const argv = new Array<unknown>(args.length);
     for (let i = 0; i < ids.length; i++) {
       const g = ids[i]!;

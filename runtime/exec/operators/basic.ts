@@ -6,10 +6,10 @@ import type { Evaluator, RunCtx } from '../context.ts';
 import { fail } from '../errors.ts';
 import { KeyTable } from '../keys.ts';
 import { type Chunk, gatherChunk, sliceChunk } from '../vector.ts';
-import { type BuildFn, type Operator, checkCancel, evaluator, selector } from './operator.ts';
+import { type BuildFn, type Operator, type Selected, type SelectiveOperator, checkCancel, evaluator, selector } from './operator.ts';
 import type { Selector } from '../fuse.ts';
 
-export class FilterOp implements Operator {
+export class FilterOp implements SelectiveOperator {
   private readonly pred: Selector;
   constructor(
     plan: PFilter,
@@ -19,11 +19,15 @@ export class FilterOp implements Operator {
     this.pred = selector(rc, plan, plan.predicate, layoutOf(plan.input.schema));
   }
   next(): Chunk | null {
+    const s = this.nextSelected();
+    return s === null || s.sel === null ? (s?.chunk ?? null) : gatherChunk(s.chunk, s.sel, s.n);
+  }
+  nextSelected(): Selected | null {
     for (let c = this.input.next(); c !== null; c = this.input.next()) {
       checkCancel(this.rc);
       const { sel, n } = this.pred(c, this.rc);
-      if (n === c.length) return c;
-      if (n > 0) return gatherChunk(c, sel, n);
+      if (n === c.length) return { chunk: c, sel: null, n };
+      if (n > 0) return { chunk: c, sel, n };
     }
     return null;
   }

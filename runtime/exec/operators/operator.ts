@@ -18,6 +18,23 @@ export interface Operator {
   close(): void;
 }
 
+/** A chunk whose rows `sel[0..n)` are the output (`sel` null: all of them). */
+export interface Selected {
+  readonly chunk: Chunk;
+  readonly sel: Uint32Array | null;
+  readonly n: number;
+}
+
+/**
+ * An operator that can hand out its input chunks with a selection instead of gathering the rows
+ * that pass (filters, scans): a consumer that can skip rows saves the copy.
+ */
+export interface SelectiveOperator extends Operator {
+  nextSelected(): Selected | null;
+}
+
+export const isSelective = (op: Operator): op is SelectiveOperator => typeof (op as Partial<SelectiveOperator>).nextSelected === 'function';
+
 /** Builds the operator tree of a plan node (implemented in build.ts; passed down to avoid cycles). */
 export type BuildFn = (plan: PhysicalPlan, rc: RunCtx) => Operator;
 

@@ -13,7 +13,7 @@ import { fail } from '../errors.ts';
 import { selectTrue } from '../kernels.ts';
 import { type Chunk, type Vec, gather, gatherChunk, makeVec, valueAt, vecFromValues } from '../vector.ts';
 import { exprColumns } from '../../../compiler/ir/expr.ts';
-import { type Operator, checkCancel, evaluator, selector } from './operator.ts';
+import { type Operator, type Selected, type SelectiveOperator, checkCancel, evaluator, selector } from './operator.ts';
 import type { Selector } from '../fuse.ts';
 
 /** Builds one column vector straight from stored rows (no intermediate value arrays for numeric types). */
@@ -108,7 +108,7 @@ function vecOf(c: ColumnData, col: ScanColumn): Vec {
  * the others are decoded for the rows that pass (late materialization: a selective filter skips
  * most of the decimal and text decoding).
  */
-export class SeqScanOp implements Operator {
+export class SeqScanOp implements SelectiveOperator {
   private it: Iterator<readonly StoredRow[]> | undefined;
   private batches: Iterator<ColumnBatch> | undefined;
   private readonly filter: Selector | undefined;
@@ -122,7 +122,10 @@ export class SeqScanOp implements Operator {
     this.filterCols = new Set(plan.columns.flatMap((c, j) => (read.has(c.id) ? [j] : [])));
   }
   next(): Chunk | null {
-    if (this.rc.txn.scanColumns) return this.nextColumnar();
+    if (this.rc.txn.scanColumns) {
+      const s = this.nextSelected();
+      return s === null || s.sel === null ? (s?.chunk ?? null) : gatherChunk(s.chunk, s.sel, s.n);
+    }
     this.it ??= this.rc.txn.scan(this.plan.table, this.rc.batchSize)[Symbol.iterator]();
     for (;;) {
       checkCancel(this.rc);
@@ -143,9 +146,14 @@ export class SeqScanOp implements Operator {
   }
   /**
    * Storage hands out columns (from its warm tier when it can): no row decoding here. The batches
-   * are shared and immutable, so the filter runs on them and survivors are gathered.
+   * are shared and immutable, so the filter runs on them and the survivors are named by a
+   * selection (`next()` gathers them; a consumer that can skip rows takes the selection as is).
    */
-  private nextColumnar(): Chunk | null {
+  nextSelected(): Selected | null {
+    if (!this.rc.txn.scanColumns) {
+      const chunk = this.next();
+      return chunk === null ? null : { chunk, sel: null, n: chunk.length };
+    }
     const cols = this.plan.columns;
     this.batches ??= this.rc.txn.scanColumns!(
       this.plan.table,
@@ -159,10 +167,10 @@ export class SeqScanOp implements Operator {
       const b = r.value;
       if (b.length === 0) continue;
       const chunk: Chunk = { columns: b.columns.map((c, j) => vecOf(c, cols[j]!)), length: b.length };
-      if (!this.filter) return chunk;
+      if (!this.filter) return { chunk, sel: null, n: b.length };
       const { sel, n } = this.filter(chunk, this.rc);
       if (n === 0) continue;
-      return n === b.length ? chunk : gatherChunk(chunk, sel, n);
+      return { chunk, sel: n === b.length ? null : sel, n };
     }
   }
   close(): void {
