@@ -13,3 +13,5 @@ export * from './physical/plan.ts';
 export { compileSql, optimize, planPhysical } from './pipeline.ts';
 export { explainText, explainJson, explainDot, type ActualStats, type ExplainOptions } from './explain/index.ts';
 export { PlanCache, normalizeSql, type PreparedEntry } from './plan-cache.ts';
+export type { KeyOp, KeyOpArg } from './ir/key-op.ts';
+export { CommandTable, asciiLower, asciiUpper, isKeyword, type CallFailure, type CommandSpec, type ContainerSpec, type ArgNode as RespArgNode } from './frontends/resp/index.ts';
