@@ -4,3 +4,4 @@ export { Session, type ExecuteOptions, type PreparedStatement, type TransactionS
 export { OrbitError, toOrbitError } from './engine/errors.ts';
 export { resultRows, resultObjects, type ResultColumn, type ResultEvent, type RowBatch, type StatementResult, type Notice } from './engine/result.ts';
 export { formatValue } from './engine/text.ts';
+export * as kv from './kv/index.ts';
