@@ -1,0 +1,202 @@
+// Pure incremental RESP request decoder: push bytes in any chunking, take whole commands (argv) out.
+//
+// Requests are either multibulk arrays of bulk strings (`*2\r\n$3\r\nGET\r\n$1\r\nk\r\n`) or inline
+// commands (a line of space-separated words, with quotes; spec: "Inline commands"). Arguments come out
+// as latin1 strings, one code unit per byte, so any bytes round-trip. While a large bulk is arriving the
+// decoder only counts bytes: it does not re-scan or copy the buffer per chunk.
+import { DEFAULT_LIMITS, type Argv, type Limits } from './messages.ts';
+
+/** A malformed request: the connection gets `-ERR Protocol error: …` and is closed (as Redis does). */
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+}
+
+const CR = 13;
+const LF = 10;
+
+export class Decoder {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  /** Chunks received while waiting for `needed` bytes in total (counted from `pos`). */
+  private parts: Buffer[] = [];
+  private partsLength = 0;
+  private needed = 0;
+
+  constructor(private readonly limits: Limits = DEFAULT_LIMITS) {}
+
+  /** Adds received bytes. */
+  push(chunk: Buffer): void {
+    if (this.pos >= this.buf.length && this.parts.length === 0) {
+      this.buf = chunk;
+      this.pos = 0;
+      return;
+    }
+    this.parts.push(chunk);
+    this.partsLength += chunk.length;
+  }
+
+  /** Bytes buffered but not yet consumed. */
+  get buffered(): number {
+    return this.buf.length - this.pos + this.partsLength;
+  }
+
+  private gather(): void {
+    if (this.parts.length === 0) return;
+    this.buf = Buffer.concat([this.buf.subarray(this.pos), ...this.parts]);
+    this.pos = 0;
+    this.parts = [];
+    this.partsLength = 0;
+  }
+
+  /** The next whole command, or undefined when more bytes are needed. Throws ProtocolError. */
+  next(): Argv | undefined {
+    for (;;) {
+      if (this.buffered < this.needed) return undefined;
+      this.gather();
+      this.needed = 0;
+      if (this.pos >= this.buf.length) return undefined;
+      const start = this.pos;
+      const r = this.buf[start] === 0x2a ? this.multibulk(start) : this.inline(start);
+      if (r === undefined) return undefined;
+      // Empty inline lines and `*0`/`*-1` carry no command.
+      if (r.length === 0) continue;
+      return r;
+    }
+  }
+
+  /** Index of the CR of the line starting at `from`, or -1 when the line is incomplete. */
+  private lineEnd(from: number, max: number, what: string): number {
+    const i = this.buf.indexOf(LF, from);
+    if (i < 0) {
+      if (this.buf.length - from > max) throw new ProtocolError(`too big ${what}`);
+      return -1;
+    }
+    return i;
+  }
+
+  /** Reads a decimal integer in [from, to). */
+  private int(from: number, to: number): number {
+    let n = 0;
+    let neg = false;
+    let i = from;
+    if (this.buf[i] === 0x2d) {
+      neg = true;
+      i++;
+    }
+    if (i >= to) return NaN;
+    for (; i < to; i++) {
+      const c = this.buf[i]! - 48;
+      if (c < 0 || c > 9) return NaN;
+      n = n * 10 + c;
+    }
+    return neg ? -n : n;
+  }
+
+  private multibulk(start: number): Argv | undefined {
+    const buf = this.buf;
+    const lf = this.lineEnd(start, this.limits.maxInlineLength, 'mbulk count string');
+    if (lf < 0) return undefined;
+    const count = this.int(start + 1, buf[lf - 1] === CR ? lf - 1 : lf);
+    if (Number.isNaN(count) || count > this.limits.maxMultibulkLength) throw new ProtocolError('invalid multibulk length');
+    let p = lf + 1;
+    if (count <= 0) {
+      this.pos = p;
+      return [];
+    }
+    const argv: Argv = new Array<string>(count);
+    for (let k = 0; k < count; k++) {
+      if (p >= buf.length) return this.wait(start, p + 1);
+      if (buf[p] !== 0x24) throw new ProtocolError(`expected '$', got '${String.fromCharCode(buf[p]!)}'`);
+      const hl = this.lineEnd(p, this.limits.maxInlineLength, 'bulk count string');
+      if (hl < 0) return this.wait(start, 0);
+      const len = this.int(p + 1, buf[hl - 1] === CR ? hl - 1 : hl);
+      if (Number.isNaN(len) || len < 0 || len > this.limits.maxBulkLength) throw new ProtocolError('invalid bulk length');
+      const from = hl + 1;
+      if (from + len + 2 > buf.length) return this.wait(start, from + len + 2);
+      argv[k] = buf.toString('latin1', from, from + len);
+      p = from + len + 2;
+    }
+    this.pos = p;
+    return argv;
+  }
+
+  /** Not enough bytes: resume at `start` once the buffer holds `end` bytes (0 = any more). */
+  private wait(start: number, end: number): undefined {
+    this.pos = start;
+    this.needed = end > 0 ? end - start : this.buf.length - start + 1;
+    return undefined;
+  }
+
+  private inline(start: number): Argv | undefined {
+    const lf = this.lineEnd(start, this.limits.maxInlineLength, 'inline request');
+    if (lf < 0) return this.wait(start, 0);
+    const end = lf > start && this.buf[lf - 1] === CR ? lf - 1 : lf;
+    const line = this.buf.toString('latin1', start, end);
+    this.pos = lf + 1;
+    const argv = splitArgs(line);
+    if (argv === undefined) throw new ProtocolError('unbalanced quotes in request');
+    return argv;
+  }
+}
+
+const HEX = /^[0-9a-fA-F]{2}$/;
+
+/** Splits an inline command as redis-cli and Redis do: spaces separate, "…" with escapes and '…' quote. */
+export function splitArgs(line: string): Argv | undefined {
+  const out: Argv = [];
+  let i = 0;
+  const n = line.length;
+  for (;;) {
+    while (i < n && (line[i] === ' ' || line[i] === '\t' || line[i] === '\n' || line[i] === '\r')) i++;
+    if (i >= n) return out;
+    let cur = '';
+    let inDouble = false;
+    let inSingle = false;
+    for (;;) {
+      if (inDouble) {
+        if (i >= n) return undefined;
+        const c = line[i]!;
+        if (c === '\\' && i + 3 < n && line[i + 1] === 'x' && HEX.test(line.slice(i + 2, i + 4))) {
+          cur += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
+          i += 3;
+        } else if (c === '\\' && i + 1 < n) {
+          i++;
+          const e = line[i]!;
+          cur += e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === 'b' ? '\b' : e === 'a' ? '\x07' : e;
+        } else if (c === '"') {
+          // The closing quote must be followed by a space or the end.
+          if (i + 1 < n && line[i + 1] !== ' ') return undefined;
+          inDouble = false;
+          i++;
+          break;
+        } else cur += c;
+        i++;
+      } else if (inSingle) {
+        if (i >= n) return undefined;
+        const c = line[i]!;
+        if (c === '\\' && line[i + 1] === "'") {
+          cur += "'";
+          i += 2;
+          continue;
+        }
+        if (c === "'") {
+          if (i + 1 < n && line[i + 1] !== ' ') return undefined;
+          inSingle = false;
+          i++;
+          break;
+        }
+        cur += c;
+        i++;
+      } else {
+        if (i >= n) break;
+        const c = line[i]!;
+        if (c === ' ' || c === '\t' || c === '\n' || c === '\r') break;
+        if (c === '"') inDouble = true;
+        else if (c === "'") inSingle = true;
+        else cur += c;
+        i++;
+      }
+    }
+    out.push(cur);
+  }
+}

@@ -1,0 +1,51 @@
+// Redis's error replies for failures outside a command's own semantics: lookup, arity, auth, state.
+import type { CallFailure } from '../../compiler/index.ts';
+
+/** Redis 7's texts, by our code. */
+export const RESP_ERRORS = {
+  syntax: 'ERR syntax error',
+  not_integer: 'ERR value is not an integer or out of range',
+  numkeys_not_positive: 'ERR numkeys should be greater than 0',
+  numkeys_too_large: "ERR Number of keys can't be greater than number of args",
+  noauth: 'NOAUTH Authentication required.',
+  wrongpass: 'WRONGPASS invalid username-password pair or user is disabled.',
+  auth_no_password: 'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+  noproto: 'NOPROTO unsupported protocol version',
+  multi_nested: 'ERR MULTI calls can not be nested',
+  exec_without_multi: 'ERR EXEC without MULTI',
+  discard_without_multi: 'ERR DISCARD without MULTI',
+  watch_in_multi: 'ERR WATCH inside MULTI is not allowed',
+  execabort: 'EXECABORT Transaction discarded because of previous errors.',
+  db_out_of_range: 'ERR DB index is out of range',
+  no_such_client: 'ERR No such client',
+  client_name: 'ERR Client names cannot contain spaces, newlines or special characters.',
+  unknown_config: "ERR Unknown option or number of arguments for CONFIG SET - '%s'",
+  invalid_config: "ERR CONFIG SET failed (possibly related to argument '%s') - argument couldn't be parsed into an integer",
+} as const;
+
+/** Redis's text for a call that did not resolve or match. */
+export function callFailureText(f: CallFailure): string {
+  switch (f.kind) {
+    case 'unknown-command': {
+      const shown = f.args.slice(0, 20).map((a) => `'${a.length > 128 ? a.slice(0, 128) : a}' `).join('');
+      return `ERR unknown command '${f.name.length > 128 ? f.name.slice(0, 128) : f.name}', with args beginning with: ${shown}`;
+    }
+    case 'unknown-subcommand':
+      return `ERR unknown subcommand '${f.sub.length > 128 ? f.sub.slice(0, 128) : f.sub}'. Try ${f.container} HELP.`;
+    case 'arity':
+      return `ERR wrong number of arguments for '${f.name}' command`;
+    case 'syntax':
+      return RESP_ERRORS.syntax;
+    case 'not-integer':
+      return RESP_ERRORS.not_integer;
+    case 'numkeys-not-positive':
+      return RESP_ERRORS.numkeys_not_positive;
+    case 'numkeys-too-large':
+      return RESP_ERRORS.numkeys_too_large;
+  }
+}
+
+/** The text after `-ERR Protocol error: ` for a malformed frame. */
+export function protocolErrorText(detail: string): string {
+  return `ERR Protocol error: ${detail}`;
+}

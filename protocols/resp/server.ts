@@ -1,0 +1,149 @@
+// Binds the decoder and session to TCP sockets with Bun.listen; a per-socket queue holds what the kernel did not take.
+//
+// Bun's socket.write() writes what it can and returns the count without buffering the rest
+// (see the platform notes), so unsent bytes wait in a queue flushed on `drain`.
+import type { Socket } from 'bun';
+import { CommandTable } from '../../compiler/index.ts';
+import { kv, type Engine } from '../../runtime/index.ts';
+import type { ListenOptions, Listening } from '../kit/listener.ts';
+import { DEFAULT_LIMITS, type Limits } from './messages.ts';
+import { RespSession, type ServerContext } from './session.ts';
+
+interface Conn {
+  session: RespSession | undefined;
+  queue: Buffer[];
+  queued: number;
+  closing: boolean;
+}
+
+/** The command table is built once per process: parsing the specs is the start-up cost. */
+let table: CommandTable | undefined;
+
+function numberSetting(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
+}
+
+/** Users from `protocols.resp.users` ({ name: password }) and `requirepass` (the `default` user). */
+function usersFrom(settings: Readonly<Record<string, unknown>>): Map<string, string> {
+  const users = new Map<string, string>();
+  const rp = settings['requirepass'];
+  if (typeof rp === 'string' && rp !== '') users.set('default', rp);
+  const u = settings['users'];
+  if (u && typeof u === 'object') for (const [name, pw] of Object.entries(u as Record<string, unknown>)) if (typeof pw === 'string') users.set(name, pw);
+  return users;
+}
+
+export async function listen(engine: Engine, options: ListenOptions): Promise<Listening> {
+  const st = options.settings;
+  const durability = st['appendfsync'] === 'always' ? 'always' : 'everysec';
+  const keyspace = kv.Keyspace.acquire(engine.dataDir, { durability, flushMs: numberSetting(st['flushMs'], 100) });
+  table ??= new CommandTable();
+  const limits: Limits = {
+    maxBulkLength: numberSetting(st['protoMaxBulkLen'], DEFAULT_LIMITS.maxBulkLength),
+    maxMultibulkLength: numberSetting(st['maxMultibulkLength'], DEFAULT_LIMITS.maxMultibulkLength),
+    maxInlineLength: numberSetting(st['maxInlineLength'], DEFAULT_LIMITS.maxInlineLength),
+  };
+  const maxClients = numberSetting(st['maxclients'], 10000);
+  const users = usersFrom(st);
+  const ctx: ServerContext = {
+    table,
+    keyspace,
+    limits,
+    sessions: new Map(),
+    users,
+    config: new Map([
+      ['requirepass', users.get('default') ?? ''],
+      ['appendfsync', durability],
+      ['maxclients', String(maxClients)],
+      ['databases', String(kv.DATABASES)],
+      ['timeout', '0'],
+      ['save', ''],
+      ['appendonly', 'yes'],
+      ['proto-max-bulk-len', String(limits.maxBulkLength)],
+      ['client-output-buffer-limit-pubsub', String(numberSetting(st['clientOutputBufferLimitPubsub'], 32 * 1024 * 1024))],
+      ['port', String(options.port)],
+    ]),
+    startedAt: Date.now(),
+    stats: { connections: 0, rejected: 0 },
+    nextId: 1,
+  };
+
+  const flushQueue = (socket: Socket<Conn>): void => {
+    const c = socket.data;
+    while (c.queue.length > 0) {
+      const head = c.queue[0]!;
+      const n = socket.write(head);
+      c.queued -= n;
+      if (n < head.length) {
+        c.queue[0] = head.subarray(n);
+        return;
+      }
+      c.queue.shift();
+    }
+    if (c.closing) socket.end();
+  };
+
+  const server = Bun.listen<Conn>({
+    hostname: options.host,
+    port: options.port,
+    socket: {
+      open(socket) {
+        socket.data = { session: undefined, queue: [], queued: 0, closing: false };
+        ctx.stats.connections++;
+        const c = socket.data;
+        const remote = `${socket.remoteAddress}:${socket.remotePort ?? 0}`;
+        const session = new RespSession(ctx, {
+          write: (bytes) => {
+            if (c.queue.length === 0) {
+              const n = socket.write(bytes);
+              if (n === bytes.length) return;
+              c.queue.push(bytes.subarray(n));
+              c.queued += bytes.length - n;
+              return;
+            }
+            c.queue.push(bytes);
+            c.queued += bytes.length;
+          },
+          get queued() {
+            return c.queued;
+          },
+          end: () => {
+            c.closing = true;
+            if (c.queue.length === 0) socket.end();
+          },
+          remote,
+          local: `${options.host}:${port}`,
+        });
+        c.session = session;
+        if (ctx.sessions.size > Number(ctx.config.get('maxclients'))) {
+          ctx.stats.rejected++;
+          session.out.error('ERR max number of clients reached');
+          session.quit();
+        }
+      },
+      data(socket, chunk) {
+        socket.data.session?.receive(chunk);
+      },
+      drain(socket) {
+        flushQueue(socket);
+      },
+      close(socket) {
+        socket.data.session?.close();
+      },
+      error(socket) {
+        socket.data.session?.close();
+      },
+    },
+  });
+  const port = server.port;
+  ctx.config.set('port', String(port));
+
+  return {
+    port,
+    close: async () => {
+      for (const s of [...ctx.sessions.values()]) s.close();
+      server.stop(true);
+      await keyspace.release(engine.dataDir);
+    },
+  };
+}

@@ -1,0 +1,382 @@
+// One connection's state machine: auth, RESP2/3, selected db, MULTI/EXEC/WATCH, pub/sub mode, blocking.
+//
+// Commands of one received packet run synchronously, their replies collected in one writer and sent in
+// one write. A blocked command (BLPOP …) or, under `appendfsync always`, a pending disk write holds the
+// connection: later commands stay in the decoder until it resumes, so replies keep request order.
+import type { CommandTable, KeyOp } from '../../compiler/index.ts';
+import { kv } from '../../runtime/index.ts';
+import { Decoder, ProtocolError } from './codec.ts';
+import { RespWriter } from './encode-result.ts';
+import { RESP_ERRORS, callFailureText, protocolErrorText } from './errors.ts';
+import type { Argv, Limits } from './messages.ts';
+import { sessionCommands as SESSION_COMMANDS } from './commands.ts';
+
+/** What the session needs of its socket. */
+export interface Transport {
+  write(bytes: Buffer): void;
+  /** Bytes queued for the socket and not yet sent (for the output buffer limit). */
+  readonly queued: number;
+  end(): void;
+  readonly remote: string;
+  readonly local: string;
+}
+
+/** Server-wide state every session shares. */
+export interface ServerContext {
+  readonly table: CommandTable;
+  readonly keyspace: kv.Keyspace;
+  readonly limits: Limits;
+  readonly sessions: Map<number, RespSession>;
+  /** username → password; `default` is the requirepass user. Empty: no authentication. */
+  readonly users: Map<string, string>;
+  readonly config: Map<string, string>;
+  readonly startedAt: number;
+  readonly stats: { connections: number; rejected: number };
+  nextId: number;
+}
+
+/** Commands allowed in RESP2 subscribed mode. */
+const SUBSCRIBED_OK = new Set(['SUBSCRIBE', 'PSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE', 'PING', 'QUIT', 'RESET']);
+
+export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
+  readonly id: number;
+  db = 0;
+  name = '';
+  user = 'default';
+  authenticated: boolean;
+  closed = false;
+  dirty = false;
+  readonly out = new RespWriter();
+  private readonly decoder: Decoder;
+  private multi: KeyOp[] | undefined;
+  private multiFailed = false;
+  private readonly watched = new Set<string>();
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+  private held = false;
+  private blockedOn: kv.Waiter | undefined;
+  private blockTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly createdAt = Date.now();
+  lastCommand = 'NULL';
+  noEvict = false;
+
+  constructor(
+    readonly ctx: ServerContext,
+    private readonly transport: Transport,
+  ) {
+    this.id = ctx.nextId++;
+    this.decoder = new Decoder(ctx.limits);
+    this.authenticated = ctx.users.size === 0;
+    ctx.sessions.set(this.id, this);
+  }
+
+  get ks(): kv.Keyspace {
+    return this.ctx.keyspace;
+  }
+
+  // ─── Input ───────────────────────────────────────────────────────────
+
+  /** Bytes from the socket. */
+  receive(chunk: Buffer): void {
+    if (this.closed) return;
+    this.decoder.push(chunk);
+    if (!this.held) this.run();
+  }
+
+  /** Runs every complete command buffered, then sends the replies in one write. */
+  private run(): void {
+    const ks = this.ks;
+    for (;;) {
+      if (this.held || this.closed) break;
+      let argv: Argv | undefined;
+      try {
+        argv = this.decoder.next();
+      } catch (e) {
+        if (!(e instanceof ProtocolError)) throw e;
+        this.out.error(protocolErrorText(e.message));
+        this.send();
+        this.close();
+        return;
+      }
+      if (!argv) break;
+      this.command(argv);
+    }
+    if (!this.held && ks.durability === 'always' && ks.pendingWrites && this.out.length > 0) {
+      // appendfsync always: the replies wait until the writes they acknowledge are on disk.
+      this.held = true;
+      const bytes = this.out.take();
+      void ks.flush().then(() => {
+        if (this.closed) return;
+        this.transport.write(bytes);
+        this.held = false;
+        this.run();
+      });
+      return;
+    }
+    this.send();
+  }
+
+  /** Sends what the writer holds. */
+  send(): void {
+    if (this.out.length === 0 || this.closed) return;
+    this.transport.write(this.out.take());
+    const limit = this.channels.size + this.patterns.size > 0 ? Number(this.ctx.config.get('client-output-buffer-limit-pubsub') ?? 0) : 0;
+    if (limit > 0 && this.transport.queued > limit) this.close();
+  }
+
+  // ─── Dispatch ────────────────────────────────────────────────────────
+
+  private command(argv: Argv): void {
+    const ks = this.ks;
+    ks.stats.commands++;
+    const compiled = this.ctx.table.compile(argv);
+    if (compiled.kind !== 'key-op') {
+      if (this.multi) this.multiFailed = true;
+      if (compiled.kind === 'unknown-command' && !this.authenticated) return this.out.error(RESP_ERRORS.noauth);
+      return this.out.error(callFailureText(compiled));
+    }
+    const op = compiled;
+    this.lastCommand = op.command.toLowerCase();
+    if (!this.authenticated && !NO_AUTH.has(op.command)) {
+      if (this.multi) this.multiFailed = true;
+      return this.out.error(RESP_ERRORS.noauth);
+    }
+    if (this.out.protocol === 2 && this.channels.size + this.patterns.size > 0 && !SUBSCRIBED_OK.has(op.command)) {
+      return this.out.error(`ERR Can't execute '${op.command.toLowerCase().replace('|', ' ')}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
+    }
+    if (this.multi && !IN_MULTI.has(op.command)) {
+      this.multi.push(op);
+      return this.out.simple('QUEUED');
+    }
+    this.execute(op, true);
+  }
+
+  /** Runs one matched command; `mayBlock` is false inside EXEC (blocking commands return at once there). */
+  private execute(op: KeyOp, mayBlock: boolean): void {
+    const own = SESSION_COMMANDS.get(op.command);
+    try {
+      if (own) return own(this, op);
+      const h = kv.KV_HANDLERS.get(op.command);
+      if (!h) return this.out.error(callFailureText({ kind: 'unknown-command', name: op.argv[0]!, args: op.argv.slice(1) }));
+      const r = h(this.ks, op, this, this.out);
+      if (r) {
+        if (mayBlock) this.block(r);
+        else r.timeout(this.out);
+      }
+    } catch (e) {
+      if (e instanceof kv.KvError) this.out.error(e.message);
+      else throw e;
+    }
+  }
+
+  private block(b: kv.Block): void {
+    this.held = true;
+    const waiter: kv.Waiter = {
+      db: this.db,
+      keys: b.keys,
+      retry: () => {
+        if (this.closed) return true;
+        let served: boolean;
+        try {
+          served = b.retry(this.out);
+        } catch (e) {
+          if (!(e instanceof kv.KvError)) throw e;
+          this.out.error(e.message);
+          served = true;
+        }
+        if (served) this.unblock();
+        return served;
+      },
+    };
+    this.blockedOn = waiter;
+    this.ks.addWaiter(waiter);
+    if (b.deadline > 0) {
+      this.blockTimer = setTimeout(() => {
+        this.ks.removeWaiter(waiter);
+        b.timeout(this.out);
+        this.unblock();
+      }, Math.max(0, b.deadline - Date.now()));
+    }
+  }
+
+  private unblock(): void {
+    if (this.blockTimer) clearTimeout(this.blockTimer);
+    this.blockTimer = undefined;
+    this.blockedOn = undefined;
+    this.held = false;
+    // Later commands of the same client were waiting in the decoder.
+    queueMicrotask(() => this.run());
+  }
+
+  /** Whether the client waits in a blocking command (CLIENT LIST flags). */
+  get blocked(): boolean {
+    return this.blockedOn !== undefined;
+  }
+
+  // ─── Pub/sub delivery (kv.Subscriber) ────────────────────────────────
+
+  message(channel: string, message: string): void {
+    this.out.push(3);
+    this.out.bulk('message');
+    this.out.bulk(channel);
+    this.out.bulk(message);
+    if (!this.held) this.send();
+  }
+
+  pmessage(pattern: string, channel: string, message: string): void {
+    this.out.push(4);
+    this.out.bulk('pmessage');
+    this.out.bulk(pattern);
+    this.out.bulk(channel);
+    this.out.bulk(message);
+    if (!this.held) this.send();
+  }
+
+  // ─── Transactions ────────────────────────────────────────────────────
+
+  beginMulti(): void {
+    if (this.multi) return this.out.error(RESP_ERRORS.multi_nested);
+    this.multi = [];
+    this.multiFailed = false;
+    this.out.simple('OK');
+  }
+
+  exec(): void {
+    const queued = this.multi;
+    if (!queued) return this.out.error(RESP_ERRORS.exec_without_multi);
+    this.multi = undefined;
+    const failed = this.multiFailed;
+    const conflict = this.dirty;
+    this.unwatchAll();
+    if (failed) return this.out.error(RESP_ERRORS.execabort);
+    if (conflict) return this.out.nullArray();
+    this.out.array(queued.length);
+    for (const op of queued) this.execute(op, false);
+  }
+
+  discard(): void {
+    if (!this.multi) return this.out.error(RESP_ERRORS.discard_without_multi);
+    this.multi = undefined;
+    this.unwatchAll();
+    this.out.simple('OK');
+  }
+
+  watch(keys: readonly string[]): void {
+    if (this.multi) return this.out.error(RESP_ERRORS.watch_in_multi);
+    for (const k of keys) {
+      this.ks.watch(this.db, k, this);
+      this.watched.add(`${this.db}\u0000${k}`);
+    }
+    this.out.simple('OK');
+  }
+
+  unwatchAll(): void {
+    for (const w of this.watched) {
+      const at = w.indexOf('\u0000');
+      this.ks.unwatch(Number(w.slice(0, at)), w.slice(at + 1), this);
+    }
+    this.watched.clear();
+    this.dirty = false;
+  }
+
+  get inMulti(): boolean {
+    return this.multi !== undefined;
+  }
+
+  // ─── Pub/sub subscriptions ───────────────────────────────────────────
+
+  subscribe(kind: 'subscribe' | 'psubscribe', names: readonly string[]): void {
+    const ps = this.ks.pubsub;
+    for (const n of names) {
+      if (kind === 'subscribe') {
+        ps.subscribe(this, n);
+        this.channels.add(n);
+      } else {
+        ps.psubscribe(this, n);
+        this.patterns.add(n);
+      }
+      this.out.push(3);
+      this.out.bulk(kind);
+      this.out.bulk(n);
+      this.out.integer(this.channels.size + this.patterns.size);
+    }
+  }
+
+  unsubscribe(kind: 'unsubscribe' | 'punsubscribe', names: readonly string[]): void {
+    const ps = this.ks.pubsub;
+    const set = kind === 'unsubscribe' ? this.channels : this.patterns;
+    const list = names.length > 0 ? names : [...set];
+    if (list.length === 0) {
+      this.out.push(3);
+      this.out.bulk(kind);
+      this.out.bulk(null);
+      this.out.integer(this.channels.size + this.patterns.size);
+      return;
+    }
+    for (const n of list) {
+      if (kind === 'unsubscribe') ps.unsubscribe(this, n);
+      else ps.punsubscribe(this, n);
+      set.delete(n);
+      this.out.push(3);
+      this.out.bulk(kind);
+      this.out.bulk(n);
+      this.out.integer(this.channels.size + this.patterns.size);
+    }
+  }
+
+  // ─── Lifecycle ───────────────────────────────────────────────────────
+
+  /** RESET: back to a fresh connection's state (spec: RESET command). */
+  reset(): void {
+    this.multi = undefined;
+    this.unwatchAll();
+    for (const c of this.channels) this.ks.pubsub.unsubscribe(this, c);
+    for (const p of this.patterns) this.ks.pubsub.punsubscribe(this, p);
+    this.channels.clear();
+    this.patterns.clear();
+    this.db = 0;
+    this.name = '';
+    this.out.protocol = 2;
+    this.user = 'default';
+    this.authenticated = this.ctx.users.size === 0;
+    this.noEvict = false;
+  }
+
+  /** Ends the connection after sending what is pending. */
+  quit(): void {
+    this.send();
+    this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.reset();
+    this.closed = true;
+    if (this.blockedOn) this.ks.removeWaiter(this.blockedOn);
+    if (this.blockTimer) clearTimeout(this.blockTimer);
+    this.ctx.sessions.delete(this.id);
+    this.transport.end();
+  }
+
+  /** The CLIENT LIST / CLIENT INFO line for this connection. */
+  info(): string {
+    const now = Date.now();
+    const flags = (this.multi ? 'x' : '') + (this.blocked ? 'b' : '') + (this.channels.size + this.patterns.size > 0 ? 'P' : '') + (this.noEvict ? 'e' : '') || 'N';
+    return (
+      `id=${this.id} addr=${this.transport.remote} laddr=${this.transport.local} fd=${this.id + 7} name=${this.name} ` +
+      `age=${Math.floor((now - this.createdAt) / 1000)} idle=0 flags=${flags} db=${this.db} sub=${this.channels.size} psub=${this.patterns.size} ` +
+      `ssub=0 multi=${this.multi ? this.multi.length : -1} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=${this.transport.queued} ` +
+      `tot-mem=0 events=r cmd=${this.lastCommand} user=${this.user} redir=-1 resp=${this.out.protocol}`
+    );
+  }
+
+  get remote(): string {
+    return this.transport.remote;
+  }
+}
+
+/** Commands a client may send before authenticating. */
+const NO_AUTH = new Set(['AUTH', 'HELLO', 'QUIT', 'RESET']);
+
+/** Commands that run at once inside MULTI instead of being queued. */
+const IN_MULTI = new Set(['EXEC', 'DISCARD', 'MULTI', 'WATCH', 'QUIT', 'RESET']);
