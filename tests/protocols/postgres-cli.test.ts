@@ -12,7 +12,7 @@ let firstLine: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orbit-pgcli-'));
-  proc = Bun.spawn([process.execPath, 'run', join(root, 'runtime/cli/main.ts'), 'server', '--pg-port', '0', '--data', join(dir, 'data')], {
+  proc = Bun.spawn([process.execPath, 'run', join(root, 'runtime/cli/main.ts'), 'server', '--pg-port', '0', '--resp-port', 'off', '--data', join(dir, 'data')], {
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',
