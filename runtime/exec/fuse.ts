@@ -13,7 +13,9 @@ import type { Evaluator, RunCtx } from './context.ts';
 import { US_PER_DAY } from './datetime.ts';
 import { MAX_EXACT, parseDecimal, pow10 } from './decimal.ts';
 import { andValid, selectTrue } from './kernels.ts';
-import { type Chunk, type Vec, gatherChunk, makeVec } from './vector.ts';
+import { type Chunk, type Vec, gatherChunk, makeVec, vecFromValues } from './vector.ts';
+import { ExecError } from './errors.ts';
+import { isVolatile } from '../../compiler/optimize/util.ts';
 
 type Kind = 'int' | 'int64' | 'float' | 'decimal';
 
@@ -273,26 +275,103 @@ function conjunctsOf(e: Expr, out: Expr[]): Expr[] {
   return out;
 }
 
+/** A conjunct over one text column: evaluated once per distinct value of a dictionary-encoded batch. */
+interface DictConjunct {
+  readonly idx: number;
+  readonly eval: Evaluator;
+  /** Pass/fail per dictionary value, by the dictionary's values array. */
+  readonly tables: Map<readonly string[], { pass: Uint8Array; size: number; nullPass: boolean }>;
+}
+
+/** The one text column `e` reads, when it reads exactly one and nothing else varies per row. */
+function soleTextColumn(e: Expr, layout: Layout): number | undefined {
+  if (isVolatile(e)) return undefined;
+  let idx: number | undefined;
+  let ok = true;
+  const walk = (x: Expr): void => {
+    switch (x.kind) {
+      case 'column': {
+        const i = layout.get(x.id);
+        if (i === undefined || x.type.kind !== 'utf8' || (idx !== undefined && idx !== i)) ok = false;
+        else idx = i;
+        return;
+      }
+      case 'subquery':
+        ok = false;
+        return;
+      case 'cast':
+        return walk(x.expr);
+      case 'case':
+        for (const w of x.whens) {
+          walk(w.when);
+          walk(w.then);
+        }
+        if (x.else) walk(x.else);
+        return;
+      case 'call':
+        for (const a of x.args) walk(a);
+        return;
+      default:
+        return;
+    }
+  };
+  walk(e);
+  return ok ? idx : undefined;
+}
+
 /**
- * A selector for a filter whose conjuncts include numeric comparisons: those run as one generated
- * loop that skips NULL rows and writes the selection directly (no boolean vectors, no scale
- * conversions of whole columns); the other conjuncts (`others`) are evaluated over the survivors.
- * Batches the loop cannot finish exactly (overflow, NaN) go to `general`. Undefined when no
- * conjunct fuses.
+ * The pass table of a dictionary conjunct for `v`'s dictionary, extended to every value it holds;
+ * undefined when evaluating over the dictionary raises (a value only rejected rows hold may fail
+ * where the rows that reach the conjunct would not: those batches evaluate row by row).
+ */
+function passTable(d: DictConjunct, v: Vec, width: number, rc: RunCtx): { pass: Uint8Array; nullPass: boolean } | undefined {
+  const values = v.dict!.values;
+  const known = d.tables.get(values);
+  if (known && known.size === values.length) return known;
+  const cols: Vec[] = new Array<Vec>(width);
+  const probe = (vals: readonly (string | null)[]): Uint8Array => {
+    cols[d.idx] = vecFromValues(v.type, vals);
+    const r = d.eval({ columns: cols, length: vals.length }, rc);
+    const out = new Uint8Array(vals.length);
+    const data = r.data as Uint8Array;
+    for (let i = 0; i < vals.length; i++) out[i] = data[i] === 1 && (r.valid === null || r.valid[i] === 1) ? 1 : 0;
+    return out;
+  };
+  try {
+    const t = { pass: probe(values), size: values.length, nullPass: probe([null])[0] === 1 };
+    d.tables.set(values, t);
+    return t;
+  } catch (e) {
+    if (e instanceof ExecError) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * A selector for a filter that can skip the general path for some conjuncts: numeric comparisons
+ * run as one generated loop that skips NULL rows and writes the selection directly (no boolean
+ * vectors, no scale conversions of whole columns); conjuncts over one dictionary-encoded text
+ * column are decided once per distinct value; the other conjuncts are evaluated over the
+ * survivors. Batches the loop cannot finish exactly (overflow, NaN) go to `general`. Undefined
+ * when no conjunct qualifies.
  */
 export function fuseFilter(e: Expr, layout: Layout, general: Selector, compile: (e: Expr) => Evaluator): Selector | undefined {
   const leaves: number[] = [];
   const fused: Expr[] = [];
+  const dicts: DictConjunct[] = [];
   const others: Expr[] = [];
   for (const part of conjunctsOf(e, [])) {
     const mark = leaves.length;
-    if (part.kind === 'call' && CMP[part.fn] !== undefined && shape(part, layout, true, leaves) !== undefined) fused.push(part);
-    else {
-      leaves.length = mark;
-      others.push(part);
+    if (part.kind === 'call' && CMP[part.fn] !== undefined && shape(part, layout, true, leaves) !== undefined) {
+      fused.push(part);
+      continue;
     }
+    leaves.length = mark;
+    const idx = soleTextColumn(part, layout);
+    if (idx !== undefined) dicts.push({ idx, eval: compile(part), tables: new Map() });
+    else others.push(part);
   }
-  if (fused.length === 0) return undefined;
+  if (fused.length === 0 && dicts.length === 0) return undefined;
   const rest = others.map(compile);
   const floats = leaves.map((idx) => fused.some((f) => leafIsFloat(f, layout, idx)));
   const kernels = new Map<string, SelectKernel>();
@@ -313,21 +392,47 @@ export function fuseFilter(e: Expr, layout: Layout, general: Selector, compile: 
     return k;
   };
   return (c, rc) => {
-    const vecs: Vec[] = [];
-    for (const idx of leaves) {
-      const v = c.columns[idx]!;
-      if (v.rep !== 'i32' && v.rep !== 'f64') return general(c, rc);
-      vecs.push(v);
+    let sel: Uint32Array | null = null;
+    let n = c.length;
+    if (fused.length > 0) {
+      const vecs: Vec[] = [];
+      for (const idx of leaves) {
+        const v = c.columns[idx]!;
+        if (v.rep !== 'i32' && v.rep !== 'f64') return general(c, rc);
+        vecs.push(v);
+      }
+      sel = new Uint32Array(c.length);
+      n = kernelFor(vecs)(c.length, sel, ...vecs.map((v) => v.data as Float64Array | Int32Array), ...vecs.map((v) => v.valid));
+      if (n < 0) return general(c, rc);
     }
-    const sel = new Uint32Array(c.length);
-    const n = kernelFor(vecs)(c.length, sel, ...vecs.map((v) => v.data as Float64Array | Int32Array), ...vecs.map((v) => v.valid));
-    if (n < 0) return general(c, rc);
-    if (rest.length === 0 || n === 0) return { sel, n };
+    // Dictionary conjuncts narrow the selection in place; a batch without a dictionary (or whose
+    // dictionary cannot be evaluated) leaves the conjunct to the row-by-row pass.
+    const late: Evaluator[] = [];
+    for (const d of dicts) {
+      const v = c.columns[d.idx]!;
+      const t = v.dict === undefined || n === 0 ? undefined : passTable(d, v, c.columns.length, rc);
+      if (t === undefined) {
+        late.push(d.eval);
+        continue;
+      }
+      const codes = v.dict!.codes;
+      const valid = v.valid;
+      const out = sel ?? new Uint32Array(c.length);
+      let m = 0;
+      for (let k = 0; k < n; k++) {
+        const i = sel === null ? k : sel[k]!;
+        if (valid !== null && valid[i] === 0 ? t.nullPass : t.pass[codes[i]!] === 1) out[m++] = i;
+      }
+      sel = out;
+      n = m;
+    }
+    late.push(...rest);
+    if (late.length === 0 || n === 0) return sel === null ? { sel: identity(n), n } : { sel, n };
     // The other conjuncts see only the survivors; their selection maps back through `sel`.
-    let sub = gatherChunk(c, sel, n);
-    let map = sel;
+    let sub = sel === null ? c : gatherChunk(c, sel, n);
+    let map = sel ?? identity(n);
     let m = n;
-    for (const f of rest) {
+    for (const f of late) {
       const r = selectTrue(f(sub, rc));
       if (r.n === m) continue;
       const next = new Uint32Array(r.n);
@@ -339,6 +444,12 @@ export function fuseFilter(e: Expr, layout: Layout, general: Selector, compile: 
     }
     return { sel: map, n: m };
   };
+}
+
+function identity(n: number): Uint32Array {
+  const s = new Uint32Array(n);
+  for (let i = 0; i < n; i++) s[i] = i;
+  return s;
 }
 
 /** Whether column `idx` appears in `e` with a float type (its NaNs need the general path). */

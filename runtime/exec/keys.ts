@@ -83,11 +83,32 @@ export class KeyTable {
     this.levels = Array.from({ length: Math.max(0, width - 1) }, () => new NumMap());
     this.wide = Array.from({ length: Math.max(0, width - 1) }, () => new Map());
     this.counts = new Array<number>(Math.max(0, width - 1)).fill(0);
+    this.resolved = Array.from({ length: width }, () => new Map());
+  }
+
+  /** Per key column: dictionary index → this table's code (or id, width 1) for dictionary-encoded text; -2 unresolved. */
+  private readonly resolved: Map<readonly string[], Int32Array>[];
+
+  /** The resolution array of `values` for key column `j`, grown to cover every value. */
+  private resolution(j: number, values: readonly string[]): Int32Array {
+    const m = this.resolved[j]!;
+    let r = m.get(values);
+    if (r === undefined || r.length < values.length) {
+      const next = new Int32Array(Math.max(16, values.length * 2)).fill(-2);
+      if (r !== undefined) next.set(r);
+      r = next;
+      m.set(values, r);
+    }
+    return r;
   }
 
   private code(j: number, v: Vec, i: number, insert: boolean): number {
     const k = keyAt(v, i);
     if (k === undefined) return 0;
+    return this.codeOf(j, k, insert);
+  }
+
+  private codeOf(j: number, k: DictKey, insert: boolean): number {
     const d = this.dicts[j]!;
     let c = d.get(k);
     if (c < 0) {
@@ -140,6 +161,10 @@ export class KeyTable {
     if (w === 1) {
       const v = keys[0]!;
       const d = this.dicts[0]!;
+      if (v.dict !== undefined) {
+        this.dictIds(v, d, out, n, insert, nullsNeverMatch, active);
+        return out;
+      }
       if ((v.rep === 'i32' || (v.rep === 'f64' && v.scale === 0)) && d.strs.size === 0) {
         this.numericIds(v, d.nums, out, n, insert, nullsNeverMatch, active);
         return out;
@@ -171,6 +196,7 @@ export class KeyTable {
       }
       return out;
     }
+    const res = keys.map((v, j) => (v.dict === undefined ? null : this.resolution(j, v.dict.values)));
     for (let i = 0; i < n; i++) {
       let id = -1;
       if (active !== null && active[i] === 0) {
@@ -179,11 +205,21 @@ export class KeyTable {
       }
       for (let j = 0; j < w; j++) {
         const v = keys[j]!;
-        if (nullsNeverMatch && v.valid !== null && v.valid[i] === 0) {
+        const isNull = v.valid !== null && v.valid[i] === 0;
+        if (nullsNeverMatch && isNull) {
           id = -1;
           break;
         }
-        const c = this.code(j, v, i, insert);
+        let c: number;
+        const r = res[j];
+        if (r != null && !isNull) {
+          const at = v.dict!.codes[i]!;
+          c = r[at]!;
+          if (c < 0) {
+            c = this.codeOf(j, v.dict!.values[at]!, insert);
+            if (c >= 0) r[at] = c;
+          }
+        } else c = this.code(j, v, i, insert);
         if (c < 0) {
           id = -1;
           break;
@@ -195,6 +231,39 @@ export class KeyTable {
     }
     this.size = this.counts[w - 2]!;
     return out;
+  }
+
+  /** The single-column loop for dictionary-encoded text: one lookup per distinct value, not per row. */
+  private dictIds(v: Vec, d: Dict, out: Int32Array, n: number, insert: boolean, nullsNeverMatch: boolean, active: Uint8Array | null): void {
+    const { codes, values } = v.dict!;
+    const r = this.resolution(0, values);
+    const valid = v.valid;
+    for (let i = 0; i < n; i++) {
+      if (active !== null && active[i] === 0) {
+        out[i] = -1;
+        continue;
+      }
+      if (valid !== null && valid[i] === 0) {
+        if (nullsNeverMatch) out[i] = -1;
+        else {
+          if (this.nullGroup < 0 && insert) this.nullGroup = this.size++;
+          out[i] = this.nullGroup;
+        }
+        continue;
+      }
+      const at = codes[i]!;
+      let id = r[at]!;
+      if (id < 0) {
+        const s = values[at]!;
+        id = d.get(s);
+        if (id < 0 && insert) {
+          id = this.size++;
+          d.set(s, id);
+        }
+        if (id >= 0) r[at] = id;
+      }
+      out[i] = id;
+    }
   }
 
   /** The single-column loop for integer keys: straight typed-array reads into the number table. */

@@ -25,6 +25,12 @@ export interface Vec {
   readonly data: VecData;
   /** Decimal scale (digits after the point) of every value; 0 for other types. */
   readonly scale: number;
+  /**
+   * For text straight from storage with few distinct values: `values[codes[i]]` is `data[i]`
+   * (codes of NULL rows are -1; `values` is append-only and shared across a scan's chunks).
+   * Kernels may ignore it; whoever derives a new vector drops it.
+   */
+  readonly dict?: { readonly codes: Int32Array; readonly values: readonly string[] };
 }
 
 /** A batch of rows as columns in the producing node's schema order. */

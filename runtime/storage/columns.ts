@@ -30,6 +30,18 @@ export interface ColumnData {
   readonly data: Int32Array | Float64Array | Uint8Array | unknown[];
   /** Decimal scale (digits after the point) of every value; 0 for other types. */
   readonly scale: number;
+  /** Text columns with few distinct values also carry them dictionary-encoded (see `TextDict`). */
+  readonly dict?: TextDict;
+}
+
+/**
+ * Dictionary codes of a text column: `values[codes[i]]` is row i's text (codes of NULL rows are
+ * -1). `values` is shared by every chunk of one decoding pass and only ever appended to, so a
+ * consumer may key work on its identity.
+ */
+export interface TextDict {
+  readonly codes: Int32Array;
+  readonly values: readonly string[];
 }
 
 /** Rows `[i, i + length)` of a scan as columns, in the order the caller asked for them. */
@@ -418,7 +430,7 @@ function formatScaled(v: bigint, scale: number): string {
 /** Decimal without a declared scale: the chunk's scale is the largest seen, so values wait as text. */
 class FreeDecimalBuilder extends Base {
   private vals: (string | null)[] = [];
-  protected resize(): void {}
+  protected resize(_cap: number): void {}
   protected placeholder(): void {
     this.vals.push(null);
   }
@@ -499,7 +511,7 @@ function readAscii(buf: Uint8Array, start: number, len: number): string {
 
 abstract class ObjBuilder extends Base {
   data: unknown[] = [];
-  protected resize(): void {}
+  protected resize(_cap: number): void {}
   protected placeholder(): void {
     this.data.push(null);
   }
@@ -516,8 +528,56 @@ abstract class ObjBuilder extends Base {
   }
 }
 
+/** Distinct values a text column may have and still be dictionary-encoded. */
+const DICT_MAX = 1024;
+
 class TextBuilder extends ObjBuilder {
   private readonly interned = new Array<string | undefined>(INTERN_SLOTS);
+  /** This pass's distinct values while they stay few (null once there are too many). */
+  private dict: string[] | null = [];
+  private readonly dictIndex = new Map<string, number>();
+  private codes: Int32Array | null = new Int32Array(this.cap);
+  protected override resize(cap: number): void {
+    if (this.codes === null) return;
+    const c = new Int32Array(cap);
+    c.set(this.codes.subarray(0, Math.min(this.codes.length, cap)));
+    this.codes = c;
+  }
+  protected override placeholder(): void {
+    super.placeholder();
+    if (this.codes !== null) this.codes[this.n] = -1;
+  }
+  /** Records the code of `s` for row `n` (call after `mark()`). */
+  private encode(s: string): void {
+    if (this.dict === null) return;
+    let c = this.dictIndex.get(s);
+    if (c === undefined) {
+      if (this.dict.length >= DICT_MAX) {
+        this.dict = null;
+        this.codes = null;
+        return;
+      }
+      c = this.dict.length;
+      this.dict.push(s);
+      this.dictIndex.set(s, c);
+    }
+    this.codes![this.n] = c;
+  }
+  override pushValue(v: unknown): void {
+    if (v === null || v === undefined) return this.pushNull();
+    this.mark();
+    this.encode(v as string);
+    this.data.push(v);
+    this.n++;
+  }
+  override finish(): ColumnData {
+    const codes = this.codes;
+    const n = this.n;
+    const c = super.finish();
+    if (codes === null || this.dict === null) return c;
+    this.codes = new Int32Array(Math.max(16, this.cap));
+    return { ...c, dict: { codes: codes.length === n ? codes : codes.slice(0, n), values: this.dict } };
+  }
   pushBytes(buf: Uint8Array, p: number): number {
     const len = buf[p]! < 0x80 ? buf[p]! : readVarint(buf, p);
     const start = buf[p]! < 0x80 ? p + 1 : varintEnd(buf, p);
@@ -541,6 +601,7 @@ class TextBuilder extends ObjBuilder {
       s = readAscii(buf, start, len);
     }
     this.mark();
+    this.encode(s);
     this.data.push(s);
     this.n++;
     return start + len;
@@ -726,7 +787,8 @@ export class ColumnDecoder {
 /** Rows `[start, end)` of a column (typed data by view, never copied). */
 export function sliceColumn(c: ColumnData, start: number, end: number): ColumnData {
   const data = Array.isArray(c.data) ? c.data.slice(start, end) : c.data.subarray(start, end);
-  return { type: c.type, rep: c.rep, length: end - start, valid: c.valid === null ? null : c.valid.subarray(start, end), data, scale: c.scale };
+  const out: ColumnData = { type: c.type, rep: c.rep, length: end - start, valid: c.valid === null ? null : c.valid.subarray(start, end), data, scale: c.scale };
+  return c.dict ? { ...out, dict: { codes: c.dict.codes.subarray(start, end), values: c.dict.values } } : out;
 }
 
 /** Cuts one chunk into batches of at most `size` rows. */

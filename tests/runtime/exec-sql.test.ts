@@ -161,6 +161,29 @@ describe('fused filters', () => {
     expect(await errorOf('SELECT id FROM ff WHERE b * 10000000 > 0 AND id > 0')).toBe('22003: bigint out of range');
     expect(await errorOf('SELECT id FROM ff WHERE a / (id - id) > 0')).toBe('22012: division by zero');
   });
+  test('conjuncts over one text column are decided per distinct value, NULLs included', async () => {
+    await store.createTable({
+      name: 'words',
+      columns: [
+        { name: 'id', type: T.int32, nullable: false },
+        { name: 'w', type: T.text, nullable: true },
+        { name: 'n', type: T.int32, nullable: true },
+      ],
+      primaryKey: ['id'],
+    });
+    await sql(`INSERT INTO words SELECT i, CASE WHEN i % 6 = 0 THEN NULL WHEN i % 6 = 1 THEN 'x' || (i % 4) ELSE (i % 5)::text END, i % 3
+               FROM generate_series(1, 2000) AS s(i)`);
+    const word = (i: number): string | null => (i % 6 === 0 ? null : i % 6 === 1 ? `x${i % 4}` : String(i % 5));
+    const all = Array.from({ length: 2000 }, (_, k) => k + 1);
+    const got = async (where: string): Promise<number[]> => (await rows(`SELECT id FROM words WHERE ${where} ORDER BY id`)).map((r) => r[0] as number);
+    expect(await got("w IN ('1', 'x3') AND n = 1")).toEqual(all.filter((i) => ['1', 'x3'].includes(word(i) ?? '') && i % 3 === 1));
+    expect(await got("w IS NULL AND n = 2")).toEqual(all.filter((i) => word(i) === null && i % 3 === 2));
+    expect(await got("upper(w) LIKE 'X%'")).toEqual(all.filter((i) => word(i)?.startsWith('x') ?? false));
+    expect(await got("coalesce(w, 'none') = 'none' AND id < 100")).toEqual(all.filter((i) => word(i) === null && i < 100));
+    // 'x…' values cannot be cast to int: those rows are excluded first, so no error may surface.
+    expect(await got("w NOT LIKE 'x%' AND w::int >= 3")).toEqual(all.filter((i) => word(i) !== null && !word(i)!.startsWith('x') && Number(word(i)) >= 3));
+    expect(await errorOf("SELECT id FROM words WHERE w::int >= 3")).toBe('22P02: invalid input syntax for type integer: "x1"');
+  });
   test('an aggregate over a filter sees only the rows that pass, even where the others would fail', async () => {
     const kept = expected((i) => i % 7 !== 0 && i % 100 !== 0);
     const want = new Map<number, bigint>();

@@ -100,7 +100,8 @@ function applyFilter(c: Chunk, f: Evaluator | undefined, rc: RunCtx): Chunk {
  * the scan column's type is kept (the row key arrives as bytes whatever type the binder gave it).
  */
 function vecOf(c: ColumnData, col: ScanColumn): Vec {
-  return { type: col.type, rep: c.rep, length: c.length, valid: c.valid, data: c.data, scale: c.scale };
+  const v: Vec = { type: col.type, rep: c.rep, length: c.length, valid: c.valid, data: c.data, scale: c.scale };
+  return c.dict && col.type.kind === 'utf8' ? { ...v, dict: c.dict } : v;
 }
 
 /**
