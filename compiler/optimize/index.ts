@@ -9,6 +9,7 @@ import { foldConstants } from './fold-constants.ts';
 import { pruneColumns } from './prune-columns.ts';
 import { pushDownFilter } from './push-down-filter.ts';
 import { pushDownLimit } from './push-down-limit.ts';
+import { reduceGroupKeys } from './reduce-group-keys.ts';
 import { reorderJoins } from './reorder-joins.ts';
 import type { OptimizeContext, Rule } from './rule.ts';
 import { selectIndex } from './select-index.ts';
@@ -19,7 +20,7 @@ import { checkSameSchema, mapPlanExprs, mapSubqueryPlans, maxColumnId } from './
 export { CostModel, DEFAULT_EQ_SEL, DEFAULT_NDV, DEFAULT_RANGE_SEL, DEFAULT_ROWS, DEFAULT_SEL } from './cost.ts';
 export type { OptimizeContext, Rule } from './rule.ts';
 export {
-  decorrelateSubqueries, foldConstants, pruneColumns, pushDownFilter, pushDownLimit, reorderJoins, selectIndex, simplifyExpressions, simplifyOuterJoins,
+  decorrelateSubqueries, foldConstants, pruneColumns, pushDownFilter, pushDownLimit, reduceGroupKeys, reorderJoins, selectIndex, simplifyExpressions, simplifyOuterJoins,
 };
 
 /** A group of rules applied in order, repeatedly until none changes the plan (or `once`). */
@@ -38,6 +39,7 @@ export const PHASES: readonly Phase[] = [
   { name: 'push-down', rules: [pushDownFilter, simplifyOuterJoins, foldConstants, simplifyExpressions] },
   { name: 'join-order', rules: [reorderJoins], once: true },
   { name: 'access', rules: [pushDownFilter, selectIndex, pushDownLimit] },
+  { name: 'aggregate', rules: [reduceGroupKeys], once: true },
   { name: 'prune', rules: [pruneColumns], once: true },
 ];
 

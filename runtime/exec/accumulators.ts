@@ -8,7 +8,7 @@ import { decimalFromFloat, divBig, divScale, formatScaled, parseDecimal, pow10, 
 import { fail } from './errors.ts';
 import type { Interval } from '../../compiler/ir/types.ts';
 import { textOf } from './text.ts';
-import { type Vec, toBig } from './vector.ts';
+import { type Vec, toBig, valueAt } from './vector.ts';
 
 /** Row-at-a-time aggregate state. `args` holds IR values (already FILTERed). */
 export interface RowAcc {
@@ -137,6 +137,16 @@ export function rowAccumulator(fn: string, argTypes: readonly DataType[], rt: Da
         };
       };
     }
+    case 'any_value':
+      return () => {
+        let v: unknown = null;
+        return {
+          add: (a) => {
+            if (v === null) v = a[0] ?? null;
+          },
+          result: () => v,
+        };
+      };
     case 'bool_and':
     case 'every':
     case 'bool_or': {
@@ -410,8 +420,30 @@ class MinMaxAcc implements GroupAcc {
   }
 }
 
+/** The first non-NULL value per group (any_value): one read per group, not per row, once it is set. */
+class AnyValueAcc implements GroupAcc {
+  private values: unknown[] = [];
+  private has = new Uint8Array(16);
+  update(ids: Int32Array, args: readonly Vec[], groups: number): void {
+    const v = args[0]!;
+    this.has = growU8(this.has, groups);
+    const has = this.has;
+    const valid = v.valid;
+    for (let i = 0; i < ids.length; i++) {
+      const g = ids[i]!;
+      if (g < 0 || has[g] === 1 || (valid !== null && valid[i] === 0)) continue;
+      has[g] = 1;
+      this.values[g] = valueAt(v, i);
+    }
+  }
+  result(g: number): unknown {
+    return this.has[g] === 1 ? this.values[g] : null;
+  }
+}
+
 /** A vectorized accumulator when one applies to this aggregate and input representation, else undefined. */
 export function groupAccumulator(fn: string, argTypes: readonly DataType[], rt: DataType): GroupAcc | undefined {
+  if (fn === 'any_value') return new AnyValueAcc();
   const t = argTypes[0];
   if (fn === 'count') return argTypes.length <= 1 ? new CountAcc(argTypes.length === 0) : undefined;
   if (!t) return undefined;

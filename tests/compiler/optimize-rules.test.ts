@@ -8,7 +8,7 @@ import { printLogical } from '../../compiler/ir/print.ts';
 import { T } from '../../compiler/ir/types.ts';
 import { CompilerBug } from '../../compiler/diagnostics/index.ts';
 import {
-  applyRule, createContext, decorrelateSubqueries, foldConstants, optimize, pruneColumns, pushDownFilter, pushDownLimit, reorderJoins, selectIndex,
+  applyRule, createContext, decorrelateSubqueries, foldConstants, optimize, pruneColumns, pushDownFilter, pushDownLimit, reduceGroupKeys, reorderJoins, selectIndex,
   simplifyExpressions, simplifyOuterJoins, type Rule,
 } from '../../compiler/optimize/index.ts';
 import { and, date, eq, gt, Ids, int, lt, miniTpch, not, or, scanOf, text } from './optimize-fixtures.ts';
@@ -374,5 +374,29 @@ describe('the driver', () => {
     const out = optimize(plan, cat);
     expect(out.schema.map((x) => x.id)).toEqual(plan.schema.map((x) => x.id));
     expect(printLogical(optimize(out, cat))).toBe(printLogical(out));
+  });
+});
+
+describe('reduce-group-keys', () => {
+  test('other columns of a table whose whole primary key is grouped become any_value aggregates', () => {
+    const ids = new Ids();
+    const c = scanOf(ids, customer);
+    const o = scanOf(ids, orders);
+    const j = b.join('inner', c.plan, o.plan, eq(c.c('c_custkey'), o.c('o_custkey')));
+    const g = (e: Expr, name: string): { column: Column; expr: Expr } => ({ column: outCol(ids.id(), name, e), expr: e });
+    const total = o.c('o_totalprice');
+    const sum = { column: outCol(ids.id(), 'revenue', total), call: { fn: 'sum', args: [total], distinct: false, orderBy: [], type: total.type, nullable: true } };
+    const plan = b.aggregate(j, [g(c.c('c_name'), 'c_name'), g(c.c('c_custkey'), 'c_custkey'), g(c.c('c_mktsegment'), 'c_mktsegment'), g(o.c('o_orderdate'), 'o_orderdate')], [sum]);
+    expect(run(reduceGroupKeys, plan)).toBe(
+      'Project c_name#10, c_custkey#11, c_mktsegment#12, o_orderdate#13, revenue#9 [schema: c_name:utf8 c_custkey:int32 c_mktsegment:utf8 o_orderdate:date revenue:decimal(15,2)]\n' +
+      '  Aggregate groups=[c_custkey#11 := c_custkey#1, o_orderdate#13 := o_orderdate#7] aggs=[revenue#9 := sum(o_totalprice#8), c_name#10 := any_value(c_name#2), c_mktsegment#12 := any_value(c_mktsegment#4)] [schema: c_custkey:int32 o_orderdate:date revenue:decimal(15,2) c_name:utf8 c_mktsegment:utf8]\n' +
+      '    Join inner on (c_custkey#1 = o_custkey#6) [schema: c_custkey:int32 c_name:utf8 c_nationkey:int32 c_mktsegment:utf8 o_orderkey:int32 o_custkey:int32 o_orderdate:date o_totalprice:decimal(15,2)]\n' +
+      '      Scan customer [schema: c_custkey:int32 c_name:utf8 c_nationkey:int32 c_mktsegment:utf8]\n' +
+      '      Scan orders [schema: o_orderkey:int32 o_custkey:int32 o_orderdate:date o_totalprice:decimal(15,2)]',
+    );
+    // Part of a composite key is not enough.
+    const l = scanOf(ids, lineitem);
+    const partial = b.aggregate(l.plan, [g(l.c('l_orderkey'), 'k'), g(l.c('l_quantity'), 'q')], []);
+    expect(run(reduceGroupKeys, partial)).toBe('(unchanged)');
   });
 });
