@@ -184,6 +184,13 @@ describe('fused filters', () => {
     expect(await got("w NOT LIKE 'x%' AND w::int >= 3")).toEqual(all.filter((i) => word(i) !== null && !word(i)!.startsWith('x') && Number(word(i)) >= 3));
     expect(await errorOf("SELECT id FROM words WHERE w::int >= 3")).toBe('22P02: invalid input syntax for type integer: "x1"');
   });
+  test('a hash join probing a filtered input matches only the rows that pass', async () => {
+    const all = Array.from({ length: 2000 }, (_, k) => k + 1);
+    const inner = all.filter((i) => i % 7 !== 0 && i % 100 < 5 && i % 3 === 1);
+    expect(await rows('SELECT ff.id FROM ff JOIN words ON ff.id = words.id WHERE ff.a < 5 AND words.n = 1 ORDER BY 1')).toEqual(inner.map((i) => [i]));
+    const right = await rows('SELECT words.id, ff.id FROM ff RIGHT JOIN words ON ff.id = words.id AND ff.a < 5 WHERE words.id <= 30 ORDER BY 1');
+    expect(right).toEqual(all.filter((i) => i <= 30).map((i) => [i, i % 7 !== 0 && i % 100 < 5 ? i : null]));
+  });
   test('an aggregate over a filter sees only the rows that pass, even where the others would fail', async () => {
     const kept = expected((i) => i % 7 !== 0 && i % 100 !== 0);
     const want = new Map<number, bigint>();

@@ -11,7 +11,7 @@ import { fail } from '../errors.ts';
 import { selectTrue } from '../kernels.ts';
 import { KeyTable } from '../keys.ts';
 import { type Chunk, type Vec, gather, nullVec, valueAt } from '../vector.ts';
-import { type BuildFn, type Operator, Slicer, checkCancel, evaluator, materialize, typesOf } from './operator.ts';
+import { type BuildFn, type Operator, Slicer, checkCancel, evaluator, isSelective, materialize, typesOf } from './operator.ts';
 
 type JoinPlan = HashJoin | MergeJoin | NestedLoopJoin;
 
@@ -160,7 +160,31 @@ abstract class JoinOp implements Operator {
   protected leftSource(): Operator {
     return this.build(this.plan.left, this.rc);
   }
-  protected abstract match(left: Chunk, right: Chunk, pairs: Pairs): void;
+  /** Finds the pairs of `left` rows (only those `active` marks, when given) and right rows. */
+  protected abstract match(left: Chunk, right: Chunk, pairs: Pairs, active: Uint8Array | null): void;
+  /** Whether `match` may be given a whole chunk with its selection (see `pullLeft`). */
+  protected takesSelection(): boolean {
+    return false;
+  }
+
+  /**
+   * The next left chunk. When the left input can hand out chunks with a selection and every
+   * output row comes from a matched pair (inner and right joins), the chunk comes unfiltered with
+   * its selection marked: only matched rows are ever copied.
+   */
+  private pullLeft(): { c: Chunk; active: Uint8Array | null } | null {
+    const left = this.left!;
+    if (!this.takesSelection() || !isSelective(left) || (this.plan.joinType !== 'inner' && this.plan.joinType !== 'right')) {
+      const c = left.next();
+      return c === null ? null : { c, active: null };
+    }
+    const s = left.nextSelected();
+    if (s === null) return null;
+    if (s.sel === null) return { c: s.chunk, active: null };
+    const active = new Uint8Array(s.chunk.length);
+    for (let i = 0; i < s.n; i++) active[s.sel[i]!] = 1;
+    return { c: s.chunk, active };
+  }
 
   next(): Chunk | null {
     if (this.tail) return this.tail.next();
@@ -170,10 +194,11 @@ abstract class JoinOp implements Operator {
       this.prepare(this.right);
       this.left = this.leftSource();
     }
-    for (let c = this.left!.next(); c !== null; c = this.left!.next()) {
+    for (let p = this.pullLeft(); p !== null; p = this.pullLeft()) {
+      const c = p.c;
       checkCancel(this.rc);
       this.pairs.clear();
-      this.match(c, this.right, this.pairs);
+      this.match(c, this.right, this.pairs, p.active);
       const o = this.out.emit(c, this.right, this.pairs);
       if (o !== null) return o;
     }
@@ -213,8 +238,12 @@ export class HashJoinOp extends JoinOp {
     }
     this.keys = keys;
   }
-  protected match(left: Chunk, right: Chunk, pairs: Pairs): void {
-    const ids = this.keys!.ids(this.leftKeys.map((f) => f(left, this.rc)), left.length, false, true);
+  protected override takesSelection(): boolean {
+    // Plain column keys read rejected rows harmlessly; computed keys could fail on them.
+    return (this.plan as HashJoin).leftKeys.every((e) => e.kind === 'column');
+  }
+  protected match(left: Chunk, right: Chunk, pairs: Pairs, active: Uint8Array | null): void {
+    const ids = this.keys!.ids(this.leftKeys.map((f) => f(left, this.rc)), left.length, false, true, active);
     const head = this.head;
     const chain = this.chain;
     let checked = 0;
