@@ -60,7 +60,7 @@ function visitorFor(dec: ColumnDecoder): RowVisitor {
 function columnBytes(c: ColumnData): number {
   const valid = c.valid === null ? 0 : c.valid.length;
   if (!Array.isArray(c.data)) return c.data.byteLength + valid;
-  let n = valid + c.data.length * 8;
+  let n = valid + c.data.length * 8 + (c.dict ? c.dict.codes.byteLength : 0);
   let prev: unknown;
   for (const v of c.data) {
     // Equal neighbours are usually one shared string (the decoder interns short text).
