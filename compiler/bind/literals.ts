@@ -1,6 +1,6 @@
 // Compile-time conversion of literal text to IR runtime values (PostgreSQL input syntax for each type).
 
-import { dateFromText, timestampFromText } from '../ir/datetime.ts';
+import { dateFromText, intervalFromText, timestampFromText } from '../ir/datetime.ts';
 import type { DataType, Interval } from '../ir/types.ts';
 
 /** A converted value, or why the text is not valid input for the type. */
@@ -23,78 +23,8 @@ export function parseTimestamp(text: string, tz = false): number | undefined {
   return typeof r === 'number' ? r : undefined;
 }
 
-const UNIT_ALIASES: Readonly<Record<string, string>> = {
-  microsecond: 'microsecond', microseconds: 'microsecond', us: 'microsecond', usec: 'microsecond', usecs: 'microsecond',
-  millisecond: 'millisecond', milliseconds: 'millisecond', ms: 'millisecond', msec: 'millisecond', msecs: 'millisecond',
-  second: 'second', seconds: 'second', sec: 'second', secs: 'second', s: 'second',
-  minute: 'minute', minutes: 'minute', min: 'minute', mins: 'minute', m: 'minute',
-  hour: 'hour', hours: 'hour', hr: 'hour', hrs: 'hour', h: 'hour',
-  day: 'day', days: 'day', d: 'day',
-  week: 'week', weeks: 'week', w: 'week',
-  month: 'month', months: 'month', mon: 'month', mons: 'month',
-  year: 'year', years: 'year', yr: 'year', yrs: 'year', y: 'year',
-  decade: 'decade', decades: 'decade', century: 'century', centuries: 'century', millennium: 'millennium', millennia: 'millennium',
-};
-
-function addUnit(acc: { months: number; days: number; micros: number }, n: number, unit: string): boolean {
-  switch (unit) {
-    case 'microsecond': acc.micros += n; break;
-    case 'millisecond': acc.micros += n * 1000; break;
-    case 'second': acc.micros += n * 1_000_000; break;
-    case 'minute': acc.micros += n * 60_000_000; break;
-    case 'hour': acc.micros += n * 3_600_000_000; break;
-    case 'day': acc.days += n; break;
-    case 'week': acc.days += n * 7; break;
-    case 'month': acc.months += n; break;
-    case 'year': acc.months += n * 12; break;
-    case 'decade': acc.months += n * 120; break;
-    case 'century': acc.months += n * 1200; break;
-    case 'millennium': acc.months += n * 12000; break;
-    default: return false;
-  }
-  return true;
-}
-
-/**
- * Parses PostgreSQL interval input: `3 days`, `1 year 2 mons`, `04:05:06`, `-1 day +02:00`, and a
- * bare number with a unit qualifier (`INTERVAL '90' DAY`). Fractions spill into smaller units the
- * way PostgreSQL does for days and seconds.
- */
-export function parseInterval(text: string, qualifier?: string): Interval | undefined {
-  const acc = { months: 0, days: 0, micros: 0 };
-  const s = text.trim().toLowerCase();
-  const ago = /\bago$/.test(s);
-  const tokens = s.replace(/\bago$/, '').match(/[+-]?\d+(?::\d+){1,2}(?:\.\d+)?|[+-]?\d*\.?\d+(?:e[+-]?\d+)?|[a-z]+/g);
-  if (!tokens || tokens.length === 0) return undefined;
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i]!;
-    if (/^[+-]?\d+:\d+/.test(tok)) {
-      const neg = tok.startsWith('-');
-      const [h, mi, sec] = tok.replace(/^[+-]/, '').split(':');
-      const micros = (Number(h) * 3600 + Number(mi) * 60 + Number(sec ?? 0)) * 1_000_000;
-      acc.micros += Math.round(neg ? -micros : micros);
-      continue;
-    }
-    const n = Number(tok);
-    if (Number.isNaN(n)) return undefined;
-    const next = tokens[i + 1];
-    const unitWord = next !== undefined && /^[a-z]+$/.test(next) ? next : undefined;
-    const unit = unitWord ? UNIT_ALIASES[unitWord] : qualifier ? UNIT_ALIASES[qualifier.split(/\s+/)[0]!] : 'second';
-    if (!unit) return undefined;
-    if (unitWord) i++;
-    const whole = Math.trunc(n);
-    const frac = n - whole;
-    if (!addUnit(acc, whole, unit)) return undefined;
-    if (frac !== 0) {
-      if (unit === 'month' || unit === 'year') acc.days += Math.round(frac * (unit === 'year' ? 360 : 30));
-      else if (unit === 'day' || unit === 'week') acc.micros += Math.round(frac * (unit === 'week' ? 7 : 1) * 86_400_000_000);
-      else addUnit(acc, frac, unit);
-    }
-  }
-  // `ago` negates; `+ 0` turns a negated zero into a plain zero.
-  const sign = ago ? -1 : 1;
-  return { months: sign * acc.months + 0, days: sign * acc.days + 0, micros: Math.round(sign * acc.micros) + 0 };
-}
+/** PostgreSQL interval input (see `intervalFromText`); `qualifier` is the unit of a bare number. */
+export const parseInterval = (text: string, qualifier?: string): Interval | undefined => intervalFromText(text, qualifier);
 
 /** Canonical decimal text (`-12.50`, `0.5`, exponent expanded), or undefined if not a number. */
 export function canonicalDecimal(text: string): string | undefined {

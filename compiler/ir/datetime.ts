@@ -1,5 +1,8 @@
-// PostgreSQL's date and timestamp input syntax and calendar arithmetic: one implementation for the
-// binder's compile-time literals, constant folding and the executor's casts, so they always agree.
+// PostgreSQL's date, timestamp and interval input syntax and calendar arithmetic: one
+// implementation for the binder's compile-time literals, constant folding and the executor's
+// casts, so they always agree.
+
+import type { Interval } from './types.ts';
 
 export const US_PER_SEC = 1_000_000;
 export const US_PER_DAY = 86_400_000_000;
@@ -82,4 +85,74 @@ export function timestampFromText(text: string, tz: boolean): number | DateTimeI
     us -= om[1] === '-' ? -off : off;
   }
   return us;
+}
+
+const UNIT_ALIASES: Readonly<Record<string, string>> = {
+  microsecond: 'us', microseconds: 'us', us: 'us', usec: 'us', usecs: 'us',
+  millisecond: 'ms', milliseconds: 'ms', ms: 'ms', msec: 'ms', msecs: 'ms',
+  second: 's', seconds: 's', sec: 's', secs: 's', s: 's',
+  minute: 'min', minutes: 'min', min: 'min', mins: 'min', m: 'min',
+  hour: 'h', hours: 'h', hr: 'h', hrs: 'h', h: 'h',
+  day: 'd', days: 'd', d: 'd',
+  week: 'w', weeks: 'w', w: 'w',
+  month: 'mon', months: 'mon', mon: 'mon', mons: 'mon',
+  year: 'y', years: 'y', yr: 'y', yrs: 'y', y: 'y',
+  decade: 'dec', decades: 'dec', century: 'c', centuries: 'c', millennium: 'mil', millennia: 'mil',
+};
+
+/** Months per unit of the units that count whole months (fractions round to months, as PostgreSQL does). */
+const MONTHS: Readonly<Record<string, number>> = { y: 12, dec: 120, c: 1200, mil: 12000 };
+const MICROS: Readonly<Record<string, number>> = { us: 1, ms: 1000, s: US_PER_SEC, min: 60 * US_PER_SEC, h: 3600 * US_PER_SEC };
+
+/**
+ * PostgreSQL interval input: `3 days`, `1 year 2 mons`, `04:05:06`, `-1 day +02:00`, `@ 1 hour ago`,
+ * and a bare number whose unit is the field qualifier (`INTERVAL '90' DAY`) or seconds. Fractions
+ * spill into smaller units as PostgreSQL spills them. Undefined when the text is not an interval.
+ */
+export function intervalFromText(text: string, qualifier?: string): Interval | undefined {
+  let months = 0;
+  let days = 0;
+  let micros = 0;
+  const src = text.trim().replace(/^@\s*/, '');
+  const ago = /(^|\s)ago$/i.test(src);
+  const body = ago ? src.replace(/\s*ago$/i, '') : src;
+  const re = /([+-]?\d+(?::\d+){1,2}(?:\.\d+)?)|([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)(?:\s*([a-z]+))?/giy;
+  const bareUnit = qualifier ? UNIT_ALIASES[qualifier.trim().split(/\s+/)[0]!.toLowerCase()] : 's';
+  let pos = 0;
+  let matched = false;
+  while (pos < body.length) {
+    while (pos < body.length && /[\s,]/.test(body[pos]!)) pos++;
+    if (pos >= body.length) break;
+    re.lastIndex = pos;
+    const m = re.exec(body);
+    if (!m) return undefined;
+    matched = true;
+    pos = re.lastIndex;
+    if (m[1] !== undefined) {
+      const neg = m[1].startsWith('-');
+      const [h, mi, sec] = m[1].replace(/^[+-]/, '').split(':');
+      const t = (Number(h) * 3600 + Number(mi) * 60 + Number(sec ?? 0)) * US_PER_SEC;
+      micros += neg ? -t : t;
+      continue;
+    }
+    const n = Number(m[2]);
+    const unit = m[3] !== undefined ? UNIT_ALIASES[m[3].toLowerCase()] : bareUnit;
+    if (unit === undefined || !Number.isFinite(n)) return undefined;
+    const whole = Math.trunc(n);
+    if (unit in MICROS) micros += n * MICROS[unit]!;
+    else if (unit in MONTHS) months += Math.round(n * MONTHS[unit]!);
+    else if (unit === 'mon') {
+      months += whole;
+      days += Math.round((n - whole) * 30);
+    } else {
+      const d = unit === 'w' ? n * 7 : n;
+      const dw = Math.trunc(d);
+      days += dw;
+      micros += (d - dw) * US_PER_DAY;
+    }
+  }
+  if (!matched) return undefined;
+  // `+ 0` turns a negated zero into a plain zero.
+  const sign = ago ? -1 : 1;
+  return { months: sign * months + 0, days: sign * days + 0, micros: Math.round(sign * micros) + 0 };
 }

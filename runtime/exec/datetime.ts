@@ -1,7 +1,7 @@
 // Dates (days since epoch), timestamps (µs since epoch, UTC) and intervals: PostgreSQL's text forms and arithmetic.
 
 import type { Interval } from '../../compiler/ir/types.ts';
-import { civil, dateFromText, daysFromCivil, daysInMonth, timestampFromText, US_PER_DAY, US_PER_SEC } from '../../compiler/ir/datetime.ts';
+import { civil, dateFromText, daysFromCivil, daysInMonth, intervalFromText, timestampFromText, US_PER_DAY, US_PER_SEC } from '../../compiler/ir/datetime.ts';
 import { fail } from './errors.ts';
 
 export { US_PER_SEC, US_PER_DAY, civil, daysFromCivil, daysInMonth } from '../../compiler/ir/datetime.ts';
@@ -57,82 +57,9 @@ export function parseTimestamp(text: string, tz: boolean): number {
 
 // ─── Intervals ──────────────────────────────────────────────────────────────
 
-const UNIT_ALIASES: Record<string, string> = {
-  microsecond: 'us', microseconds: 'us', us: 'us', usec: 'us', usecs: 'us',
-  millisecond: 'ms', milliseconds: 'ms', ms: 'ms', msec: 'ms', msecs: 'ms',
-  second: 's', seconds: 's', sec: 's', secs: 's', s: 's',
-  minute: 'min', minutes: 'min', min: 'min', mins: 'min', m: 'min',
-  hour: 'h', hours: 'h', hr: 'h', hrs: 'h', h: 'h',
-  day: 'd', days: 'd', d: 'd',
-  week: 'w', weeks: 'w', w: 'w',
-  month: 'mon', months: 'mon', mon: 'mon', mons: 'mon',
-  year: 'y', years: 'y', yr: 'y', yrs: 'y', y: 'y',
-  decade: 'dec', decades: 'dec', century: 'c', centuries: 'c', millennium: 'mil', millennia: 'mil',
-};
-
+/** Interval input text as a value; invalid text raises PostgreSQL's error. */
 export function parseInterval(text: string): Interval {
-  let months = 0;
-  let days = 0;
-  let micros = 0;
-  const src = text.trim().replace(/^@\s*/, '');
-  const ago = /\sago$/i.test(src);
-  const body = ago ? src.replace(/\s+ago$/i, '') : src;
-  const re = /([+-]?\d+(?:\.\d*)?|[+-]?\.\d+)\s*([a-z]+)|([+-])?(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?/giy;
-  let pos = 0;
-  let matched = false;
-  const bad = (): never => fail('invalid_datetime_format', `invalid input syntax for type interval: "${text}"`);
-  while (pos < body.length) {
-    while (pos < body.length && /[\s,]/.test(body[pos]!)) pos++;
-    if (pos >= body.length) break;
-    re.lastIndex = pos;
-    const m = re.exec(body);
-    if (!m) bad();
-    matched = true;
-    pos = re.lastIndex;
-    const g = m as RegExpExecArray;
-    if (g[1] !== undefined) {
-      const n = Number(g[1]);
-      const unit = UNIT_ALIASES[g[2]!.toLowerCase()];
-      if (unit === undefined) bad();
-      switch (unit) {
-        case 'us': micros += n; break;
-        case 'ms': micros += n * 1000; break;
-        case 's': micros += n * US_PER_SEC; break;
-        case 'min': micros += n * 60 * US_PER_SEC; break;
-        case 'h': micros += n * 3600 * US_PER_SEC; break;
-        case 'd': {
-          const whole = Math.trunc(n);
-          days += whole;
-          micros += (n - whole) * US_PER_DAY;
-          break;
-        }
-        case 'w': {
-          const dd = n * 7;
-          const whole = Math.trunc(dd);
-          days += whole;
-          micros += (dd - whole) * US_PER_DAY;
-          break;
-        }
-        case 'mon': {
-          const whole = Math.trunc(n);
-          months += whole;
-          days += Math.round((n - whole) * 30);
-          break;
-        }
-        case 'y': months += Math.round(n * 12); break;
-        case 'dec': months += Math.round(n * 120); break;
-        case 'c': months += Math.round(n * 1200); break;
-        case 'mil': months += Math.round(n * 12000); break;
-      }
-    } else {
-      const sign = g[3] === '-' ? -1 : 1;
-      const t = (Number(g[4]) * 3600 + Number(g[5]) * 60 + (g[6] ? Number(g[6]) : 0)) * US_PER_SEC;
-      micros += sign * t;
-    }
-  }
-  if (!matched) bad();
-  micros = Math.round(micros);
-  return ago ? { months: -months, days: -days, micros: -micros } : { months, days, micros };
+  return intervalFromText(text) ?? fail('invalid_datetime_format', `invalid input syntax for type interval: "${text}"`);
 }
 
 /** PostgreSQL's `postgres` interval style: `1 year 2 mons -3 days +04:05:06.5`. */

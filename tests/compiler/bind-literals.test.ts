@@ -6,6 +6,7 @@ import { parseArrayText, roundDecimal } from '../../compiler/bind/literals.ts';
 import { resolveTypeName } from '../../compiler/bind/type-name.ts';
 import { canAssignCast, canImplicitCast, resolveOverload, selectCommonType, binaryOperator, lookupFunction } from '../../compiler/functions/index.ts';
 import { listOf, T, typeName, type DataType } from '../../compiler/ir/types.ts';
+import { intervalFromText } from '../../compiler/ir/datetime.ts';
 
 describe('literal conversion', () => {
   test('dates are days since the epoch; invalid days are rejected', () => {
@@ -123,5 +124,23 @@ describe('casts and overload resolution', () => {
     expect(common(T.int32, T.text)).toBe('conflict at 1');
     expect(common({ kind: 'decimal', precision: 15, scale: 2 }, { kind: 'decimal', precision: 15, scale: 2 })).toBe('numeric(15,2)');
     expect(common({ kind: 'decimal', precision: 15, scale: 2 }, T.int32)).toBe('numeric');
+  });
+});
+
+describe('interval input (one implementation for binder and executor)', () => {
+  test('units, fractions, clock parts, qualifiers and ago read as PostgreSQL reads them', () => {
+    const iv = (months: number, days: number, micros: number) => ({ months, days, micros });
+    expect(intervalFromText('1.5 years')).toEqual(iv(18, 0, 0));
+    expect(intervalFromText('1.5 weeks')).toEqual(iv(0, 10, 43_200_000_000));
+    expect(intervalFromText('1.5 months')).toEqual(iv(1, 15, 0));
+    expect(intervalFromText('1.5 decades')).toEqual(iv(180, 0, 0));
+    expect(intervalFromText('90', 'DAY')).toEqual(iv(0, 90, 0));
+    expect(intervalFromText('90')).toEqual(iv(0, 0, 90_000_000));
+    expect(intervalFromText('-1 day +02:00')).toEqual(iv(0, -1, 7_200_000_000));
+    expect(intervalFromText('@ 1 hour ago')).toEqual(iv(0, 0, -3_600_000_000));
+    expect(intervalFromText('1 year 2 mons 3 days 04:05:06.5')).toEqual(iv(14, 3, 14_706_500_000));
+    // A trailing bare number counts seconds, as in PostgreSQL.
+    expect(intervalFromText('1 day 2')).toEqual(iv(0, 1, 2_000_000));
+    for (const bad of ['bogus', '3 dayz', '']) expect(intervalFromText(bad)).toBeUndefined();
   });
 });
