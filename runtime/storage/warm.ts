@@ -27,8 +27,15 @@ interface Entry {
   /** Length of each chunk; every column is cut the same way. */
   lengths: readonly number[];
   /** Chunks per physical slot (`KEY_SLOT` for row keys). */
-  columns: Map<number, readonly ColumnData[]>;
+  columns: Map<number, CachedColumn>;
   bytes: number;
+}
+
+/** One cached column of a table: its chunks, their estimated size and when a scan last read it. */
+interface CachedColumn {
+  readonly chunks: readonly ColumnData[];
+  readonly bytes: number;
+  used: number;
 }
 
 /** One stored row as the store writes it. */
@@ -75,11 +82,13 @@ function columnBytes(c: ColumnData): number {
 }
 
 export class WarmTier {
-  /** Entries in least-recently-used order (a use moves an entry to the end). */
+  /** Cached tables by id; eviction goes column by column, least recently read first. */
   private readonly entries = new Map<number, Entry>();
   private readonly gens = new Map<number, number>();
   private readonly lastWrite = new Map<number, number>();
   private total = 0;
+  /** Logical clock of column reads, for least-recently-used eviction. */
+  private tick = 0;
 
   constructor(
     private readonly raw: RawRange,
@@ -148,16 +157,19 @@ export class WarmTier {
       if (dec.rows === CHUNK_ROWS) flush();
     }
     if (dec.rows > 0) flush();
-    const columns = new Map<number, readonly ColumnData[]>();
+    const columns = new Map<number, CachedColumn>();
     let bytes = 0;
     slots.forEach((s, j) => {
-      columns.set(s, [...e.columns.get(s)!, ...added[j]!]);
-      for (const c of added[j]!) bytes += columnBytes(c);
+      const old = e.columns.get(s)!;
+      let b = 0;
+      for (const c of added[j]!) b += columnBytes(c);
+      columns.set(s, { chunks: [...old.chunks, ...added[j]!], bytes: old.bytes + b, used: old.used });
+      bytes += b;
     });
     this.total += bytes;
     this.entries.delete(rt.id);
     this.entries.set(rt.id, { seq, lengths, columns, bytes: e.bytes + bytes });
-    this.evict(rt.id);
+    this.evict(rt.id, []);
   }
 
   /**
@@ -176,7 +188,12 @@ export class WarmTier {
       this.entries.delete(id);
       this.entries.set(id, e);
       if (slots.every((s) => e.columns.has(s))) {
-        const cols = slots.map((s) => e.columns.get(s)!);
+        const tick = ++this.tick;
+        const cols = slots.map((s) => {
+          const c = e.columns.get(s)!;
+          c.used = tick;
+          return c.chunks;
+        });
         const lengths = e.lengths;
         for (let i = 0; i < lengths.length; i++) {
           yield* sliceBatches(
@@ -228,26 +245,49 @@ export class WarmTier {
       this.drop(id);
       e = undefined;
     }
-    const entry = e ?? { seq, lengths, columns: new Map<number, readonly ColumnData[]>(), bytes: 0 };
+    const entry = e ?? { seq, lengths, columns: new Map<number, CachedColumn>(), bytes: 0 };
     this.entries.set(id, entry);
+    const tick = ++this.tick;
     slots.forEach((s, j) => {
-      if (entry.columns.has(s)) return;
+      const known = entry.columns.get(s);
+      if (known) {
+        known.used = tick;
+        return;
+      }
       const col = chunks.map((c) => c[j]!);
       let b = 0;
       for (const c of col) b += columnBytes(c);
-      entry.columns.set(s, col);
+      entry.columns.set(s, { chunks: col, bytes: b, used: tick });
       entry.bytes += b;
       this.total += b;
     });
-    this.evict(id);
+    this.evict(id, slots);
   }
 
-  /** Drops least recently used entries (other than `keep`, unless it alone is over the bound). */
-  private evict(keep: number): void {
-    for (const [id] of this.entries) {
-      if (this.total <= this.maxBytes) return;
-      if (id !== keep) this.drop(id);
+  /**
+   * Drops least recently read columns (of any table) until the bound holds; the columns `keep` of
+   * table `keepId`, just built for a scan, go last.
+   */
+  private evict(keepId: number, keep: readonly number[]): void {
+    while (this.total > this.maxBytes) {
+      let victim: { id: number; slot: number; e: Entry; c: CachedColumn } | undefined;
+      let protectedVictim: typeof victim;
+      for (const [id, e] of this.entries) {
+        for (const [slot, c] of e.columns) {
+          const isKept = id === keepId && keep.includes(slot);
+          const best = isKept ? protectedVictim : victim;
+          if (best === undefined || c.used < best.c.used) {
+            if (isKept) protectedVictim = { id, slot, e, c };
+            else victim = { id, slot, e, c };
+          }
+        }
+      }
+      const v = victim ?? protectedVictim;
+      if (v === undefined) return;
+      v.e.columns.delete(v.slot);
+      v.e.bytes -= v.c.bytes;
+      this.total -= v.c.bytes;
+      if (v.e.columns.size === 0) this.entries.delete(v.id);
     }
-    if (this.total > this.maxBytes) this.drop(keep);
   }
 }
