@@ -1,7 +1,7 @@
 // The LMDB-backed store: environment, persisted catalog, DDL, transactions, bulk load, ANALYZE.
 
 import { open, type Database, type RootDatabase } from 'lmdb';
-import type { ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo, TableStats, ViewInfo } from '../../compiler/catalog/index.ts';
+import type { CheckInfo, ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo, TableStats, ViewInfo } from '../../compiler/catalog/index.ts';
 import type { DataType } from '../../compiler/ir/types.ts';
 import { catalogFromJson, catalogToJson, emptyCatalog, StoreCatalog, type CatalogState, type PhysicalColumn, type SequenceState, type TableState } from './catalog.ts';
 import { StorageError } from './errors.ts';
@@ -52,9 +52,10 @@ export interface CreateViewDef {
 }
 
 export type AlterAction =
-  | { readonly kind: 'add-column'; readonly column: ColumnDef; readonly ifNotExists?: boolean }
-  | { readonly kind: 'drop-column'; readonly column: string; readonly ifExists?: boolean }
-  | { readonly kind: 'rename-column'; readonly from: string; readonly to: string }
+  | { readonly kind: 'add-column'; readonly column: ColumnDef; readonly ifNotExists?: boolean; readonly foreignKey?: ForeignKeyInfo }
+  /** `checks`: the table's CHECK constraints after the change (the binder rewrites their SQL). */
+  | { readonly kind: 'drop-column'; readonly column: string; readonly ifExists?: boolean; readonly checks?: readonly CheckInfo[] }
+  | { readonly kind: 'rename-column'; readonly from: string; readonly to: string; readonly checks?: readonly CheckInfo[] }
   | { readonly kind: 'rename-table'; readonly to: string };
 
 export interface AlterTableDef {
@@ -115,7 +116,7 @@ const i64 = (n: bigint): Uint8Array => {
 };
 const view = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, 8);
 const text = new TextEncoder();
-const DEFAULT_WARM_BYTES = 1024 * 1024 * 1024;
+const DEFAULT_WARM_BYTES = 640 * 1024 * 1024;
 
 export class Store implements TxnHost {
   catalog: StoreCatalog;
@@ -274,8 +275,10 @@ export class Store implements TxnHost {
    * being written and fsynced, then go to LMDB together in one batch (one write transaction, one
    * fsync). Each transaction's writes stay atomic because a whole group commits or fails together.
    */
-  commit(_txn: Txn, writes: readonly Write[]): Promise<void> {
+  commit(_txn: Txn, writes: readonly Write[], shared: readonly string[] = []): Promise<void> {
     const seq = ++this.commitSeq;
+    // A key-shared row counts as written by this commit, so an older snapshot cannot remove it unseen.
+    for (const ks of shared) this.lastCommit.set(ks, { seq, exists: true });
     let lastId = -1;
     for (const w of writes) {
       if (w.check !== Check.None) this.lastCommit.set(w.ks, { seq, exists: w.value !== null });
@@ -454,8 +457,13 @@ export class Store implements TxnHost {
     if (!t) throw new StorageError('undefined_table', name);
     const state = this.catalog.state;
     const owned = new Set(t.info.columns.map((c) => c.sequence).filter((s): s is string => s !== undefined));
+    // Foreign keys referencing the table go with it (the binder allows that only under CASCADE).
+    const refs = (x: TableState): boolean => x.info.schema === t.info.schema && x.info.foreignKeys.some((f) => f.refTable === t.info.name);
+    const tables = state.tables
+      .filter((x) => x !== t)
+      .map((x) => (refs(x) ? { ...x, info: { ...x.info, foreignKeys: x.info.foreignKeys.filter((f) => f.refTable !== t.info.name) } } : x));
     this.install(
-      { ...state, version: state.version + 1, tables: state.tables.filter((x) => x !== t), sequences: state.sequences.filter((s) => !owned.has(s.name)) },
+      { ...state, version: state.version + 1, tables, sequences: state.sequences.filter((s) => !owned.has(s.name)) },
       () => {
         this.clearRange(idPrefix(t.info.id));
         for (const id of Object.values(t.indexIds)) this.clearRange(idPrefix(id));
@@ -526,7 +534,13 @@ export class Store implements TxnHost {
     const { [name]: id, ...indexIds } = t.indexIds;
     const { [name]: _built, ...indexBuiltAt } = t.indexBuiltAt;
     const next: TableState = { ...t, info: { ...t.info, indexes: t.info.indexes.filter((i) => i.name !== name) }, indexIds, indexBuiltAt, layoutVersion: version };
-    this.install({ ...state, version, tables: state.tables.map((x) => (x === t ? next : x)) }, () => this.clearRange(idPrefix(id!)));
+    // Foreign keys referencing the index's columns go with it (the binder allows that only under CASCADE).
+    const cols = new Set(found.index.columns);
+    const dependsOn = (f: ForeignKeyInfo): boolean => f.refTable === t.info.name && f.refColumns.length === cols.size && f.refColumns.every((c) => cols.has(c));
+    const tables = state.tables
+      .map((x) => (x === t ? next : x))
+      .map((x) => (x.info.schema === t.info.schema && x.info.foreignKeys.some(dependsOn) ? { ...x, info: { ...x.info, foreignKeys: x.info.foreignKeys.filter((f) => !dependsOn(f)) } } : x));
+    this.install({ ...state, version, tables }, () => this.clearRange(idPrefix(id!)));
   }
 
   async createView(def: CreateViewDef): Promise<ViewInfo> {
@@ -598,7 +612,8 @@ export class Store implements TxnHost {
           ...(seqName ? { sequence: seqName, defaultSql: `nextval('${seqName}'::regclass)` } : a.column.defaultSql !== undefined ? { defaultSql: a.column.defaultSql } : {}),
         };
         if (seqName) sequences = [...sequences, { name: seqName, start: 1n, increment: 1n, max: 9223372036854775807n }];
-        next = { ...t, info: { ...info, columns: [...info.columns, col] }, physical: [...t.physical, { type: col.type, dropped: false, fill: value }], layoutVersion: version };
+        const foreignKeys = a.foreignKey ? [...info.foreignKeys, a.foreignKey] : info.foreignKeys;
+        next = { ...t, info: { ...info, columns: [...info.columns, col], foreignKeys }, physical: [...t.physical, { type: col.type, dropped: false, fill: value }], layoutVersion: version };
         break;
       }
       case 'drop-column': {
@@ -626,12 +641,21 @@ export class Store implements TxnHost {
         }
         next = {
           ...t,
-          info: { ...info, columns, indexes: info.indexes.filter((i) => !gone.includes(i)), foreignKeys: info.foreignKeys.filter((f) => !f.columns.includes(a.column)) },
+          info: {
+            ...info,
+            columns,
+            indexes: info.indexes.filter((i) => !gone.includes(i)),
+            foreignKeys: info.foreignKeys.filter((f) => !f.columns.includes(a.column) && !(f.refTable === info.name && f.refColumns.includes(a.column))),
+            checks: a.checks ?? info.checks,
+          },
           physical,
           indexIds,
           indexBuiltAt,
           layoutVersion: version,
         };
+        // Foreign keys of other tables referencing the column go too (the binder allows that only under CASCADE).
+        const drops = (f: ForeignKeyInfo): boolean => f.refTable === info.name && f.refColumns.includes(a.column);
+        tables = tables.map((x) => (x !== t && x.info.schema === info.schema && x.info.foreignKeys.some(drops) ? { ...x, info: { ...x.info, foreignKeys: x.info.foreignKeys.filter((f) => !drops(f)) } } : x));
         break;
       }
       case 'rename-column': {
@@ -646,6 +670,7 @@ export class Store implements TxnHost {
             primaryKey: info.primaryKey.map(r),
             indexes: info.indexes.map((i) => ({ ...i, columns: i.columns.map(r) })),
             foreignKeys: info.foreignKeys.map((f) => ({ ...f, columns: f.columns.map(r), refColumns: f.refTable === info.name ? f.refColumns.map(r) : f.refColumns })),
+            checks: a.checks ?? info.checks,
           },
         };
         tables = tables.map((x) =>
@@ -655,8 +680,9 @@ export class Store implements TxnHost {
       }
       case 'rename-table': {
         if (this.catalog.getRelation(info.schema, a.to)) throw new StorageError('duplicate_table', a.to);
-        next = { ...t, info: { ...info, name: a.to, indexes: info.indexes.map((i) => ({ ...i, table: a.to })) } };
-        tables = tables.map((x) => (x === t ? x : { ...x, info: { ...x.info, foreignKeys: x.info.foreignKeys.map((f) => (f.refTable === info.name ? { ...f, refTable: a.to } : f)) } }));
+        const renamed = (f: ForeignKeyInfo): ForeignKeyInfo => (f.refTable === info.name ? { ...f, refTable: a.to } : f);
+        next = { ...t, info: { ...info, name: a.to, indexes: info.indexes.map((i) => ({ ...i, table: a.to })), foreignKeys: info.foreignKeys.map(renamed) } };
+        tables = tables.map((x) => (x === t ? x : { ...x, info: { ...x.info, foreignKeys: x.info.foreignKeys.map(renamed) } }));
         break;
       }
     }

@@ -205,10 +205,23 @@ export class WarmTier {
         return;
       }
     }
-    // One pass over LMDB decodes every requested column; chunks follow the entry's cuts so the
-    // columns it lacks can join it afterwards.
+    // One pass over LMDB decodes the requested columns the entry lacks; chunks follow the entry's
+    // cuts, so cached columns join the decoded ones chunk by chunk and the new ones can join the
+    // entry afterwards.
+    const have = new Map<number, readonly ColumnData[]>();
+    if (e && e.seq <= snapshotSeq) {
+      const tick = ++this.tick;
+      for (const s of slots) {
+        const c = e.columns.get(s);
+        if (c) {
+          c.used = tick;
+          have.set(s, c.chunks);
+        }
+      }
+    }
+    const decode = slots.filter((s) => !have.has(s));
     const cuts = e?.lengths;
-    const dec = new ColumnDecoder(rt.state.physical, slots, CHUNK_ROWS);
+    const dec = new ColumnDecoder(rt.state.physical, decode, CHUNK_ROWS);
     const lengths: number[] = [];
     let kept: ColumnData[][] | undefined = shareable ? [] : undefined;
     let keptBytes = 0;
@@ -221,20 +234,23 @@ export class WarmTier {
         if (dec.rows === 0) break;
         const n = dec.rows;
         const cols = dec.finish();
+        const chunk = lengths.length;
         lengths.push(n);
         if (kept) {
           for (const c of cols) keptBytes += columnBytes(c);
           if (keptBytes > this.maxBytes) kept = undefined;
           else kept.push(cols);
         }
-        yield* sliceBatches(cols, n, batchSize);
+        const full = have.size === 0 ? cols : slots.map((s) => have.get(s)?.[chunk] ?? cols[decode.indexOf(s)]!);
+        if (full.some((c) => c.length !== n)) throw new StorageError('internal_error', `warm chunk ${chunk} of relation "${rt.info.name}" does not match the snapshot`);
+        yield* sliceBatches(full, n, batchSize);
         target = cuts?.[lengths.length] ?? CHUNK_ROWS;
         if (!more) break;
       }
     } finally {
       cursor.close();
     }
-    if (kept) this.install(id, gen, seq, slots, lengths, kept);
+    if (kept) this.install(id, gen, seq, decode, lengths, kept);
   }
 
   /** Adds freshly built columns to the table's entry, unless the table changed meanwhile. */
