@@ -394,6 +394,12 @@ describe('reduce-group-keys', () => {
       '      Scan customer [schema: c_custkey:int32 c_name:utf8 c_nationkey:int32 c_mktsegment:utf8]\n' +
       '      Scan orders [schema: o_orderkey:int32 o_custkey:int32 o_orderdate:date o_totalprice:decimal(15,2)]',
     );
+    // A join key equal to orders' primary key covers it (TPC-H Q3 groups by l_orderkey).
+    const l3 = scanOf(ids, lineitem);
+    const o3 = scanOf(ids, orders);
+    const q3 = b.aggregate(b.join('inner', l3.plan, o3.plan, eq(l3.c('l_orderkey'), o3.c('o_orderkey'))), [g(l3.c('l_orderkey'), 'l_orderkey'), g(o3.c('o_orderdate'), 'o_orderdate')], []);
+    expect(run(reduceGroupKeys, q3).split('\n')[1]).toContain('Aggregate groups=[l_orderkey#');
+    expect(run(reduceGroupKeys, q3).split('\n')[1]).toContain(':= any_value(o_orderdate#');
     // Part of a composite key is not enough.
     const l = scanOf(ids, lineitem);
     const partial = b.aggregate(l.plan, [g(l.c('l_orderkey'), 'k'), g(l.c('l_quantity'), 'q')], []);
