@@ -1,11 +1,12 @@
 // Benchmark (run by hand): TPC-H Q1 Q3 Q5 Q6 Q10 Q12 Q14 Q19 on Orbit, duckdb-wasm and native DuckDB over the same generated data.
-//   bun tests/bench/tpch.bench.ts [sf=0.1] [--runs=3] [--engines=orbit,wasm,native] [--queries=q1,q6] [--seed=1]
+//   bun tests/bench/tpch.bench.ts [sf=0.1] [--runs=3] [--engines=orbit,wasm,native] [--queries=q1,q6] [--seed=1] [--orbit-data=DIR]
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDuckDb, openNativeDuckDb, type DuckDb, type NativeDuckDb } from '../support/duckdb.ts';
 import { compareResults } from '../support/random-sql.ts';
+import type { Engine, Session } from '../../runtime/index.ts';
 import { TPCH_COLUMNS, TPCH_QUERIES, TPCH_TABLES, tpchArrowIpc, tpchDdl, tpchRows, writeTpchCsv, type TpchTable } from '../support/tpch-gen.ts';
 
 type QueryName = keyof typeof TPCH_QUERIES;
@@ -18,6 +19,9 @@ const runs = Number(flag('runs') ?? '3');
 const seed = Number(flag('seed') ?? '1');
 const engines = new Set((flag('engines') ?? 'orbit,wasm,native').split(',') as EngineName[]);
 const queryNames = (flag('queries')?.split(',') ?? Object.keys(TPCH_QUERIES)) as QueryName[];
+/** A data directory Orbit keeps between runs: loaded on the first, reused after (same sf and seed). */
+const orbitData = flag('orbit-data');
+const reuse = orbitData !== undefined;
 
 const fixtureDir = join(import.meta.dir, '..', 'fixtures', 'tpch', 'queries');
 
@@ -36,17 +40,25 @@ function log(msg: string): void {
   console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg} (rss ${rssMb()} MB)`);
 }
 
-/** Median of timed runs after one warm-up run; `run` returns the row count. */
-async function time(run: () => Promise<number> | number): Promise<{ ms: number; rows: number }> {
+/**
+ * Median wall and CPU time of timed runs after one warm-up run; `run` returns the row count.
+ * CPU time (this process, all threads) is the steadier figure on a shared machine for the
+ * single-threaded engines (Orbit, duckdb-wasm); native DuckDB runs threads in parallel.
+ */
+async function time(run: () => Promise<number> | number): Promise<{ ms: number; cpuMs: number; rows: number }> {
   let rows = await run();
   const samples: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     rows = await run();
+    const c = process.cpuUsage(c0);
     samples.push(ms(t0));
+    cpu.push((c.user + c.system) / 1000);
   }
-  samples.sort((a, b) => a - b);
-  return { ms: samples[Math.floor(samples.length / 2)]!, rows };
+  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { ms: median(samples), cpuMs: median(cpu), rows };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -74,6 +86,10 @@ async function openOrbit(dataDir: string, csv: () => Record<string, string>): Pr
   if (typeof runtime.Engine?.open !== 'function') return 'skipped: runtime/index.ts exports no Engine';
   const engine = await runtime.Engine.open({ dataDir });
   const session = engine.session();
+  if (reuse && engine.catalog.getRelation(undefined, 'lineitem')) {
+    log(`orbit: reusing the data loaded in ${dataDir}`);
+    return handle(runtime, engine, session);
+  }
   for (const table of TPCH_TABLES) await session.execute(tpchDdl(table));
   // The bulk path `orbit import` uses; the module is internal, so it is looked up, not imported by type.
   const importPath = '../../runtime/engine/import.ts';
@@ -90,6 +106,12 @@ async function openOrbit(dataDir: string, csv: () => Record<string, string>): Pr
     for (const table of TPCH_TABLES) await insertRows(table, (sql) => session.execute(sql));
   }
   await session.execute(`ANALYZE ${TPCH_TABLES.join(', ')}`).catch(() => session.execute('ANALYZE'));
+  return handle(runtime, engine, session);
+}
+
+type Runtime = typeof import('../../runtime/index.ts');
+
+function handle(runtime: Runtime, engine: Engine, session: Session): OrbitHandle {
   return {
     async query(sql) {
       const results = await session.execute(sql);
@@ -161,7 +183,7 @@ async function main(): Promise<void> {
 
     if (engines.has('orbit')) {
       const t0 = performance.now();
-      const opened = await openOrbit(join(dir, 'orbit'), csv);
+      const opened = await openOrbit(orbitData ?? join(dir, 'orbit'), csv);
       if (typeof opened === 'string') notes.push(`Orbit: ${opened}`);
       else {
         orbit = opened;
@@ -169,7 +191,7 @@ async function main(): Promise<void> {
       }
     }
 
-    const header = ['query', 'rows', 'orbit ms', 'wasm ms', 'native ms', 'orbit/wasm', 'orbit/native', 'orbit = wasm'];
+    const header = ['query', 'rows', 'orbit ms', 'wasm ms', 'native ms', 'orbit/wasm', 'orbit/native', 'orbit cpu', 'wasm cpu', 'cpu ratio', 'orbit = wasm'];
     const table: string[][] = [];
     for (const q of queryNames) {
       const sql = queryText(q);
@@ -178,7 +200,7 @@ async function main(): Promise<void> {
       const w = wasm ? await time(() => (wasmRows = wasm!.query(sql)).length) : undefined;
       const n = native ? await time(() => native!.count(sql)) : undefined;
       let orbitRows: unknown[][] | undefined;
-      let o: { ms: number; rows: number } | string | undefined;
+      let o: { ms: number; cpuMs: number; rows: number } | string | undefined;
       if (orbit) {
         try {
           o = await time(async () => (orbitRows = await orbit!.query(sql)).length);
@@ -201,13 +223,16 @@ async function main(): Promise<void> {
         cell(n?.ms),
         om !== undefined && w ? `${(om / w.ms).toFixed(2)}×` : '-',
         om !== undefined && n ? `${(om / n.ms).toFixed(2)}×` : '-',
+        cell(typeof o === 'object' ? o.cpuMs : undefined),
+        cell(w?.cpuMs),
+        typeof o === 'object' && w ? `${(o.cpuMs / w.cpuMs).toFixed(2)}×` : '-',
         agree,
       ]);
       log(`${q} done`);
     }
 
     const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
-    const line = (r: readonly string[]): string => r.map((c, i) => (i === 0 || i === 7 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    const line = (r: readonly string[]): string => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
     console.log(`\nTPC-H SF ${sf}: median of ${runs} runs\n`);
     console.log(line(header));
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));
