@@ -19,7 +19,7 @@ function scansById(p: LogicalPlan, out: Map<ColumnId, Scan>): Map<ColumnId, Scan
 
 /**
  * Column ids known equal in every row `p` produces: the `a = b` conjuncts of inner joins and
- * filters (outer joins and everything that reshapes rows stop the search).
+ * filters, through projections (outer joins and everything that reshapes rows stop the search).
  */
 function equalities(p: LogicalPlan, eq: Map<ColumnId, ColumnId>): Map<ColumnId, ColumnId> {
   const root = (x: ColumnId): ColumnId => {
@@ -43,6 +43,9 @@ function equalities(p: LogicalPlan, eq: Map<ColumnId, ColumnId>): Map<ColumnId, 
     equalities(p.right, eq);
   } else if (p.kind === 'filter') {
     note(p.predicate);
+    equalities(p.input, eq);
+  } else if (p.kind === 'project') {
+    // Same rows; the ids it passes through keep their equalities.
     equalities(p.input, eq);
   }
   return eq;
