@@ -55,7 +55,7 @@ const SHIFT = 2 ** 26;
 
 /** Codes of one key column's values: numbers in a typed-array table, text in a Map. */
 class Dict {
-  readonly nums = new NumMap();
+  constructor(readonly nums = new NumMap()) {}
   readonly strs = new Map<string, number>();
   get(k: DictKey): number {
     if (typeof k === 'number') return this.nums.get(k);
@@ -78,8 +78,12 @@ export class KeyTable {
   /** Number of distinct keys seen. */
   size = 0;
 
-  constructor(readonly width: number) {
-    this.dicts = Array.from({ length: width }, () => new Dict());
+  /** `expected`: the number of distinct keys to size for (a hash join's build rows), when known. */
+  constructor(
+    readonly width: number,
+    expected = 0,
+  ) {
+    this.dicts = Array.from({ length: width }, () => new Dict(new NumMap(width === 1 ? expected : 0)));
     this.levels = Array.from({ length: Math.max(0, width - 1) }, () => new NumMap());
     this.wide = Array.from({ length: Math.max(0, width - 1) }, () => new Map());
     this.counts = new Array<number>(Math.max(0, width - 1)).fill(0);

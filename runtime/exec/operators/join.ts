@@ -226,7 +226,7 @@ export class HashJoinOp extends JoinOp {
     this.rightKeys = plan.rightKeys.map((e) => evaluator(rc, plan, e, layoutOf(plan.right.schema)));
   }
   protected prepare(right: Chunk): void {
-    const keys = new KeyTable(this.rightKeys.length);
+    const keys = new KeyTable(this.rightKeys.length, right.length);
     const ids = keys.ids(this.rightKeys.map((f) => f(right, this.rc)), right.length, true, true);
     this.head = new Int32Array(keys.size).fill(-1);
     this.chain = new Int32Array(right.length).fill(-1);
