@@ -3,7 +3,7 @@
 import { asciiLower, asciiUpper, type CommandSpec, type KeyOp, type RespArgNode } from '../../compiler/index.ts';
 import { kv } from '../../runtime/index.ts';
 import { RESP_ERRORS } from './errors.ts';
-import type { RespSession } from './session.ts';
+import type { RespSession, ServerContext } from './session.ts';
 
 /** A command the session runs itself. */
 export type SessionHandler = (s: RespSession, op: KeyOp) => void;
@@ -144,7 +144,9 @@ function infoText(s: RespSession, sections: readonly string[]): string {
     parts.push(['# Clients', `connected_clients:${s.ctx.sessions.size}`, `blocked_clients:${blocked}`, `pubsub_clients:${pubsub}`, `maxclients:${s.ctx.config.get('maxclients')}`].join('\r\n'));
   }
   if (want('memory')) {
-    parts.push(['# Memory', `used_memory:${mem.heapUsed}`, `used_memory_human:${(mem.heapUsed / 1048576).toFixed(2)}M`, `used_memory_rss:${mem.rss}`, `used_memory_rss_human:${(mem.rss / 1048576).toFixed(2)}M`, `maxmemory:0`, `maxmemory_policy:noeviction`].join('\r\n'));
+    // The keyspace's arenas are buffers outside the JavaScript heap: both count as used memory.
+    const used = mem.heapUsed + mem.external;
+    parts.push(['# Memory', `used_memory:${used}`, `used_memory_human:${(used / 1048576).toFixed(2)}M`, `used_memory_rss:${mem.rss}`, `used_memory_rss_human:${(mem.rss / 1048576).toFixed(2)}M`, `maxmemory:0`, `maxmemory_policy:noeviction`].join('\r\n'));
   }
   if (want('persistence')) {
     parts.push(['# Persistence', 'loading:0', `rdb_changes_since_last_save:${ks.changesSinceSave}`, `rdb_last_save_time:${ks.lastSave}`, `aof_enabled:1`, `appendfsync:${ks.durability}`].join('\r\n'));
@@ -170,6 +172,9 @@ function pubsubCount(s: RespSession): number {
 }
 
 const CLIENT_NAME = /^[!-~]*$/;
+
+/** CLIENT KILL TYPE values (replicas and masters never match here: there are none). */
+const CLIENT_TYPES = new Set(['normal', 'master', 'slave', 'replica', 'pubsub']);
 
 export const sessionCommands: ReadonlyMap<string, SessionHandler> = new Map<string, SessionHandler>([
   ['PING', (s, op) => {
@@ -277,19 +282,56 @@ export const sessionCommands: ReadonlyMap<string, SessionHandler> = new Map<stri
     s.out.verbatim(lines.join(''));
   }],
   ['CLIENT|KILL', (s, op) => {
-    const legacy = str(op, 'ip-port');
-    const id = str(op, 'client-id');
-    const addr = str(op, 'ip-port') ?? undefined;
-    const skipMe = op.choices[0] !== 'NO';
-    const victims = [...s.ctx.sessions.values()].filter(
-      (x) => (id === undefined || String(x.id) === id) && (addr === undefined || x.remote === addr) && (legacy !== undefined || !skipMe || x !== s),
-    );
-    if (legacy !== undefined && op.argv.length === 3) {
+    const argv = op.argv;
+    const kill = (victims: readonly RespSession[]): void => {
+      // Killing oneself closes after this reply is sent.
+      for (const v of victims) v === s ? queueMicrotask(() => s.close()) : v.close();
+    };
+    const all = [...s.ctx.sessions.values()];
+    if (argv.length === 3) {
+      // The old form: CLIENT KILL ip:port, answered with OK or an error.
+      const victims = all.filter((x) => x.remote === argv[2]);
       if (victims.length === 0) return s.out.error(RESP_ERRORS.no_such_client);
-      victims.forEach((v) => (v === s ? queueMicrotask(() => s.close()) : v.close()));
+      kill(victims);
       return s.out.simple('OK');
     }
-    for (const v of victims) v === s ? queueMicrotask(() => s.close()) : v.close();
+    // Filters, all of which a client must match (spec: CLIENT KILL, "new form").
+    const tests: ((x: RespSession) => boolean)[] = [];
+    let skipMe = true;
+    for (let i = 2; i + 1 < argv.length; i += 2) {
+      const v = argv[i + 1]!;
+      switch (asciiUpper(argv[i]!)) {
+        case 'ID': {
+          const id = /^[0-9]+$/.test(v) ? Number(v) : 0;
+          if (id <= 0) return s.out.error(RESP_ERRORS.client_id_positive);
+          tests.push((x) => x.id === id);
+          break;
+        }
+        case 'TYPE': {
+          const type = asciiLower(v);
+          if (!CLIENT_TYPES.has(type)) return s.out.error(RESP_ERRORS.unknown_client_type.replace('%s', v));
+          tests.push((x) => (type === 'pubsub' ? pubsubCount(x) > 0 : type === 'normal' ? pubsubCount(x) === 0 : false));
+          break;
+        }
+        case 'USER':
+          if (v !== 'default' && !s.ctx.users.has(v)) return s.out.error(RESP_ERRORS.no_such_user.replace('%s', v));
+          tests.push((x) => x.user === v);
+          break;
+        case 'ADDR':
+          tests.push((x) => x.remote === v);
+          break;
+        case 'LADDR':
+          tests.push((x) => x.local === v);
+          break;
+        case 'SKIPME':
+          skipMe = asciiUpper(v) === 'YES';
+          break;
+        default:
+          return s.out.error(RESP_ERRORS.syntax);
+      }
+    }
+    const victims = all.filter((x) => !(skipMe && x === s) && tests.every((t) => t(x)));
+    kill(victims);
     s.out.integer(victims.length);
   }],
   ['CLIENT|NO-EVICT', (s, op) => {
@@ -325,9 +367,8 @@ export const sessionCommands: ReadonlyMap<string, SessionHandler> = new Map<stri
   }],
   ['LASTSAVE', (s) => s.out.integer(s.ks.lastSave)],
   ['SAVE', (s) => {
-    // Every key is already on its way to LMDB by group commit; SAVE starts that commit now.
-    void s.ks.flush();
-    s.out.simple('OK');
+    // Every key is already on its way to LMDB by group commit: SAVE commits now and answers once it is durable.
+    s.waitFor(s.ks.flush(), () => s.out.simple('OK'));
   }],
   ['BGSAVE', (s) => {
     void s.ks.flush();
@@ -372,14 +413,57 @@ const CONFIG_SETTERS: Record<string, (s: RespSession, v: string) => boolean> = {
     s.ctx.config.set('appendfsync', l);
     return true;
   },
+  'client-output-buffer-limit': (s, v) => {
+    const parsed = parseOutputLimits(v, s.ctx.outputLimits);
+    if (!parsed) return false;
+    s.ctx.outputLimits = parsed;
+    s.ctx.config.set('client-output-buffer-limit', formatOutputLimits(parsed));
+    return true;
+  },
   maxclients: (s, v) => numeric(s, 'maxclients', v),
   timeout: (s, v) => numeric(s, 'timeout', v),
   'proto-max-bulk-len': (s, v) => numeric(s, 'proto-max-bulk-len', v),
-  'client-output-buffer-limit-pubsub': (s, v) => numeric(s, 'client-output-buffer-limit-pubsub', v),
 };
 
 function numeric(s: RespSession, key: string, v: string): boolean {
   if (!/^[0-9]+$/.test(v)) return false;
   s.ctx.config.set(key, v);
   return true;
+}
+
+/** Redis's default client-output-buffer-limit: none for normal clients, 32 MB hard / 8 MB for 60 s for pub/sub. */
+export const DEFAULT_OUTPUT_LIMITS = 'normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60';
+
+const MEMORY_UNITS: ReadonlyMap<string, number> = new Map([['', 1], ['b', 1], ['k', 1000], ['kb', 1024], ['m', 1000 ** 2], ['mb', 1024 ** 2], ['g', 1000 ** 3], ['gb', 1024 ** 3]]);
+
+/** A Redis memory amount (`32mb`, `8388608`), or undefined. */
+function memoryAmount(text: string): number | undefined {
+  const m = /^([0-9]+)([a-z]*)$/.exec(text.toLowerCase());
+  const unit = m ? MEMORY_UNITS.get(m[2]!) : undefined;
+  return m && unit !== undefined ? Number(m[1]) * unit : undefined;
+}
+
+/**
+ * Parses `<class> <hard> <soft> <seconds>` groups (spec: client-output-buffer-limit) onto `base`;
+ * replica limits are accepted and ignored (there are no replicas). Undefined when malformed.
+ */
+export function parseOutputLimits(text: string, base: ServerContext['outputLimits']): ServerContext['outputLimits'] | undefined {
+  const words = text.trim().split(/\s+/);
+  if (words.length % 4 !== 0) return undefined;
+  const next = { ...base };
+  for (let i = 0; i < words.length; i += 4) {
+    const cls = words[i]!.toLowerCase();
+    const hard = memoryAmount(words[i + 1]!);
+    const soft = memoryAmount(words[i + 2]!);
+    const seconds = /^[0-9]+$/.test(words[i + 3]!) ? Number(words[i + 3]) : undefined;
+    if (hard === undefined || soft === undefined || seconds === undefined) return undefined;
+    if (cls === 'normal' || cls === 'pubsub') next[cls] = { hard, soft, seconds };
+    else if (cls !== 'replica' && cls !== 'slave') return undefined;
+  }
+  return next;
+}
+
+/** CONFIG GET's text for the limits, in bytes as Redis prints them. */
+export function formatOutputLimits(l: ServerContext['outputLimits']): string {
+  return `normal ${l.normal.hard} ${l.normal.soft} ${l.normal.seconds} slave 268435456 67108864 60 pubsub ${l.pubsub.hard} ${l.pubsub.soft} ${l.pubsub.seconds}`;
 }

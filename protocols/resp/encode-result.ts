@@ -2,8 +2,11 @@
 //
 // A whole pipelined packet's replies accumulate here and leave in one socket write (spec: "Pipelining").
 import type { kv } from '../../runtime/index.ts';
+import { TYPE } from './messages.ts';
 
 const CRLF = '\r\n';
+/** Strings up to this length are copied by a loop rather than a native call. */
+const SHORT = 64;
 
 /** Writes replies into a reusable buffer; `take()` hands over the bytes written since the last take. */
 export class RespWriter implements kv.ReplySink {
@@ -23,21 +26,58 @@ export class RespWriter implements kv.ReplySink {
   /** ASCII/latin1 text as is. */
   private raw(s: string): void {
     this.ensure(s.length);
-    this.length += this.buf.write(s, this.length, 'latin1');
+    this.text(s);
+  }
+
+  /** Writes latin1 text into room already ensured; short strings byte by byte (a native call costs more). */
+  private text(s: string): void {
+    const n = s.length;
+    if (n > SHORT) {
+      this.length += this.buf.write(s, this.length, 'latin1');
+      return;
+    }
+    const buf = this.buf;
+    let at = this.length;
+    for (let i = 0; i < n; i++) buf[at++] = s.charCodeAt(i);
+    this.length = at;
+  }
+
+  /** A type byte, a decimal integer and CRLF, into room already ensured. */
+  private header(type: number, n: number): void {
+    const buf = this.buf;
+    buf[this.length++] = type;
+    if (n >= 0 && n < 10) buf[this.length++] = 48 + n;
+    else this.text(String(n));
+    buf[this.length++] = 13;
+    buf[this.length++] = 10;
   }
 
   /** The bytes written so far (a copy), and the writer emptied. */
   take(): Buffer {
     const out = Buffer.allocUnsafe(this.length);
     this.buf.copy(out, 0, 0, this.length);
-    this.length = 0;
-    // Give back a buffer that one huge reply made large.
-    if (this.buf.length > 4 * 1024 * 1024) this.buf = Buffer.allocUnsafe(64 * 1024);
+    this.clear();
     return out;
   }
 
+  /** The bytes written so far, without copying: valid only until the next write or `clear()`. */
+  view(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
+
+  /** Empties the writer. */
+  clear(): void {
+    this.length = 0;
+    // Give back a buffer that one huge reply made large.
+    if (this.buf.length > 4 * 1024 * 1024) this.buf = Buffer.allocUnsafe(64 * 1024);
+  }
+
   simple(s: string): void {
-    this.raw('+' + s + CRLF);
+    this.ensure(s.length + 3);
+    this.buf[this.length++] = TYPE.simple;
+    this.text(s);
+    this.buf[this.length++] = 13;
+    this.buf[this.length++] = 10;
   }
 
   error(text: string): void {
@@ -46,7 +86,9 @@ export class RespWriter implements kv.ReplySink {
   }
 
   integer(n: number | bigint): void {
-    this.raw(':' + n + CRLF);
+    if (typeof n === 'bigint' || !Number.isSafeInteger(n)) return this.raw(':' + n + CRLF);
+    this.ensure(24);
+    this.header(TYPE.integer, n);
   }
 
   bulk(s: string | null): void {
@@ -55,9 +97,9 @@ export class RespWriter implements kv.ReplySink {
       return;
     }
     const n = s.length;
-    this.ensure(n + 16);
-    this.length += this.buf.write('$' + n + CRLF, this.length, 'latin1');
-    this.length += this.buf.write(s, this.length, 'latin1');
+    this.ensure(n + 24);
+    this.header(TYPE.bulk, n);
+    this.text(s);
     this.buf[this.length++] = 13;
     this.buf[this.length++] = 10;
   }
@@ -67,7 +109,8 @@ export class RespWriter implements kv.ReplySink {
   }
 
   array(n: number): void {
-    this.raw('*' + n + CRLF);
+    this.ensure(24);
+    this.header(TYPE.array, n);
   }
 
   map(n: number): void {

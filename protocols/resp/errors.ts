@@ -1,5 +1,6 @@
 // Redis's error replies for failures outside a command's own semantics: lookup, arity, auth, state.
 import type { CallFailure } from '../../compiler/index.ts';
+import { kv } from '../../runtime/index.ts';
 
 /** Redis 7's texts, by our code. */
 export const RESP_ERRORS = {
@@ -18,6 +19,9 @@ export const RESP_ERRORS = {
   execabort: 'EXECABORT Transaction discarded because of previous errors.',
   db_out_of_range: 'ERR DB index is out of range',
   no_such_client: 'ERR No such client',
+  client_id_positive: 'ERR client-id should be greater than 0',
+  unknown_client_type: "ERR Unknown client type '%s'",
+  no_such_user: "ERR No such user '%s'",
   client_name: 'ERR Client names cannot contain spaces, newlines or special characters.',
   unknown_config: "ERR Unknown option or number of arguments for CONFIG SET - '%s'",
   invalid_config: "ERR CONFIG SET failed (possibly related to argument '%s') - argument couldn't be parsed into an integer",
@@ -42,6 +46,8 @@ export function callFailureText(f: CallFailure): string {
       return RESP_ERRORS.numkeys_not_positive;
     case 'numkeys-too-large':
       return RESP_ERRORS.numkeys_too_large;
+    case 'exclusive':
+      return kv.exclusiveOptionsError(f.op.command, f.first, f.second) ?? RESP_ERRORS.syntax;
   }
 }
 

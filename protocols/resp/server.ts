@@ -7,7 +7,13 @@ import { CommandTable } from '../../compiler/index.ts';
 import { kv, type Engine } from '../../runtime/index.ts';
 import type { ListenOptions, Listening } from '../kit/listener.ts';
 import { DEFAULT_LIMITS, type Limits } from './messages.ts';
-import { RespSession, type ServerContext } from './session.ts';
+import { DEFAULT_OUTPUT_LIMITS, formatOutputLimits, parseOutputLimits } from './commands.ts';
+import { RespSession, type OutputLimit, type ServerContext } from './session.ts';
+
+const NO_LIMIT: OutputLimit = { hard: 0, soft: 0, seconds: 0 };
+/** Commands per quarter second below which the server counts as going idle, and after how many a collection is worth it. */
+const IDLE_RATE = 250;
+const BURST = 200_000;
 
 interface Conn {
   session: RespSession | undefined;
@@ -45,7 +51,11 @@ export async function listen(engine: Engine, options: ListenOptions): Promise<Li
   };
   const maxClients = numberSetting(st['maxclients'], 10000);
   const users = usersFrom(st);
+  const defaults = parseOutputLimits(DEFAULT_OUTPUT_LIMITS, { normal: NO_LIMIT, pubsub: NO_LIMIT })!;
+  const configured = st['clientOutputBufferLimit'];
+  const outputLimits = (typeof configured === 'string' ? parseOutputLimits(configured, defaults) : undefined) ?? defaults;
   const ctx: ServerContext = {
+    outputLimits,
     table,
     keyspace,
     limits,
@@ -60,8 +70,8 @@ export async function listen(engine: Engine, options: ListenOptions): Promise<Li
       ['save', ''],
       ['appendonly', 'yes'],
       ['proto-max-bulk-len', String(limits.maxBulkLength)],
-      ['client-output-buffer-limit-pubsub', String(numberSetting(st['clientOutputBufferLimitPubsub'], 32 * 1024 * 1024))],
       ['port', String(options.port)],
+      ['client-output-buffer-limit', formatOutputLimits(outputLimits)],
     ]),
     startedAt: Date.now(),
     stats: { connections: 0, rejected: 0 },
@@ -94,21 +104,26 @@ export async function listen(engine: Engine, options: ListenOptions): Promise<Li
         const remote = `${socket.remoteAddress}:${socket.remotePort ?? 0}`;
         const session = new RespSession(ctx, {
           write: (bytes) => {
+            // The caller reuses `bytes`: whatever waits in the queue is a copy.
             if (c.queue.length === 0) {
               const n = socket.write(bytes);
               if (n === bytes.length) return;
-              c.queue.push(bytes.subarray(n));
+              c.queue.push(Buffer.from(bytes.subarray(n)));
               c.queued += bytes.length - n;
               return;
             }
-            c.queue.push(bytes);
+            c.queue.push(Buffer.from(bytes));
             c.queued += bytes.length;
           },
           get queued() {
             return c.queued;
           },
-          end: () => {
+          end: (discard) => {
             c.closing = true;
+            if (discard) {
+              c.queue = [];
+              c.queued = 0;
+            }
             if (c.queue.length === 0) socket.end();
           },
           remote,
@@ -138,9 +153,26 @@ export async function listen(engine: Engine, options: ListenOptions): Promise<Li
   const port = server.port;
   ctx.config.set('port', String(port));
 
+  // A burst of commands (a mass insert) leaves garbage that the collector, once traffic stops, may
+  // not reclaim for minutes: the process would keep several times the keyspace's memory. When the
+  // rate drops after a burst, collect once (a pause of tens of ms while nearly idle).
+  let seen = keyspace.stats.commands;
+  let sinceCollect = 0;
+  const idleCollect = setInterval(() => {
+    const n = keyspace.stats.commands - seen;
+    seen += n;
+    sinceCollect += n;
+    if (n < IDLE_RATE && sinceCollect > BURST) {
+      sinceCollect = 0;
+      Bun.gc(true);
+    }
+  }, 250);
+  idleCollect.unref();
+
   return {
     port,
     close: async () => {
+      clearInterval(idleCollect);
       for (const s of [...ctx.sessions.values()]) s.close();
       server.stop(true);
       await keyspace.release(engine.dataDir);

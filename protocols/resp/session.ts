@@ -13,16 +13,27 @@ import { sessionCommands as SESSION_COMMANDS } from './commands.ts';
 
 /** What the session needs of its socket. */
 export interface Transport {
+  /** Sends bytes; they may be reused once it returns, so what the socket did not take must be copied. */
   write(bytes: Buffer): void;
   /** Bytes queued for the socket and not yet sent (for the output buffer limit). */
   readonly queued: number;
-  end(): void;
+  /** Closes after sending what is queued, or at once dropping it when `discard` (output limit exceeded). */
+  end(discard?: boolean): void;
   readonly remote: string;
   readonly local: string;
 }
 
+/** One class's client-output-buffer-limit: bytes (0 = none) and seconds over the soft limit allowed. */
+export interface OutputLimit {
+  readonly hard: number;
+  readonly soft: number;
+  readonly seconds: number;
+}
+
 /** Server-wide state every session shares. */
 export interface ServerContext {
+  /** client-output-buffer-limit for normal and pub/sub clients (parsed from `config`). */
+  outputLimits: { normal: OutputLimit; pubsub: OutputLimit };
   readonly table: CommandTable;
   readonly keyspace: kv.Keyspace;
   readonly limits: Limits;
@@ -57,8 +68,13 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
   private blockedOn: kv.Waiter | undefined;
   private blockTimer: ReturnType<typeof setTimeout> | undefined;
   readonly createdAt = Date.now();
+  /** Upper-case name of the last command (CLIENT LIST's `cmd`, shown lower-case). */
   lastCommand = 'NULL';
   noEvict = false;
+  /** When the output queue went over the soft limit (0: it is not over). */
+  private softSince = 0;
+  /** Running the commands queued by MULTI: none of them may hold the connection. */
+  private inExec = false;
 
   constructor(
     readonly ctx: ServerContext,
@@ -116,12 +132,62 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
     this.send();
   }
 
-  /** Sends what the writer holds. */
+  /** Sends what the writer holds, then enforces the client's output buffer limit. */
   send(): void {
     if (this.out.length === 0 || this.closed) return;
-    this.transport.write(this.out.take());
-    const limit = this.channels.size + this.patterns.size > 0 ? Number(this.ctx.config.get('client-output-buffer-limit-pubsub') ?? 0) : 0;
-    if (limit > 0 && this.transport.queued > limit) this.close();
+    this.transport.write(this.out.view());
+    this.out.clear();
+    const queued = this.transport.queued;
+    if (queued === 0) {
+      this.softSince = 0;
+      return;
+    }
+    this.checkOutputLimit(queued);
+  }
+
+  /**
+   * Redis's client-output-buffer-limit: past the hard limit, or past the soft limit for longer than
+   * its seconds, the client is disconnected (a reader that never reads cannot grow the server's memory).
+   */
+  private checkOutputLimit(queued: number): void {
+    const limits = this.ctx.outputLimits;
+    const l = this.channels.size + this.patterns.size > 0 ? limits.pubsub : limits.normal;
+    if (l.hard > 0 && queued > l.hard) return this.close(true);
+    if (l.soft === 0 || queued <= l.soft) {
+      this.softSince = 0;
+      return;
+    }
+    const now = Date.now();
+    if (this.softSince === 0) this.softSince = now;
+    else if (now - this.softSince >= l.seconds * 1000) this.close(true);
+  }
+
+  /**
+   * Holds this client's later commands until `done` settles, then writes `reply` (or the failure) in
+   * order: SAVE answers only once the keyspace is on disk.
+   */
+  waitFor(done: Promise<unknown>, reply: () => void): void {
+    // Inside EXEC the queued commands after this one reply at once: answer now, keeping their order.
+    if (this.inExec) {
+      void done.catch(() => undefined);
+      return reply();
+    }
+    this.held = true;
+    const resume = (): void => {
+      if (this.closed) return;
+      this.held = false;
+      this.run();
+    };
+    done.then(
+      () => {
+        reply();
+        resume();
+      },
+      (e: unknown) => {
+        this.out.error(`ERR ${e instanceof Error ? e.message : String(e)}`);
+        resume();
+      },
+    );
   }
 
   // ─── Dispatch ────────────────────────────────────────────────────────
@@ -129,14 +195,16 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
   private command(argv: Argv): void {
     const ks = this.ks;
     ks.stats.commands++;
-    const compiled = this.ctx.table.compile(argv);
+    let compiled = this.ctx.table.compile(argv);
+    // Clashing keywords some commands accept (`EXPIRE key 10 XX GT`): run the call as matched.
+    if (compiled.kind === 'exclusive' && kv.exclusiveOptionsError(compiled.op.command, compiled.first, compiled.second) === undefined) compiled = compiled.op;
     if (compiled.kind !== 'key-op') {
       if (this.multi) this.multiFailed = true;
       if (compiled.kind === 'unknown-command' && !this.authenticated) return this.out.error(RESP_ERRORS.noauth);
       return this.out.error(callFailureText(compiled));
     }
     const op = compiled;
-    this.lastCommand = op.command.toLowerCase();
+    this.lastCommand = op.command;
     if (!this.authenticated && !NO_AUTH.has(op.command)) {
       if (this.multi) this.multiFailed = true;
       return this.out.error(RESP_ERRORS.noauth);
@@ -251,7 +319,12 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
     if (failed) return this.out.error(RESP_ERRORS.execabort);
     if (conflict) return this.out.nullArray();
     this.out.array(queued.length);
-    for (const op of queued) this.execute(op, false);
+    this.inExec = true;
+    try {
+      for (const op of queued) this.execute(op, false);
+    } finally {
+      this.inExec = false;
+    }
   }
 
   discard(): void {
@@ -348,14 +421,15 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
     this.close();
   }
 
-  close(): void {
+  /** Ends the connection; `discard` drops replies the socket has not taken yet. */
+  close(discard = false): void {
     if (this.closed) return;
     this.reset();
     this.closed = true;
     if (this.blockedOn) this.ks.removeWaiter(this.blockedOn);
     if (this.blockTimer) clearTimeout(this.blockTimer);
     this.ctx.sessions.delete(this.id);
-    this.transport.end();
+    this.transport.end(discard);
   }
 
   /** The CLIENT LIST / CLIENT INFO line for this connection. */
@@ -366,12 +440,16 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
       `id=${this.id} addr=${this.transport.remote} laddr=${this.transport.local} fd=${this.id + 7} name=${this.name} ` +
       `age=${Math.floor((now - this.createdAt) / 1000)} idle=0 flags=${flags} db=${this.db} sub=${this.channels.size} psub=${this.patterns.size} ` +
       `ssub=0 multi=${this.multi ? this.multi.length : -1} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=${this.transport.queued} ` +
-      `tot-mem=0 events=r cmd=${this.lastCommand} user=${this.user} redir=-1 resp=${this.out.protocol}`
+      `tot-mem=0 events=r cmd=${this.lastCommand === 'NULL' ? 'NULL' : this.lastCommand.toLowerCase()} user=${this.user} redir=-1 resp=${this.out.protocol}`
     );
   }
 
   get remote(): string {
     return this.transport.remote;
+  }
+
+  get local(): string {
+    return this.transport.local;
   }
 }
 

@@ -25,6 +25,7 @@ export const KV_ERRORS = {
   zadd_gt_lt_nx: 'ERR GT, LT, and/or NX options at the same time are not compatible',
   zadd_incr_pair: 'ERR INCR option supports a single increment-element pair',
   expire_options: 'ERR NX and XX, GT or LT options at the same time are not compatible',
+  expire_gt_lt: 'ERR GT and LT options at the same time are not compatible',
   weights_not_float: 'ERR weight value is not a float',
   hll_invalid: 'WRONGTYPE Key is not a valid HyperLogLog string value.',
   bitop_not_one: 'ERR BITOP NOT must be called with a single source key.',
@@ -59,4 +60,22 @@ export function fail(code: KvErrorCode): never {
 /** An error whose text depends on the call (`ERR invalid expire time in 'set' command`). */
 export function failWith(text: string): never {
   throw new KvError('custom', text);
+}
+
+const EXPIRE_FAMILY = new Set(['EXPIRE', 'PEXPIRE', 'EXPIREAT', 'PEXPIREAT']);
+
+/**
+ * Two keywords of one option block given together (`ZADD key NX XX …`): Redis's error text for the
+ * pair, or undefined when the command accepts it (`EXPIRE key 10 XX GT`). Commands without their own
+ * rule answer `syntax error`, as Redis's option parsers do.
+ */
+export function exclusiveOptionsError(command: string, first: string, second: string): string | undefined {
+  const pair = new Set([first, second]);
+  if (command === 'ZADD') return pair.has('NX') && pair.has('XX') ? KV_ERRORS.zadd_nx_xx : KV_ERRORS.zadd_gt_lt_nx;
+  if (EXPIRE_FAMILY.has(command)) {
+    if (pair.has('NX')) return KV_ERRORS.expire_options;
+    if (pair.has('GT') && pair.has('LT')) return KV_ERRORS.expire_gt_lt;
+    return undefined;
+  }
+  return KV_ERRORS.syntax;
 }

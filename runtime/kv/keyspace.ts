@@ -1,10 +1,11 @@
 // The keyspace: 16 numbered databases in memory (the working set), expiry, watches, blocked clients,
 // and group-committed durability to LMDB.
 import type { KeyOp } from '../../compiler/index.ts';
+import { KeyTable } from './key-table.ts';
 import { KvStore, encodeRecord, recordKey } from './persist.ts';
 import { PubSub } from './pubsub.ts';
 import type { ReplySink } from './reply.ts';
-import type { Value } from './values.ts';
+import { typeName, type Value } from './values.ts';
 
 /** Number of databases (SELECT 0 … 15). */
 export const DATABASES = 16;
@@ -56,6 +57,22 @@ export interface Block {
 /** A command implementation: writes its reply, or returns a Block for a blocking command that must wait. */
 export type Handler = (ks: Keyspace, op: KeyOp, client: KvClient, out: ReplySink) => void | Block;
 
+/** One key as the SQL views see it. */
+export interface KvEntry {
+  readonly db: number;
+  readonly key: string;
+  readonly value: Value;
+  readonly type: ReturnType<typeof typeName>;
+  /** Absolute expiry in ms, undefined without a TTL. */
+  readonly expireAt: number | undefined;
+}
+
+/** Every live key at one instant (`now`, ms). */
+export interface KvSnapshot {
+  readonly now: number;
+  entries(): Iterable<KvEntry>;
+}
+
 /** Counters for INFO stats. */
 export interface KvStats {
   commands: number;
@@ -67,7 +84,7 @@ export interface KvStats {
 const open = new Map<string, { ks: Keyspace; users: number }>();
 
 export class Keyspace {
-  readonly dbs: Map<string, Value>[] = [];
+  readonly dbs: KeyTable[] = [];
   /** Absolute expiry in ms per key that has one (Redis keeps expiries in a separate dict too). */
   readonly expires: Map<string, number>[] = [];
   private readonly dirty: Set<string>[] = [];
@@ -85,6 +102,12 @@ export class Keyspace {
   readonly stats: KvStats = { commands: 0, expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
   durability: Durability;
   readonly flushMs: number;
+  /**
+   * Delay before the next group commit: `flushMs`, stretched (up to 1 s, the everysec bound) when
+   * the last commit took long to encode, so re-encoding large values (a long list under LPUSH)
+   * costs at most about 1/20 of the time.
+   */
+  private flushDelay: number;
   lastSave = Math.floor(Date.now() / 1000);
   /** Changes since the last completed flush (INFO's rdb_changes_since_last_save). */
   changesSinceSave = 0;
@@ -95,8 +118,9 @@ export class Keyspace {
   ) {
     this.durability = options.durability ?? 'everysec';
     this.flushMs = Math.min(1000, Math.max(1, options.flushMs ?? 100));
+    this.flushDelay = this.flushMs;
     for (let i = 0; i < DATABASES; i++) {
-      this.dbs.push(new Map());
+      this.dbs.push(new KeyTable());
       this.expires.push(new Map());
       this.dirty.push(new Set());
       this.watches.push(new Map());
@@ -125,6 +149,33 @@ export class Keyspace {
     }
     e.users++;
     return e.ks;
+  }
+
+  /** The keyspace of a data directory if this process has it open (a listener acquired it). */
+  static opened(dataDir: string): Keyspace | undefined {
+    return open.get(dataDir)?.ks;
+  }
+
+  /** A read-only walk over every live key of every database, for the SQL views. */
+  snapshot(): KvSnapshot {
+    const now = Date.now();
+    const dbs = this.dbs;
+    const expires = this.expires;
+    return {
+      now,
+      *entries() {
+        for (let db = 0; db < DATABASES; db++) {
+          const values = dbs[db]!;
+          const exp = expires[db]!;
+          for (const key of values.keys()) {
+            const expireAt = exp.get(key);
+            if (expireAt !== undefined && expireAt <= now) continue;
+            const value = values.get(key)!;
+            yield { db, key, value, type: typeName(value), expireAt };
+          }
+        }
+      },
+    };
   }
 
   /** Releases one `acquire`; the last release flushes and closes the LMDB environment. */
@@ -234,11 +285,13 @@ export class Keyspace {
 
   private markDirty(db: number, key: string): void {
     const d = this.dirty[db]!;
-    if (d.has(key)) return;
+    // One hash lookup: add, and see whether the set grew.
+    const before = d.size;
     d.add(key);
+    if (d.size === before) return;
     this.dirtyCount++;
     if (this.flushTimer === undefined && this.durability === 'everysec') {
-      this.flushTimer = setTimeout(() => void this.flush(), this.flushMs);
+      this.flushTimer = setTimeout(() => void this.flush(), this.flushDelay);
     }
   }
 
@@ -254,6 +307,7 @@ export class Keyspace {
       this.flushTimer = undefined;
     }
     if (this.dirtyCount === 0) return this.flushing;
+    const started = performance.now();
     const puts: [Buffer, Buffer][] = [];
     const removes: Buffer[] = [];
     for (let db = 0; db < DATABASES; db++) {
@@ -274,6 +328,7 @@ export class Keyspace {
       this.lastSave = Math.floor(Date.now() / 1000);
       this.changesSinceSave = 0;
     });
+    this.flushDelay = Math.min(1000, Math.max(this.flushMs, (performance.now() - started) * 20));
     this.flushing = Promise.all([prev, done]).then(() => undefined);
     return this.flushing;
   }

@@ -1,7 +1,7 @@
 // redis-benchmark against Orbit's RESP listener and a real redis-server, same run, same machine:
 // ops/s per command at -P 1 and -P 16 with 50 clients, the ratio, and memory per 1M small keys.
 //
-// Run by hand: ./node_modules/.bin/bun tests/bench/redis.bench.ts [requests]
+// Run by hand: ./node_modules/.bin/bun tests/bench/redis.bench.ts [requests] [rounds] (rounds 0: memory only)
 // Needs redis-server and redis-benchmark (Debian packages redis-server and redis-tools).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dir, '..', '..');
 const requests = Number(process.argv[2] ?? 100000);
+const rounds = Number(process.argv[3] ?? 3);
 const TESTS = 'set,get,incr,lpush,rpop,sadd,hset,zadd,lrange_100,mset';
 const dir = mkdtempSync(join(tmpdir(), 'orbit-redis-bench-'));
 
@@ -41,15 +42,28 @@ async function startRedis(): Promise<{ port: number; pid: number; stop: () => vo
   return { port, pid: proc.pid, stop: () => proc.kill('SIGTERM') };
 }
 
-async function bench(port: number, pipeline: number): Promise<Map<string, number>> {
-  const p = Bun.spawn(['redis-benchmark', '-p', String(port), '-c', '50', '-n', String(requests), '-P', String(pipeline), '-t', TESTS, '--csv'], { stdout: 'pipe', stderr: 'ignore' });
+/** One redis-benchmark test: ops/s, and the server's CPU time per request in µs (user + system). */
+async function bench(port: number, pid: number, test: string, pipeline: number): Promise<{ name: string; ops: number; cpuUs: number }> {
+  const cpu0 = await cpuOf(pid);
+  const p = Bun.spawn(['redis-benchmark', '-p', String(port), '-c', '50', '-n', String(requests), '-P', String(pipeline), '-t', test, '--csv'], { stdout: 'pipe', stderr: 'ignore' });
   const out = await new Response(p.stdout).text();
-  const res = new Map<string, number>();
-  for (const line of out.split('\n')) {
-    const m = /^"([^"]+)","([\d.]+)"/.exec(line);
-    if (m) res.set(m[1]!, Number(m[2]));
-  }
-  return res;
+  const cpu = (await cpuOf(pid)) - cpu0;
+  // The last line is the test itself (LRANGE_100 is preceded by the LPUSH that fills its list).
+  const lines = out.split('\n').filter((l) => /^"[^"]+","[\d.]+"/.test(l));
+  const m = /^"([^"]+)","([\d.]+)"/.exec(lines[lines.length - 1] ?? '');
+  if (!m) throw new Error(`redis-benchmark ${test}: ${out}`);
+  return { name: m[1]!, ops: Number(m[2]), cpuUs: (cpu * 1e6) / (requests * lines.length) };
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (clock ticks of 1/100 s). */
+async function cpuOf(pid: number): Promise<number> {
+  const fields = (await Bun.file(`/proc/${pid}/stat`).text()).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
 async function rssOf(pid: number): Promise<number> {
@@ -70,14 +84,28 @@ async function fill(port: number, n: number): Promise<void> {
 const orbit = await startOrbit();
 const redis = await startRedis();
 try {
-  for (const pipeline of [1, 16]) {
-    const o = await bench(orbit.port, pipeline);
-    const r = await bench(redis.port, pipeline);
-    console.log(`\n-P ${pipeline}, 50 clients, ${requests} requests per test`);
-    console.log('test'.padEnd(36) + 'orbit ops/s'.padStart(14) + 'redis ops/s'.padStart(14) + 'ratio'.padStart(8));
-    for (const [name, ops] of r) {
-      const mine = o.get(name) ?? 0;
-      console.log(name.padEnd(36) + mine.toFixed(0).padStart(14) + ops.toFixed(0).padStart(14) + (mine / ops).toFixed(2).padStart(8));
+  // The machine may be shared: each test runs against Orbit and Redis back to back, `rounds` times,
+  // and the medians are printed. CPU µs per request is the server's own cost, steadier than ops/s.
+  for (const pipeline of rounds > 0 ? [1, 16] : []) {
+    const results = new Map<string, { orbit: number[]; redis: number[]; orbitCpu: number[]; redisCpu: number[] }>();
+    for (let round = 0; round < rounds; round++) {
+      for (const test of TESTS.split(',')) {
+        const o = await bench(orbit.port, orbit.pid, test, pipeline);
+        const r = await bench(redis.port, redis.pid, test, pipeline);
+        const e = results.get(o.name) ?? { orbit: [], redis: [], orbitCpu: [], redisCpu: [] };
+        e.orbit.push(o.ops);
+        e.redis.push(r.ops);
+        e.orbitCpu.push(o.cpuUs);
+        e.redisCpu.push(r.cpuUs);
+        results.set(o.name, e);
+      }
+    }
+    console.log(`\n-P ${pipeline}, 50 clients, ${requests} requests per test, median of ${rounds} rounds`);
+    console.log('test'.padEnd(34) + 'orbit ops/s'.padStart(12) + 'redis ops/s'.padStart(12) + 'ratio'.padStart(7) + 'orbit cpu µs/req'.padStart(18) + 'redis cpu µs/req'.padStart(18));
+    for (const [name, e] of results) {
+      const mine = median(e.orbit);
+      const theirs = median(e.redis);
+      console.log(name.padEnd(34) + mine.toFixed(0).padStart(12) + theirs.toFixed(0).padStart(12) + (mine / theirs).toFixed(2).padStart(7) + median(e.orbitCpu).toFixed(2).padStart(18) + median(e.redisCpu).toFixed(2).padStart(18));
     }
   }
   // Memory per 1M small keys: RSS growth after loading them into an empty database.
@@ -88,7 +116,8 @@ try {
     await Bun.sleep(1500);
     const before = await rssOf(s.pid);
     await fill(s.port, n);
-    await Bun.sleep(1500);
+    // Time for the server to settle (Orbit collects garbage once a burst ends; freed pages go back to the OS lazily).
+    await Bun.sleep(3000);
     const after = await rssOf(s.pid);
     console.log(`${name}: ${((after - before) / n).toFixed(1)} bytes per key (RSS ${(before / 1048576).toFixed(0)} MB → ${(after / 1048576).toFixed(0)} MB)`);
   }

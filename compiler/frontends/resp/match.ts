@@ -20,13 +20,66 @@ export type MatchFailure =
   | { readonly kind: 'syntax' }
   | { readonly kind: 'not-integer' }
   | { readonly kind: 'numkeys-not-positive' }
-  | { readonly kind: 'numkeys-too-large' };
+  | { readonly kind: 'numkeys-too-large' }
+  /**
+   * Two keyword alternatives of one option block were both given (`ZADD key NX XX …`) and the rest
+   * matched; `op` is the call with both keywords set. Most commands answer a syntax error, some have
+   * their own text, a few accept some pairs (`EXPIRE key 10 XX GT`): the command's owner decides.
+   */
+  | { readonly kind: 'exclusive'; readonly first: string; readonly second: string; readonly op: KeyOp };
 
 /** A signature compiled for matching. */
 export interface Matcher {
   readonly steps: readonly Step[];
   /** Index in argv of the first argument (1, or 2 for a subcommand). */
   readonly start: number;
+  /**
+   * Set when the signature is only plain values, optionally ending in one repeated group of plain
+   * values (`GET key`, `LPUSH key element [element ...]`, `MSET key value [key value ...]`): such a call
+   * is matched by position without walking the steps.
+   */
+  readonly plain: PlainShape | undefined;
+  /**
+   * The leading plain values when every step after them is optional (`SET key value [NX | XX] …`):
+   * a call giving exactly those values is matched by position too.
+   */
+  readonly bare: PlainShape | undefined;
+}
+
+function bareShape(steps: readonly Step[]): PlainShape | undefined {
+  let i = 0;
+  const names: string[] = [];
+  while (i < steps.length && steps[i]!.t === 'val' && !(steps[i] as Extract<Step, { t: 'val' }>).multi) names.push((steps[i++] as Extract<Step, { t: 'val' }>).name);
+  for (; i < steps.length; i++) {
+    const s = steps[i]!;
+    if (!(s.t === 'opt' || (s.t === 'rep' && s.min === 0))) return undefined;
+  }
+  return { fixed: names, repeated: [], min: 0 };
+}
+
+/** A plain signature: names of the fixed values, then of the repeated group's values. */
+interface PlainShape {
+  readonly fixed: readonly string[];
+  readonly repeated: readonly string[];
+  /** Least number of repetitions of the group (0 or 1). */
+  readonly min: number;
+}
+
+function plainShape(steps: readonly Step[]): PlainShape | undefined {
+  const fixed: string[] = [];
+  let repeated: string[] = [];
+  let min = 0;
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i]!;
+    if (s.t === 'val' && !s.multi && repeated.length === 0) fixed.push(s.name);
+    else if (s.t === 'rep' && !s.counted && i === steps.length - 1 && s.body.every((b) => b.t === 'val')) {
+      repeated = s.body.map((b) => (b as Extract<Step, { t: 'val' }>).name);
+      min = s.min;
+    } else return undefined;
+  }
+  const names = [...fixed, ...repeated];
+  if (new Set(names).size !== names.length) return undefined;
+  return { fixed, repeated, min };
 }
 
 function sameNodes(a: readonly ArgNode[], b: readonly ArgNode[]): boolean {
@@ -49,7 +102,8 @@ function firstWord(steps: readonly Step[]): string | undefined {
 
 /** Compiles a signature; `x [x ...]` becomes one repetition of at least one. */
 export function compileMatcher(args: readonly ArgNode[], start: number): Matcher {
-  return { steps: compileSeq(args, false), start };
+  const steps = compileSeq(args, false);
+  return { steps, start, plain: plainShape(steps), bare: bareShape(steps) };
 }
 
 function compileSeq(nodes: readonly ArgNode[], multi: boolean): Step[] {
@@ -134,6 +188,8 @@ class Failure {
 interface Out {
   args: Record<string, KeyOpArg>;
   choices: string[];
+  /** The first pair of exclusive keywords seen; reported only when the rest of the call matches. */
+  conflict: [string, string] | undefined;
 }
 
 function put(out: Out, name: string, value: string, multi: boolean): void {
@@ -197,6 +253,7 @@ function matchSeq(steps: readonly Step[], argv: readonly string[], pos: number, 
         // A run of optional blocks: any order, each at most once.
         let j = i;
         while (j < steps.length && steps[j]!.t === 'opt') j++;
+        // Per block, 1 + the alternative taken (0: not yet).
         const used = new Uint8Array(j - i);
         const stops = info.stops[j - 1]!;
         for (;;) {
@@ -215,8 +272,16 @@ function matchSeq(steps: readonly Step[], argv: readonly string[], pos: number, 
             }
           }
           if (hit < 0) break;
-          if (used[hit - i]) throw new Failure({ kind: 'syntax' });
-          used[hit - i] = 1;
+          const prior = used[hit - i]!;
+          if (prior !== 0) {
+            const o = steps[hit] as Extract<Step, { t: 'opt' }>;
+            const first = o.words[prior - 1];
+            const second = o.words[alt];
+            // Only lone keywords may repeat or clash (as Redis's flag loops allow); a repeated option with a value is a syntax error.
+            if (first === undefined || second === undefined || o.alts[alt]!.length !== 1 || o.alts[prior - 1]!.length !== 1) throw new Failure({ kind: 'syntax' });
+            if (prior - 1 !== alt) out.conflict ??= [first, second];
+          }
+          used[hit - i] = alt + 1;
           pos = matchSeq((steps[hit] as Extract<Step, { t: 'opt' }>).alts[alt]!, argv, pos, end, out, runWords(steps, i, outer));
         }
         i = j - 1;
@@ -259,7 +324,9 @@ function keywordOf(steps: readonly Step[], from: number, to: number, arg: string
 
 /** Matches argv (arity already checked) against a compiled signature. */
 export function runMatcher(m: Matcher, command: string, argv: readonly string[]): KeyOp | MatchFailure {
-  const out: Out = { args: {}, choices: [] };
+  if (m.plain) return matchPlain(m.plain, m.start, command, argv);
+  if (m.bare && argv.length - m.start === m.bare.fixed.length) return matchPlain(m.bare, m.start, command, argv);
+  const out: Out = { args: {}, choices: [], conflict: undefined };
   try {
     const pos = matchSeq(m.steps, argv, m.start, argv.length, out, NO_WORDS);
     if (pos !== argv.length) return { kind: 'syntax' };
@@ -267,5 +334,32 @@ export function runMatcher(m: Matcher, command: string, argv: readonly string[])
     if (e instanceof Failure) return e.failure;
     throw e;
   }
-  return { kind: 'key-op', command, argv, args: out.args, choices: out.choices };
+  const op: KeyOp = { kind: 'key-op', command, argv, args: out.args, choices: out.choices };
+  if (out.conflict) return { kind: 'exclusive', first: out.conflict[0], second: out.conflict[1], op };
+  return op;
 }
+
+/** Matches a plain signature by position (the hot path: GET, SET without options, LPUSH, HSET, MSET …). */
+function matchPlain(p: PlainShape, start: number, command: string, argv: readonly string[]): KeyOp | MatchFailure {
+  const args: Record<string, KeyOpArg> = {};
+  const fixed = p.fixed;
+  let pos = start;
+  for (let i = 0; i < fixed.length; i++) {
+    if (pos >= argv.length) return { kind: 'syntax' };
+    args[fixed[i]!] = argv[pos++]!;
+  }
+  const width = p.repeated.length;
+  if (width > 0) {
+    const rest = argv.length - pos;
+    if (rest % width !== 0 || rest / width < p.min) return { kind: 'syntax' };
+    // As in the stepwise matcher, a repetition that took nothing leaves its names unset.
+    for (let k = 0; k < width && rest > 0; k++) {
+      const items = new Array<string>(rest / width);
+      for (let j = 0; j < items.length; j++) items[j] = argv[pos + j * width + k]!;
+      args[p.repeated[k]!] = items;
+    }
+  } else if (pos !== argv.length) return { kind: 'syntax' };
+  return { kind: 'key-op', command, argv, args, choices: NO_CHOICES };
+}
+
+const NO_CHOICES: readonly string[] = [];

@@ -188,7 +188,7 @@ CLIENT|SETNAME connection-name ; noscript loading stale
 CLIENT|GETNAME ; noscript loading stale
 CLIENT|LIST [TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]] ; admin noscript loading stale
 CLIENT|INFO ; noscript loading stale
-CLIENT|KILL [ip-port] [ID client-id] [ADDR ip-port] [LADDR ip-port] [USER username] [SKIPME <YES | NO>] ; admin noscript loading stale
+CLIENT|KILL [ip-port] [ID client-id] [TYPE client-type] [USER username] [ADDR addr] [LADDR laddr] [SKIPME <YES | NO>] ; admin noscript loading stale
 CLIENT|NO-EVICT <ON | OFF> ; admin noscript loading stale
 
 @server

@@ -54,6 +54,11 @@ export class CommandTable {
   readonly commands = new Map<string, CommandSpec | ContainerSpec>();
   /** Lower-case name → entry, so a request's name is looked up without upper-casing it first. */
   private readonly byLower = new Map<string, CommandSpec | ContainerSpec>();
+  /**
+   * Every spelling seen in requests (`SET`, `set`, `Set`) → entry, so each spelling is case-folded
+   * once. Bounded: a client sending ever new spellings only costs the fold again.
+   */
+  private readonly bySpelling = new Map<string, CommandSpec | ContainerSpec>();
 
   constructor(text: string = COMMAND_SPECS) {
     let group = 'generic';
@@ -100,7 +105,11 @@ export class CommandTable {
 
   /** The command or container named by argv[0] (ASCII case-insensitive). */
   lookup(name: string): CommandSpec | ContainerSpec | undefined {
-    return this.byLower.get(name) ?? this.byLower.get(asciiLower(name));
+    const hit = this.bySpelling.get(name);
+    if (hit !== undefined) return hit;
+    const entry = this.byLower.get(asciiLower(name));
+    if (entry !== undefined && this.bySpelling.size < MAX_SPELLINGS) this.bySpelling.set(name, entry);
+    return entry;
   }
 
   /** Every command and subcommand, containers expanded. */
@@ -140,6 +149,9 @@ export class CommandTable {
     return runMatcher(spec.matcher, spec.name, argv);
   }
 }
+
+/** How many request spellings of command names the table remembers. */
+const MAX_SPELLINGS = 4096;
 
 /** Lower-cases ASCII letters only (arguments are binary; other bytes stay as they are). */
 export function asciiLower(s: string): string {

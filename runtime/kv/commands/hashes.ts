@@ -135,6 +135,12 @@ export const hashCommands: Record<string, Handler> = {
     const withValues = has(op, 'WITHVALUES');
     const picked = pick(h ? [...h.keys()] : [], count);
     if (withValues) {
+      // RESP3 nests each field with its value; RESP2 flattens the pairs (HRANDFIELD reply spec).
+      if (out.protocol === 3) {
+        out.array(picked.length);
+        for (const f of picked) (out.array(2), out.bulk(f), out.bulk(h!.get(f)!));
+        return;
+      }
       out.array(picked.length * 2);
       for (const f of picked) (out.bulk(f), out.bulk(h!.get(f)!));
       return;

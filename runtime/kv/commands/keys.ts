@@ -31,7 +31,7 @@ function setExpiry(ks: Keyspace, db: number, op: Parameters<Handler>[1], at: num
   const gt = has(op, 'GT');
   const lt = has(op, 'LT');
   if (nx && (xx || gt || lt)) fail('expire_options');
-  if (gt && lt) fail('expire_options');
+  if (gt && lt) fail('expire_gt_lt');
   const cur = ks.expireAt(db, key);
   if (nx && cur !== undefined) return false;
   if (xx && cur === undefined) return false;
@@ -116,8 +116,8 @@ export const keyCommands: Record<string, Handler> = {
   SCAN(ks, op, c, out) {
     const { cursor, count, match } = scanArgs(op);
     const type = optArg(op, 'type')?.toLowerCase();
-    const names = [...ks.dbs[c.db]!.keys()];
-    const { next, hits } = scanNames(names, cursor, count, (k) => {
+    const { next, keys } = ks.dbs[c.db]!.scan(cursor, count);
+    const hits = keys.filter((k) => {
       const v = ks.get(c.db, k);
       return v !== undefined && (match === undefined || globMatch(match, k)) && (type === undefined || typeName(v) === type);
     });
@@ -150,15 +150,11 @@ export const keyCommands: Record<string, Handler> = {
     out.integer(1);
   },
   RANDOMKEY(ks, _op, c, out) {
-    const size = ks.dbs[c.db]!.size;
-    if (size === 0) return out.bulk(null);
+    // Keys picked may have expired (and go on access): try a few, as Redis does.
     for (let attempt = 0; attempt < 100; attempt++) {
-      let skip = Math.floor(Math.random() * size);
-      for (const k of ks.dbs[c.db]!.keys()) {
-        if (skip-- > 0) continue;
-        if (ks.get(c.db, k) !== undefined) return out.bulk(k);
-        break;
-      }
+      const k = ks.dbs[c.db]!.randomKey();
+      if (k === undefined) break;
+      if (ks.get(c.db, k) !== undefined) return out.bulk(k);
     }
     out.bulk(null);
   },

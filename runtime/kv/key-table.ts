@@ -1,0 +1,321 @@
+// One database's dictionary: keys and small string values packed as bytes in one arena, found by open addressing.
+//
+// A JavaScript Map spends ~185 bytes per string key (the string object, its characters, the entry) and
+// ~100 more per small string value. Here an entry is its bytes in an arena (length, key, tag, value) plus
+// two int32 slots, ~30–50 bytes for a small key and value. Collections (and strings above INLINE_MAX)
+// stay JavaScript objects, referenced by an index into `objects`. Replaced and deleted entries leave
+// garbage in the arena; it is compacted when garbage outweighs live bytes.
+import type { Value } from './values.ts';
+
+const EMPTY = -1;
+const TOMBSTONE = -2;
+/** String values up to this many bytes live in the arena; longer ones are kept as strings. */
+const INLINE_MAX = 1024;
+const TAG_INLINE = 0;
+const TAG_OBJECT = 1;
+
+/** FNV-1a over the string's code units (each a byte: keys are latin1). */
+function hashOf(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
+
+/** A Map-like dictionary from latin1 keys to values, compact in memory. */
+export class KeyTable {
+  private slotOff = new Int32Array(16).fill(EMPTY);
+  private slotHash = new Int32Array(16);
+  private mask = 15;
+  /** Counts rehashes (which move entries), so a SCAN cursor from before one is recognised. */
+  private layout = 0;
+  /** Live entries. */
+  private count = 0;
+  /** Tombstoned slots (they lengthen probes until the next rehash). */
+  private dead = 0;
+  private arena = Buffer.allocUnsafe(1024);
+  private used = 0;
+  private garbage = 0;
+  private readonly objects: (Value | undefined)[] = [];
+  private readonly freeIds: number[] = [];
+
+  get size(): number {
+    return this.count;
+  }
+
+  // ─── Entry bytes ─────────────────────────────────────────────────────
+
+  private varintAt(off: number): number {
+    const a = this.arena;
+    let v = 0;
+    let shift = 0;
+    for (;;) {
+      const b = a[off++]!;
+      v += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return v;
+      shift += 7;
+    }
+  }
+
+  private static varintSize(v: number): number {
+    let n = 1;
+    while (v >= 0x80) {
+      v = Math.floor(v / 128);
+      n++;
+    }
+    return n;
+  }
+
+  private putVarint(v: number): void {
+    const a = this.arena;
+    while (v >= 0x80) {
+      a[this.used++] = (v & 0x7f) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    a[this.used++] = v;
+  }
+
+  /** Offset of the tag byte of the entry at `off`. */
+  private tagAt(off: number): number {
+    const len = this.varintAt(off);
+    return off + KeyTable.varintSize(len) + len;
+  }
+
+  /** Bytes the entry at `off` occupies. */
+  private entrySize(off: number): number {
+    const t = this.tagAt(off);
+    if (this.arena[t] === TAG_OBJECT) return t + 5 - off;
+    const len = this.varintAt(t + 1);
+    return t + 1 + KeyTable.varintSize(len) + len - off;
+  }
+
+  private keyEquals(off: number, key: string): boolean {
+    const len = this.varintAt(off);
+    if (len !== key.length) return false;
+    const a = this.arena;
+    const start = off + KeyTable.varintSize(len);
+    for (let i = 0; i < len; i++) if (a[start + i] !== key.charCodeAt(i)) return false;
+    return true;
+  }
+
+  private keyAt(off: number): string {
+    const len = this.varintAt(off);
+    const start = off + KeyTable.varintSize(len);
+    return this.arena.toString('latin1', start, start + len);
+  }
+
+  private valueAt(off: number): Value {
+    const t = this.tagAt(off);
+    const a = this.arena;
+    if (a[t] === TAG_OBJECT) return this.objects[a.readUInt32LE(t + 1)]!;
+    const len = this.varintAt(t + 1);
+    const start = t + 1 + KeyTable.varintSize(len);
+    return len === 0 ? '' : a.toString('latin1', start, start + len);
+  }
+
+  /** Frees what the entry at `off` holds outside the arena and counts its bytes as garbage. */
+  private release(off: number): void {
+    const t = this.tagAt(off);
+    if (this.arena[t] === TAG_OBJECT) {
+      const id = this.arena.readUInt32LE(t + 1);
+      this.objects[id] = undefined;
+      this.freeIds.push(id);
+    }
+    this.garbage += this.entrySize(off);
+  }
+
+  /** Appends an entry and returns its offset. */
+  private append(key: string, value: Value): number {
+    const inline = typeof value === 'string' && value.length <= INLINE_MAX;
+    const klen = key.length;
+    const need = KeyTable.varintSize(klen) + klen + 1 + (inline ? KeyTable.varintSize(value.length) + value.length : 4);
+    this.reserve(need);
+    const off = this.used;
+    this.putVarint(klen);
+    this.writeText(key);
+    const a = this.arena;
+    if (inline) {
+      a[this.used++] = TAG_INLINE;
+      this.putVarint(value.length);
+      this.writeText(value);
+    } else {
+      a[this.used++] = TAG_OBJECT;
+      const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.objects.length;
+      this.objects[id] = value;
+      a.writeUInt32LE(id, this.used);
+      this.used += 4;
+    }
+    return off;
+  }
+
+  private writeText(s: string): void {
+    const a = this.arena;
+    if (s.length > 32) {
+      this.used += a.write(s, this.used, 'latin1');
+      return;
+    }
+    for (let i = 0; i < s.length; i++) a[this.used++] = s.charCodeAt(i);
+  }
+
+  /** Makes room for `need` more bytes: compacts when half the arena is garbage, else grows it. */
+  private reserve(need: number): void {
+    if (this.used + need <= this.arena.length) return;
+    const live = this.used - this.garbage;
+    let cap = Math.max(1024, this.arena.length);
+    if (this.garbage * 2 < this.used) cap *= 2;
+    while (cap < live + need) cap *= 2;
+    const next = Buffer.allocUnsafe(cap);
+    let at = 0;
+    const offs = this.slotOff;
+    for (let i = 0; i < offs.length; i++) {
+      const off = offs[i]!;
+      if (off < 0) continue;
+      const n = this.entrySize(off);
+      this.arena.copy(next, at, off, off + n);
+      offs[i] = at;
+      at += n;
+    }
+    this.arena = next;
+    this.used = at;
+    this.garbage = 0;
+  }
+
+  // ─── Slots ───────────────────────────────────────────────────────────
+
+  /** The slot holding `key`, or -1. */
+  private find(key: string, h: number): number {
+    const offs = this.slotOff;
+    const mask = this.mask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const off = offs[i]!;
+      if (off === EMPTY) return -1;
+      if (off !== TOMBSTONE && this.slotHash[i] === h && this.keyEquals(off, key)) return i;
+    }
+  }
+
+  private rehash(cap: number): void {
+    const oldOff = this.slotOff;
+    const oldHash = this.slotHash;
+    this.slotOff = new Int32Array(cap).fill(EMPTY);
+    this.slotHash = new Int32Array(cap);
+    this.mask = cap - 1;
+    this.dead = 0;
+    this.layout++;
+    for (let i = 0; i < oldOff.length; i++) {
+      const off = oldOff[i]!;
+      if (off < 0) continue;
+      const h = oldHash[i]!;
+      let j = h & this.mask;
+      while (this.slotOff[j] !== EMPTY) j = (j + 1) & this.mask;
+      this.slotOff[j] = off;
+      this.slotHash[j] = h;
+    }
+  }
+
+  // ─── Map-like interface ──────────────────────────────────────────────
+
+  get(key: string): Value | undefined {
+    const i = this.find(key, hashOf(key));
+    return i < 0 ? undefined : this.valueAt(this.slotOff[i]!);
+  }
+
+  has(key: string): boolean {
+    return this.find(key, hashOf(key)) >= 0;
+  }
+
+  set(key: string, value: Value): this {
+    const h = hashOf(key);
+    const i = this.find(key, h);
+    if (i >= 0) {
+      const off = this.slotOff[i]!;
+      const t = this.tagAt(off);
+      const a = this.arena;
+      // The same collection stored again after a change in place: nothing to rewrite.
+      if (a[t] === TAG_OBJECT && this.objects[a.readUInt32LE(t + 1)] === value) return this;
+      // A string of the same length (a counter, a fixed-size value) is overwritten in place.
+      if (a[t] === TAG_INLINE && typeof value === 'string' && this.varintAt(t + 1) === value.length) {
+        const save = this.used;
+        this.used = t + 1 + KeyTable.varintSize(value.length);
+        this.writeText(value);
+        this.used = save;
+        return this;
+      }
+      this.release(off);
+      // Out of the slot while appending, so a compaction does not copy the replaced entry.
+      this.slotOff[i] = TOMBSTONE;
+      this.slotOff[i] = this.append(key, value);
+      return this;
+    }
+    if ((this.count + this.dead + 1) * 4 > this.slotOff.length * 3) this.rehash(this.count * 2 + 2 > this.slotOff.length ? this.slotOff.length * 2 : this.slotOff.length);
+    const off = this.append(key, value);
+    let j = h & this.mask;
+    while (this.slotOff[j]! >= 0) j = (j + 1) & this.mask;
+    if (this.slotOff[j] === TOMBSTONE) this.dead--;
+    this.slotOff[j] = off;
+    this.slotHash[j] = h;
+    this.count++;
+    return this;
+  }
+
+  delete(key: string): boolean {
+    const i = this.find(key, hashOf(key));
+    if (i < 0) return false;
+    this.release(this.slotOff[i]!);
+    this.slotOff[i] = TOMBSTONE;
+    this.count--;
+    this.dead++;
+    return true;
+  }
+
+  clear(): void {
+    this.slotOff = new Int32Array(16).fill(EMPTY);
+    this.slotHash = new Int32Array(16);
+    this.mask = 15;
+    this.layout++;
+    this.count = 0;
+    this.dead = 0;
+    this.arena = Buffer.allocUnsafe(1024);
+    this.used = 0;
+    this.garbage = 0;
+    this.objects.length = 0;
+    this.freeIds.length = 0;
+  }
+
+  /** Every key, in slot order (stable while the table is not resized). */
+  *keys(): IterableIterator<string> {
+    for (let i = 0; i < this.slotOff.length; i++) {
+      const off = this.slotOff[i]!;
+      if (off >= 0) yield this.keyAt(off);
+    }
+  }
+
+  /**
+   * One SCAN step: up to `count` keys from the slot the cursor names, and the next cursor (0 when
+   * done). A cursor is slot × 32 + the layout it was made under; after a rehash moved the entries
+   * the walk restarts, so a key present throughout is still returned (perhaps twice, as SCAN allows).
+   */
+  scan(cursor: number, count: number): { next: number; keys: string[] } {
+    const keys: string[] = [];
+    let slot = Math.floor(cursor / 32);
+    if (cursor !== 0 && cursor % 32 !== (this.layout & 31)) slot = 0;
+    const offs = this.slotOff;
+    for (; slot < offs.length && keys.length < count; slot++) {
+      const off = offs[slot]!;
+      if (off >= 0) keys.push(this.keyAt(off));
+    }
+    return { next: slot >= offs.length ? 0 : slot * 32 + (this.layout & 31), keys };
+  }
+
+  /** A key picked uniformly at random, or undefined when empty (RANDOMKEY without a full walk). */
+  randomKey(): string | undefined {
+    if (this.count === 0) return undefined;
+    if (this.count * 16 < this.slotOff.length) {
+      // Mostly empty after deletions: pick among the live keys instead of probing at random.
+      let skip = Math.floor(Math.random() * this.count);
+      for (const k of this.keys()) if (skip-- === 0) return k;
+    }
+    for (;;) {
+      const off = this.slotOff[Math.floor(Math.random() * this.slotOff.length)]!;
+      if (off >= 0) return this.keyAt(off);
+    }
+  }
+}

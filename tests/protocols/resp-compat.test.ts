@@ -1,0 +1,179 @@
+// Redis compatibility details with ioredis and raw sockets: option clash errors, RESP3 pairs, SAVE, CLIENT KILL filters, output buffer limits.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { connect, type Socket } from 'node:net';
+import type Redis from 'ioredis';
+import { startResp, type RespTestServer } from './resp-support.ts';
+
+let server: RespTestServer;
+
+async function err(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an error reply');
+}
+
+/** Resolves once the socket is closed by the server; the number of bytes it received. */
+function closed(sock: Socket): Promise<number> {
+  let n = 0;
+  sock.on('data', (b: Buffer) => (n += b.length));
+  return new Promise((resolve) => sock.on('close', () => resolve(n)));
+}
+
+beforeAll(async () => {
+  server = await startResp({ users: { alice: 'pw' }, requirepass: 'secret' });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+describe('option clashes', () => {
+  for (const protocol of [2, 3] as const) {
+    test(`ZADD and EXPIRE answer Redis's own texts (RESP${protocol})`, async () => {
+      const r = server.client({ protocol, password: 'secret' });
+      expect(await err(r.zadd('z', 'NX', 'XX', 1, 'a'))).toBe('ERR XX and NX options at the same time are not compatible');
+      expect(await err(r.zadd('z', 'XX', 'NX', 1, 'a'))).toBe('ERR XX and NX options at the same time are not compatible');
+      expect(await err(r.zadd('z', 'GT', 'LT', 1, 'a'))).toBe('ERR GT, LT, and/or NX options at the same time are not compatible');
+      expect(await err(r.zadd('z', 'NX', 'GT', 1, 'a'))).toBe('ERR GT, LT, and/or NX options at the same time are not compatible');
+      // The element count is checked before the clash, as Redis does.
+      expect(await err(r.call('ZADD', 'z', 'NX', 'XX', '1'))).toBe('ERR syntax error');
+      // A repeated lone flag is accepted.
+      expect(await r.call('ZADD', 'z', 'NX', 'NX', '1', 'a')).toBe(1);
+      expect(await err(r.call('SET', 'k', 'v', 'NX', 'XX'))).toBe('ERR syntax error');
+      await r.set('k', 'v', 'EX', 100);
+      expect(await err(r.call('EXPIRE', 'k', '10', 'NX', 'XX'))).toBe('ERR NX and XX, GT or LT options at the same time are not compatible');
+      expect(await err(r.call('EXPIRE', 'k', '10', 'GT', 'LT'))).toBe('ERR GT and LT options at the same time are not compatible');
+      // XX with GT is a valid combination: the TTL only grows.
+      expect(await r.call('EXPIRE', 'k', '50', 'XX', 'GT')).toBe(0);
+      expect(await r.call('PEXPIRE', 'k', '500000', 'XX', 'GT')).toBe(1);
+      expect(await r.ttl('k')).toBeGreaterThan(400);
+      await r.del('z', 'k');
+    });
+  }
+});
+
+describe('HRANDFIELD WITHVALUES', () => {
+  test('RESP3 nests field/value pairs, RESP2 flattens them', async () => {
+    const r = server.client({ protocol: 2, password: 'secret' });
+    await r.hset('h', 'a', '1', 'b', '2', 'c', '3');
+    // ioredis flattens HRANDFIELD pairs itself, so the RESP3 frame is read from a raw socket.
+    const sock = connect(server.port, '127.0.0.1');
+    let text = '';
+    sock.on('data', (b: Buffer) => (text += b.toString('latin1')));
+    sock.write('HELLO 3 AUTH default secret\r\nHRANDFIELD h 2 WITHVALUES\r\nHRANDFIELD h -3 WITHVALUES\r\nPING\r\n');
+    for (let i = 0; i < 100 && !text.endsWith('+PONG\r\n'); i++) await Bun.sleep(10);
+    sock.destroy();
+    const replies = text.slice(text.indexOf('*0\r\n') + 4);
+    const pair = /\*2\r\n\$1\r\n([abc])\r\n\$1\r\n([123])\r\n/g;
+    expect(replies.startsWith('*2\r\n*2\r\n')).toBe(true);
+    const pairs = [...replies.matchAll(pair)].map((m) => [m[1], m[2]]);
+    expect(pairs).toHaveLength(5);
+    for (const [f, v] of pairs) expect({ a: '1', b: '2', c: '3' }[f!]).toBe(v);
+    expect(replies).toContain('*3\r\n*2\r\n');
+    const flat = (await r.call('HRANDFIELD', 'h', '3', 'WITHVALUES')) as string[];
+    expect(flat).toHaveLength(6);
+    expect(new Set(flat.filter((_, i) => i % 2 === 0))).toEqual(new Set(['a', 'b', 'c']));
+    await r.del('h');
+  });
+});
+
+describe('SAVE', () => {
+  test('answers once every change is on disk, in request order', async () => {
+    const r = server.client({ password: 'secret' });
+    const before = await r.lastsave();
+    const replies = await r.pipeline().set('saved', 'x').save().info('persistence').get('saved').exec();
+    expect(replies!.map(([e]) => e)).toEqual([null, null, null, null]);
+    expect(replies![1]![1]).toBe('OK');
+    expect(String(replies![2]![1])).toContain('rdb_changes_since_last_save:0');
+    expect(replies![3]![1]).toBe('x');
+    expect(await r.lastsave()).toBeGreaterThanOrEqual(before);
+    // Inside MULTI it answers in place, so the replies after it keep their order.
+    expect(await r.multi().set('saved', 'y').save().get('saved').exec()).toEqual([[null, 'OK'], [null, 'OK'], [null, 'y']]);
+  });
+});
+
+describe('CLIENT KILL filters', () => {
+  async function named(name: string, options: Record<string, unknown> = {}): Promise<{ c: Redis; id: number; addr: string; laddr: string }> {
+    const c = server.client({ password: 'secret', connectionName: name, ...options });
+    const id = Number(await c.client('ID'));
+    const info = String(await c.client('INFO'));
+    return { c, id, addr: /addr=(\S+)/.exec(info)![1]!, laddr: /laddr=(\S+)/.exec(info)![1]! };
+  }
+  async function alive(c: Redis): Promise<boolean> {
+    try {
+      return (await c.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  test('ID, ADDR, USER, TYPE, LADDR and SKIPME pick the clients to close', async () => {
+    const admin = await named('admin');
+    const a = await named('a');
+    const b = await named('b');
+    const byAlice = await named('alice', { username: 'alice', password: 'pw' });
+    const sub = await named('sub');
+    await sub.c.subscribe('ch');
+
+    expect(await admin.c.call('CLIENT', 'KILL', 'ID', String(a.id))).toBe(1);
+    expect(await admin.c.call('CLIENT', 'KILL', 'ADDR', b.addr)).toBe(1);
+    expect(await admin.c.call('CLIENT', 'KILL', 'USER', 'alice')).toBe(1);
+    expect(await admin.c.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBe(1);
+    expect(await admin.c.call('CLIENT', 'KILL', 'ID', '999999')).toBe(0);
+    for (const x of [a, b, byAlice]) expect(await alive(x.c)).toBe(false);
+    expect(sub.c.status).not.toBe('ready');
+
+    const c = await named('c');
+    // Every filter must match: the right ID with another address kills nobody.
+    expect(await admin.c.call('CLIENT', 'KILL', 'ID', String(c.id), 'ADDR', '1.2.3.4:5')).toBe(0);
+    // LADDR matches every client of this listener, but SKIPME (default yes) spares the caller.
+    expect(await admin.c.call('CLIENT', 'KILL', 'LADDR', admin.laddr)).toBeGreaterThanOrEqual(1);
+    expect(await alive(c.c)).toBe(false);
+    expect(await alive(admin.c)).toBe(true);
+
+    expect(await err(admin.c.call('CLIENT', 'KILL', 'ID', '0'))).toBe('ERR client-id should be greater than 0');
+    expect(await err(admin.c.call('CLIENT', 'KILL', 'ID', 'abc'))).toBe('ERR client-id should be greater than 0');
+    expect(await err(admin.c.call('CLIENT', 'KILL', 'TYPE', 'foo'))).toBe("ERR Unknown client type 'foo'");
+    expect(await err(admin.c.call('CLIENT', 'KILL', 'USER', 'nobody'))).toBe("ERR No such user 'nobody'");
+    expect(await err(admin.c.call('CLIENT', 'KILL', 'SKIPME', 'maybe'))).toBe('ERR syntax error');
+    expect(await err(admin.c.call('CLIENT', 'KILL', '1.2.3.4:5'))).toBe('ERR No such client');
+
+    // SKIPME no: the caller is closed too, after its reply.
+    expect(await admin.c.call('CLIENT', 'KILL', 'ID', String(admin.id), 'SKIPME', 'no')).toBe(1);
+    await Bun.sleep(50);
+    expect(admin.c.status).not.toBe('ready');
+  });
+});
+
+describe('client output buffer limit', () => {
+  test('CONFIG shows and sets it in Redis syntax', async () => {
+    const r = server.client({ password: 'secret' });
+    expect(await r.config('GET', 'client-output-buffer-limit')).toEqual(['client-output-buffer-limit', 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60']);
+    expect(await r.config('SET', 'client-output-buffer-limit', 'normal 1mb 256kb 10')).toBe('OK');
+    expect(await r.config('GET', 'client-output-buffer-limit')).toEqual(['client-output-buffer-limit', 'normal 1048576 262144 10 slave 268435456 67108864 60 pubsub 33554432 8388608 60']);
+    expect(await err(r.config('SET', 'client-output-buffer-limit', 'normal 1xb 0 0'))).toContain('client-output-buffer-limit');
+    expect(await err(r.config('SET', 'client-output-buffer-limit', 'normal 1mb 0'))).toContain('client-output-buffer-limit');
+    expect(await r.config('SET', 'client-output-buffer-limit', 'normal 0 0 0')).toBe('OK');
+  });
+
+  test('a normal client that does not read is disconnected past the hard limit; others carry on', async () => {
+    const r = server.client({ password: 'secret' });
+    await r.set('big', 'x'.repeat(1024 * 1024));
+    expect(await r.config('SET', 'client-output-buffer-limit', 'normal 4mb 0 0')).toBe('OK');
+    const sock = connect(server.port, '127.0.0.1');
+    await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
+    const got = closed(sock);
+    sock.pause();
+    // 200 replies of 1 MB each: far more than the socket buffers and the 4 MB limit hold.
+    sock.write('AUTH secret\r\n' + 'GET big\r\n'.repeat(200));
+    await Bun.sleep(300);
+    sock.resume();
+    const received = await got;
+    expect(received).toBeLessThan(100 * 1024 * 1024);
+    expect(await r.get('big')).toHaveLength(1024 * 1024);
+    expect(await r.config('SET', 'client-output-buffer-limit', 'normal 0 0 0')).toBe('OK');
+    await r.del('big');
+  });
+});
