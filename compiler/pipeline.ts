@@ -49,6 +49,8 @@ function queryOf(b: BoundStatement): { plan: LogicalPlan; params: readonly DataT
       return queryOf(b.statement);
     case 'create-table':
       return b.asQuery ? { plan: b.asQuery, params: [] } : undefined;
+    case 'copy':
+      return { plan: b.plan, params: b.params };
     default:
       return undefined;
   }

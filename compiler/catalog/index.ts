@@ -45,11 +45,17 @@ export interface IndexInfo {
   readonly primary: boolean;
 }
 
+/** What a foreign key does to referencing rows when their referenced key is deleted or changed. */
+export type ReferentialAction = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
+
 export interface ForeignKeyInfo {
   readonly name: string;
   readonly columns: readonly string[];
   readonly refTable: string;
   readonly refColumns: readonly string[];
+  /** `ON DELETE` / `ON UPDATE` actions; absent means NO ACTION. */
+  readonly onDelete?: ReferentialAction;
+  readonly onUpdate?: ReferentialAction;
 }
 
 export interface CheckInfo {

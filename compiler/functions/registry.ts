@@ -231,6 +231,7 @@ const SCALARS: readonly FunctionDef[] = [
   scalar('pg_get_indexdef', [sig([I4], TEXT), sig([I4, I4, BOOL], TEXT)], true),
   scalar('pg_get_constraintdef', [sig([I4], TEXT), sig([I4, BOOL], TEXT)], true),
   scalar('pg_get_statisticsobjdef_columns', [sig([I4], TEXT)]),
+  scalar('regclassout', [sig([I4], TEXT)], true),
   scalar('pg_relation_is_publishable', [sig([I4], BOOL)]),
   scalar('array_upper', [sig(['array', I4], I4)]),
   scalar('array_lower', [sig(['array', I4], I4)]),

@@ -5,7 +5,7 @@
 
 import type { AggregateCall, Column, ColumnId, Expr, Schema, SortKey, WindowCall } from './expr.ts';
 import type { DataType } from './types.ts';
-import type { IndexInfo, TableInfo } from '../catalog/index.ts';
+import type { CheckInfo, ForeignKeyInfo, IndexInfo, ReferentialAction, TableInfo } from '../catalog/index.ts';
 
 /** A table column as scanned: the output column plus its stored ordinal (-1 = hidden row id). */
 export interface ScanColumn extends Column {
@@ -177,6 +177,43 @@ export interface Returning {
   readonly items: readonly ProjectItem[];
 }
 
+/** A CHECK constraint as writes enforce it: `expr` is bound over the written row's `rowColumns`. */
+export interface CheckConstraint {
+  readonly name: string;
+  readonly expr: Expr;
+}
+
+/**
+ * A foreign key as writes enforce it (MATCH SIMPLE: a key holding any NULL is not checked):
+ * `child` rows' `childOrdinals` must equal `parentOrdinals` of a `parent` row.
+ */
+export interface ForeignKeyConstraint {
+  readonly name: string;
+  readonly child: TableInfo;
+  readonly childOrdinals: readonly number[];
+  /** An index of `child` whose leading columns are the key, to find referencing rows without a scan. */
+  readonly childIndex?: string;
+  readonly parent: TableInfo;
+  readonly parentOrdinals: readonly number[];
+  /** The parent's primary key or unique index on exactly the referenced columns. */
+  readonly parentIndex: IndexInfo;
+  readonly onDelete: ReferentialAction;
+  readonly onUpdate: ReferentialAction;
+}
+
+/** Constraints a write enforces; a write node carries them only when there is something to enforce. */
+export interface WriteConstraints {
+  /** Checked on every row written, in name order (PostgreSQL reports the first failing by name). */
+  readonly checks: readonly CheckConstraint[];
+  /** Foreign keys of the written table whose columns the write sets: checked at the end of the statement. */
+  readonly references: readonly ForeignKeyConstraint[];
+  /**
+   * Foreign keys referencing rows that leave or change key, by referenced table id: the written
+   * table's own, plus those of the tables its cascading actions write in turn.
+   */
+  readonly referencedBy: Readonly<Record<number, readonly ForeignKeyConstraint[]>>;
+}
+
 export interface Insert {
   readonly kind: 'insert';
   readonly table: TableInfo;
@@ -202,6 +239,7 @@ export interface Insert {
   /** RETURNING items read `rowColumns` (one per table ordinal, holding the written row). */
   readonly rowColumns: readonly ScanColumn[];
   readonly returning?: Returning;
+  readonly constraints?: WriteConstraints;
   readonly schema: Schema;
 }
 
@@ -217,6 +255,7 @@ export interface Update {
   readonly assignments: readonly { readonly ordinal: number; readonly expr: Expr }[];
   /** RETURNING reads `rowColumns` ids, bound to the new row values. */
   readonly returning?: Returning;
+  readonly constraints?: WriteConstraints;
   readonly schema: Schema;
 }
 
@@ -227,6 +266,7 @@ export interface Delete {
   readonly rowColumns: readonly ScanColumn[];
   readonly rowId: ColumnId;
   readonly returning?: Returning;
+  readonly constraints?: WriteConstraints;
   readonly schema: Schema;
 }
 
@@ -290,6 +330,17 @@ export interface ColumnDefinition {
   readonly serial?: boolean;
 }
 
+/** COPY's data format and its options, defaults filled in (PostgreSQL's COPY reference page). */
+export interface CopyFormat {
+  readonly format: 'text' | 'csv';
+  readonly delimiter: string;
+  /** The text that stands for NULL: `\N` in text format, an unquoted empty field in CSV. */
+  readonly null: string;
+  readonly header: boolean;
+  readonly quote: string;
+  readonly escape: string;
+}
+
 export type BoundStatement =
   /** SELECT and the writes: a plan whose schema is the result (empty for writes without RETURNING). */
   | { readonly kind: 'query'; readonly plan: LogicalPlan; readonly params: readonly DataType[] }
@@ -301,7 +352,7 @@ export type BoundStatement =
       readonly columns: readonly ColumnDefinition[];
       readonly primaryKey: readonly string[];
       readonly uniques: readonly { readonly name: string; readonly columns: readonly string[] }[];
-      readonly foreignKeys: readonly { readonly name: string; readonly columns: readonly string[]; readonly refTable: string; readonly refColumns: readonly string[] }[];
+      readonly foreignKeys: readonly ForeignKeyInfo[];
       readonly checks: readonly { readonly name: string; readonly sql: string }[];
       /** CREATE TABLE … AS: rows to load after creation. */
       readonly asQuery?: LogicalPlan;
@@ -314,13 +365,20 @@ export type BoundStatement =
       readonly schema: string;
       readonly name: string;
       readonly action:
-        | { readonly kind: 'add-column'; readonly column: ColumnDefinition; readonly ifNotExists: boolean }
-        | { readonly kind: 'drop-column'; readonly column: string; readonly ifExists: boolean }
-        | { readonly kind: 'rename-column'; readonly from: string; readonly to: string }
+        /** `foreignKey`: the column's REFERENCES constraint (added columns start NULL, so it holds). */
+        | { readonly kind: 'add-column'; readonly column: ColumnDefinition; readonly ifNotExists: boolean; readonly foreignKey?: ForeignKeyInfo }
+        /** `checks`: the table's CHECK constraints after the change, when it changes them. */
+        | { readonly kind: 'drop-column'; readonly column: string; readonly ifExists: boolean; readonly checks?: readonly CheckInfo[] }
+        | { readonly kind: 'rename-column'; readonly from: string; readonly to: string; readonly checks?: readonly CheckInfo[] }
         | { readonly kind: 'rename-table'; readonly to: string };
     }
   | { readonly kind: 'transaction'; readonly action: 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollback-to'; readonly savepoint?: string; readonly modes: readonly string[] }
   | { readonly kind: 'set'; readonly name: string; readonly value: string | null; readonly local: boolean }
   | { readonly kind: 'show'; readonly name: string }
   | { readonly kind: 'analyze'; readonly tables: readonly string[] }
+  /**
+   * COPY with the client: `from` runs `plan` (an INSERT of one row whose values are the parameters,
+   * one per copied column) for every row read; `to` sends `plan`'s rows.
+   */
+  | { readonly kind: 'copy'; readonly direction: 'from' | 'to'; readonly plan: LogicalPlan; readonly params: readonly DataType[]; readonly format: CopyFormat; readonly columns: readonly string[] }
   | { readonly kind: 'explain'; readonly analyze: boolean; readonly format: 'text' | 'json'; readonly statement: BoundStatement };

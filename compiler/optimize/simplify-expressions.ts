@@ -19,9 +19,11 @@ function dedupe(es: readonly Expr[]): Expr[] {
   const out: Expr[] = [];
   for (const e of es) {
     const k = exprKey(e);
-    if (isVolatile(e)) out.push(e);
-    else if (!seen.has(k)) {
+    if (!seen.has(k)) {
       seen.add(k);
+      out.push(e);
+    } else if (isVolatile(e)) {
+      // Same text as an earlier operand, but each call of a volatile function is its own value.
       out.push(e);
     }
   }
@@ -66,11 +68,12 @@ export function simplifyExpr(e: Expr): Expr {
   if (e.kind !== 'call') return e;
   switch (e.fn) {
     case 'and': {
-      const parts = conjuncts(e).filter((x) => !isTrue(x));
+      const all = conjuncts(e);
+      const parts = all.filter((x) => !isTrue(x));
       if (parts.some(isFalse)) return literal(false, T.bool);
       const uniq = dedupe(parts);
       if (uniq.length === 0) return literal(true, T.bool);
-      if (uniq.length === parts.length && parts.length === conjuncts(e).length) return e;
+      if (uniq.length === all.length) return e;
       return conjoin(uniq)!;
     }
     case 'or': {

@@ -9,15 +9,22 @@ import { T } from '../ir/types.ts';
 
 /** The conjuncts of a predicate (`a AND (b AND c)` → [a, b, c]). */
 export function conjuncts(e: Expr | undefined): Expr[] {
-  if (!e) return [];
-  if (e.kind === 'call' && e.fn === 'and') return e.args.flatMap(conjuncts);
-  return [e];
+  const out: Expr[] = [];
+  if (e) flatten(e, 'and', out);
+  return out;
 }
 
 /** The disjuncts of a predicate. */
 export function disjuncts(e: Expr): Expr[] {
-  if (e.kind === 'call' && e.fn === 'or') return e.args.flatMap(disjuncts);
-  return [e];
+  const out: Expr[] = [];
+  flatten(e, 'or', out);
+  return out;
+}
+
+/** Appends the operands of nested `fn` calls, left to right, into one array (no array per level). */
+function flatten(e: Expr, fn: 'and' | 'or', out: Expr[]): void {
+  if (e.kind === 'call' && e.fn === fn) for (const a of e.args) flatten(a, fn, out);
+  else out.push(e);
 }
 
 /** Joins predicates with binary AND, left-deep; undefined for none. */
@@ -113,12 +120,19 @@ export function mapArray<T>(xs: readonly T[], f: (x: T) => T): readonly T[] {
 /** Volatile functions must run exactly where and as often as the query says. */
 const VOLATILE = new Set(['random', 'now', 'clock_timestamp', 'nextval', 'gen_random_uuid', 'setval']);
 
+const volatileMemo = new WeakMap<Expr, boolean>();
+
+/** Whether the expression calls a volatile function; memoized, since rules ask of every conjunct on every pass. */
 export function isVolatile(e: Expr): boolean {
-  let v = false;
-  mapExpr(e, (x) => {
-    if (x.kind === 'call' && VOLATILE.has(x.fn)) v = true;
-    return x;
-  });
+  let v = volatileMemo.get(e);
+  if (v === undefined) {
+    v = false;
+    mapExpr(e, (x) => {
+      if (x.kind === 'call' && VOLATILE.has(x.fn)) v = true;
+      return x;
+    });
+    volatileMemo.set(e, v);
+  }
   return v;
 }
 

@@ -4,7 +4,7 @@
 // could not remove) is executed from `PhysicalQuery.subplans[subquery.id]`, re-run per outer row
 // when its `correlated` list is non-empty, otherwise once.
 
-import type { AggregateItem, GroupItem, JoinType, ProjectItem, Returning, ScanColumn, WindowItem } from '../ir/plan.ts';
+import type { AggregateItem, GroupItem, JoinType, ProjectItem, Returning, ScanColumn, WindowItem, WriteConstraints } from '../ir/plan.ts';
 import type { Expr, Schema, SortKey } from '../ir/expr.ts';
 import type { DataType } from '../ir/types.ts';
 import type { IndexInfo, TableInfo } from '../catalog/index.ts';
@@ -175,6 +175,7 @@ export interface PInsert extends Base {
   readonly onConflict?: import('../ir/plan.ts').Insert['onConflict'];
   readonly rowColumns: readonly ScanColumn[];
   readonly returning?: Returning;
+  readonly constraints?: WriteConstraints;
 }
 
 export interface PUpdate extends Base {
@@ -185,6 +186,7 @@ export interface PUpdate extends Base {
   readonly rowId: number;
   readonly assignments: readonly { readonly ordinal: number; readonly expr: Expr }[];
   readonly returning?: Returning;
+  readonly constraints?: WriteConstraints;
 }
 
 export interface PDelete extends Base {
@@ -194,6 +196,7 @@ export interface PDelete extends Base {
   readonly rowColumns: readonly ScanColumn[];
   readonly rowId: number;
   readonly returning?: Returning;
+  readonly constraints?: WriteConstraints;
 }
 
 export type PhysicalPlan =

@@ -152,7 +152,7 @@ class Planner {
         return {
           plan: {
             kind: 'insert', table: p.table, targetOrdinals: p.targetOrdinals, defaults: p.defaults, source: s.plan, ...(p.onConflict ? { onConflict: p.onConflict } : {}),
-            rowColumns: p.rowColumns, ...(p.returning ? { returning: p.returning } : {}), schema: p.schema, est: est(rows, s.plan.est.cost + s.plan.est.rows * RANDOM_ROW),
+            rowColumns: p.rowColumns, ...(p.returning ? { returning: p.returning } : {}), ...(p.constraints ? { constraints: p.constraints } : {}), schema: p.schema, est: est(rows, s.plan.est.cost + s.plan.est.rows * RANDOM_ROW),
           },
           order: [],
         };
@@ -160,14 +160,14 @@ class Planner {
       case 'update': {
         const s = this.plan(p.input);
         return {
-          plan: { kind: 'update', table: p.table, input: s.plan, rowColumns: p.rowColumns, rowId: p.rowId, assignments: p.assignments, ...(p.returning ? { returning: p.returning } : {}), schema: p.schema, est: est(rows, s.plan.est.cost + s.plan.est.rows * RANDOM_ROW) },
+          plan: { kind: 'update', table: p.table, input: s.plan, rowColumns: p.rowColumns, rowId: p.rowId, assignments: p.assignments, ...(p.returning ? { returning: p.returning } : {}), ...(p.constraints ? { constraints: p.constraints } : {}), schema: p.schema, est: est(rows, s.plan.est.cost + s.plan.est.rows * RANDOM_ROW) },
           order: [],
         };
       }
       case 'delete': {
         const s = this.plan(p.input);
         return {
-          plan: { kind: 'delete', table: p.table, input: s.plan, rowColumns: p.rowColumns, rowId: p.rowId, ...(p.returning ? { returning: p.returning } : {}), schema: p.schema, est: est(rows, s.plan.est.cost + s.plan.est.rows * RANDOM_ROW) },
+          plan: { kind: 'delete', table: p.table, input: s.plan, rowColumns: p.rowColumns, rowId: p.rowId, ...(p.returning ? { returning: p.returning } : {}), ...(p.constraints ? { constraints: p.constraints } : {}), schema: p.schema, est: est(rows, s.plan.est.cost + s.plan.est.rows * RANDOM_ROW) },
           order: [],
         };
       }

@@ -18,6 +18,9 @@ const MAX_STARTUP_LENGTH = 10_000;
 
 export const DEFAULT_MAX_MESSAGE_LENGTH = 1 << 30;
 
+/** Until the client has authenticated, no message may be longer than PostgreSQL's PG_MAX_AUTH_TOKEN_LENGTH. */
+const MAX_PRE_AUTH_LENGTH = 65_535;
+
 export type Decoded = { readonly phase: 'startup'; readonly message: StartupMessage } | { readonly phase: 'normal'; readonly message: FrontendMessage };
 
 /**
@@ -30,8 +33,14 @@ export class Decoder {
   private start = 0;
   private end = 0;
   private phase: 'startup' | 'normal' = 'startup';
+  private limit = MAX_PRE_AUTH_LENGTH;
 
   constructor(private readonly maxMessageLength = DEFAULT_MAX_MESSAGE_LENGTH) {}
+
+  /** The client has logged in: from now on messages up to the configured maximum are accepted. */
+  authenticated(): void {
+    this.limit = this.maxMessageLength;
+  }
 
   /** Appends bytes and returns every message now complete. Throws `ProtocolViolation` on bad input. */
   push(chunk: Uint8Array): Decoded[] {
@@ -78,7 +87,7 @@ export class Decoder {
     const type = this.buf[this.start]!;
     const len = view.getInt32(1);
     if (len < 4) throw new ProtocolViolation(`invalid message length ${len}`);
-    if (len > this.maxMessageLength) throw new ProtocolViolation(`invalid message length ${len}: exceeds the maximum ${this.maxMessageLength}`);
+    if (len > this.limit) throw new ProtocolViolation(`invalid message length ${len}: exceeds the maximum ${this.limit}`);
     if (avail < len + 1) return undefined;
     const body = this.buf.subarray(this.start + 5, this.start + 1 + len);
     this.start += len + 1;
@@ -165,11 +174,14 @@ function decodeBody(type: number, r: ByteReader): FrontendMessage {
       return { type: 'flush' };
     case 0x58: // X
       return { type: 'terminate' };
+    case 0x70: // p
+      return { type: 'password', data: r.bytes(r.remaining).slice() };
     case 0x64: // d
+      return { type: 'copy-data', data: r.bytes(r.remaining).slice() };
     case 0x63: // c
+      return { type: 'copy-done' };
     case 0x66: // f
-      r.bytes(r.remaining);
-      return { type: 'copy-ignored' };
+      return { type: 'copy-fail', message: r.cstring() };
     default:
       throw new ProtocolViolation(`invalid frontend message type ${type}`);
   }

@@ -5,8 +5,8 @@ import { ByteWriter } from '../kit/bytes.ts';
 import { ProtocolViolation } from './codec.ts';
 import { B } from './messages.ts';
 
-/** Field type bytes: S and V severity, C SQLSTATE, M message, D detail, H hint, P position. */
-const F = { severity: 0x53, severityRaw: 0x56, code: 0x43, message: 0x4d, detail: 0x44, hint: 0x48, position: 0x50 } as const;
+/** Field type bytes: S and V severity, C SQLSTATE, M message, D detail, H hint, P position, W context. */
+const F = { severity: 0x53, severityRaw: 0x56, code: 0x43, message: 0x4d, detail: 0x44, hint: 0x48, position: 0x50, where: 0x57 } as const;
 
 /** Anything thrown while serving a message, as the error the client sees. */
 export function asOrbitError(e: unknown): OrbitError {
@@ -25,6 +25,7 @@ export function writeError(w: ByteWriter, e: OrbitError): void {
   if (e.detail !== undefined) fields.push([F.detail, e.detail]);
   if (e.hint !== undefined) fields.push([F.hint, e.hint]);
   if (e.position !== undefined) fields.push([F.position, String(e.position)]);
+  if (e.where !== undefined) fields.push([F.where, e.where]);
   writeFields(w, B.errorResponse, fields);
 }
 

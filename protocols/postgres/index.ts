@@ -9,3 +9,4 @@ export const postgres: ProtocolListener = {
 };
 
 export { Decoder, ProtocolViolation } from './codec.ts';
+export { md5Verifier, scramVerifier } from './auth.ts';

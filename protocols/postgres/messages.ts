@@ -26,8 +26,12 @@ export type FrontendMessage =
   | { readonly type: 'sync' }
   | { readonly type: 'flush' }
   | { readonly type: 'terminate' }
-  /** CopyData/CopyDone/CopyFail outside COPY mode: PostgreSQL ignores them. */
-  | { readonly type: 'copy-ignored' };
+  /** PasswordMessage, SASLInitialResponse or SASLResponse: one type byte, told apart by the authentication stage (55.3). */
+  | { readonly type: 'password'; readonly data: Uint8Array }
+  /** COPY sub-protocol (55.2.6); outside COPY FROM STDIN PostgreSQL ignores them. */
+  | { readonly type: 'copy-data'; readonly data: Uint8Array }
+  | { readonly type: 'copy-done' }
+  | { readonly type: 'copy-fail'; readonly message: string };
 
 /** Request codes in the startup packet's second int32. */
 export const PROTOCOL_3_0 = 196608;
@@ -42,6 +46,10 @@ export const B = {
   bindComplete: 0x32, // 2
   closeComplete: 0x33, // 3
   commandComplete: 0x43, // C
+  copyData: 0x64, // d
+  copyDone: 0x63, // c
+  copyInResponse: 0x47, // G
+  copyOutResponse: 0x48, // H
   dataRow: 0x44, // D
   emptyQueryResponse: 0x49, // I
   errorResponse: 0x45, // E

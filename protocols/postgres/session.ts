@@ -1,14 +1,18 @@
 // One client connection's protocol state machine (docs 55.2): startup, then simple and extended query flows.
 //
-// States: startup → ready ⇄ (extended batch, or skipping to Sync after an error) → closed.
+// States: startup → (authenticating) → ready ⇄ (extended batch, or skipping to Sync after an error) → closed.
 // Only `Engine`/`Session` calls reach the database; all bytes go out through `Transport`.
 import type { DataType } from '../../compiler/index.ts';
 import { OrbitError, type Engine, type PreparedStatement, type ResultColumn, type ResultEvent, type RowBatch, type Session } from '../../runtime/index.ts';
 import { ByteWriter, utf8 } from '../kit/bytes.ts';
+import { AuthProtocolError, Authenticator, type AuthConfig, type AuthStep } from './auth.ts';
 import type { Decoded } from './codec.ts';
 import { decodeBinaryParam, typeModifier, typeOfOid, typeOid, typeSize, writeField } from './encode-result.ts';
 import { asOrbitError, writeError, writeNotice } from './errors.ts';
 import { B, type FrontendMessage, type StartupMessage } from './messages.ts';
+
+/** A decoded message, or the decoder's complaint about the bytes where the next one should be. */
+export type Inbound = Decoded | { readonly violation: unknown };
 
 /** What the state machine needs of the connection under it. */
 export interface Transport {
@@ -17,18 +21,20 @@ export interface Transport {
   drained(): Promise<void>;
   /** Closes the connection after everything written so far has been sent. */
   end(): void;
+  /** The next message from the client, taken while a statement runs (COPY FROM STDIN); undefined once the connection is gone. */
+  next(): Promise<Inbound | undefined>;
   readonly loopback: boolean;
 }
 
 /** Backend keys of live connections, for CancelRequest (55.2.7). */
 export class CancelRegistry {
-  private nextPid = 1;
-  private readonly byPid = new Map<number, { secret: number; session: Session }>();
+  private readonly byPid = new Map<number, { secret: number; cancel: () => void }>();
 
-  register(session: Session): { pid: number; secret: number } {
-    const pid = this.nextPid++;
+  /** The process id is the engine session's id, so pg_backend_pid() names the same connection. */
+  register(session: Session, cancel: () => void): { pid: number; secret: number } {
+    const pid = session.id;
     const secret = (Math.random() * 0x7fffffff) | 0;
-    this.byPid.set(pid, { secret, session });
+    this.byPid.set(pid, { secret, cancel });
     return { pid, secret };
   }
 
@@ -39,7 +45,7 @@ export class CancelRegistry {
   /** Cancels the running statement of the connection with this key; a wrong secret does nothing, as in PostgreSQL. */
   cancel(pid: number, secret: number): void {
     const e = this.byPid.get(pid);
-    if (e && e.secret === secret) e.session.cancel();
+    if (e && e.secret === secret) e.cancel();
   }
 }
 
@@ -73,8 +79,13 @@ const YIELD_EVERY_MS = 10;
 
 const STATUS = { idle: 0x49, transaction: 0x54, failed: 0x45 } as const;
 
+/** AuthenticationRequest codes (55.7 "AuthenticationOk" and its siblings). */
+const AUTH = { ok: 0, cleartext: 3, md5: 5, sasl: 10, saslContinue: 11, saslFinal: 12 } as const;
+
 export class PgSession {
-  private state: 'startup' | 'ready' | 'closed' = 'startup';
+  private state: 'startup' | 'authenticating' | 'ready' | 'closed' = 'startup';
+  private authenticator: Authenticator | undefined;
+  private startupParams: Readonly<Record<string, string>> = {};
   private readonly out = new ByteWriter(16 * 1024);
   private session: Session | undefined;
   private pid = 0;
@@ -84,15 +95,25 @@ export class PgSession {
   private skipping = false;
   private reported = new Map<string, string>();
   private lastYield = 0;
+  /** COPY TO STDOUT is sending: CopyDone goes out before its CommandComplete. */
+  private copyingOut = false;
+  /** A CancelRequest arrived for the statement running now. */
+  private cancelRequested = false;
 
   constructor(
     private readonly engine: Engine,
     private readonly transport: Transport,
     private readonly cancels: CancelRegistry,
+    private readonly auth: AuthConfig,
   ) {}
 
   get closed(): boolean {
     return this.state === 'closed';
+  }
+
+  /** True once the client has logged in (the decoder then accepts long messages). */
+  get authenticated(): boolean {
+    return this.state === 'ready';
   }
 
   /** Serves one decoded message; never throws. */
@@ -138,17 +159,90 @@ export class PgSession {
       case 'startup':
         break;
     }
-    if (!this.transport.loopback) {
-      await this.fatal(new OrbitError('28000', `no authentication configured for remote user "${m.params['user'] ?? ''}": only loopback connections are trusted`, { severity: 'FATAL' }));
-      return;
-    }
-    if (!m.params['user']) {
+    const user = m.params['user'];
+    if (!user) {
       await this.fatal(new OrbitError('28000', 'no PostgreSQL user name specified in startup packet', { severity: 'FATAL' }));
       return;
     }
-    const session = this.engine.session();
+    this.startupParams = m.params;
+    if (this.auth.users.size > 0) {
+      // Users are configured: everyone, loopback included, proves a password (55.3).
+      this.authenticator = new Authenticator(this.auth, user);
+      this.state = 'authenticating';
+      await this.authStep(this.authenticator.start(), user);
+      return;
+    }
+    if (!this.transport.loopback) {
+      await this.fatal(new OrbitError('28000', `no password authentication configured for remote user "${user}": only loopback connections are trusted`, { severity: 'FATAL' }));
+      return;
+    }
+    await this.loggedIn();
+  }
+
+  /** Sends one step of the password exchange, or ends it: AuthenticationOk and the session, or 28P01 and close. */
+  private async authStep(step: AuthStep, user: string): Promise<void> {
+    switch (step.kind) {
+      case 'cleartext':
+        this.out.u8(B.authentication).i32(8).i32(AUTH.cleartext);
+        break;
+      case 'md5':
+        this.out.u8(B.authentication).i32(12).i32(AUTH.md5).bytes(step.salt);
+        break;
+      case 'sasl': {
+        const at = this.begin(B.authentication);
+        this.out.i32(AUTH.sasl);
+        for (const name of step.mechanisms) this.out.cstring(name);
+        this.out.u8(0);
+        this.end(at);
+        break;
+      }
+      case 'sasl-continue':
+      case 'sasl-final': {
+        const at = this.begin(B.authentication);
+        this.out.i32(step.kind === 'sasl-continue' ? AUTH.saslContinue : AUTH.saslFinal).bytes(step.data);
+        this.end(at);
+        if (step.kind === 'sasl-final') await this.loggedIn();
+        break;
+      }
+      case 'ok':
+        await this.loggedIn();
+        return;
+      case 'fail':
+        await this.fatal(new OrbitError('28P01', `password authentication failed for user "${user}"`, { severity: 'FATAL' }));
+        return;
+    }
+    await this.flush();
+  }
+
+  private async password(m: FrontendMessage): Promise<void> {
+    const user = this.startupParams['user'] ?? '';
+    if (m.type === 'terminate') {
+      this.close();
+      this.transport.end();
+      return;
+    }
+    if (m.type !== 'password') {
+      await this.fatal(new OrbitError('08P01', `expected password response, got message type ${JSON.stringify(m.type)}`, { severity: 'FATAL' }));
+      return;
+    }
+    let step: AuthStep;
+    try {
+      step = this.authenticator!.next(m.data);
+    } catch (e) {
+      if (!(e instanceof AuthProtocolError)) throw e;
+      await this.fatal(new OrbitError('08P01', e.message, { severity: 'FATAL' }));
+      return;
+    }
+    await this.authStep(step, user);
+  }
+
+  /** AuthenticationOk, then the session: ParameterStatus, BackendKeyData and ReadyForQuery (55.2.1). */
+  private async loggedIn(): Promise<void> {
+    this.authenticator = undefined;
+    const user = this.startupParams['user'] ?? '';
+    const session = this.engine.session({ user, database: this.startupParams['database'] || user });
     this.session = session;
-    for (const [k, v] of Object.entries(m.params)) {
+    for (const [k, v] of Object.entries(this.startupParams)) {
       if (k === 'user' || k === 'database' || k === 'options' || k === 'replication') continue;
       try {
         session.settings.set(k, v);
@@ -157,10 +251,13 @@ export class PgSession {
       }
     }
     this.state = 'ready';
-    const key = this.cancels.register(session);
+    const key = this.cancels.register(session, () => {
+      // Results already computed may still be on their way out: stop sending them too.
+      this.cancelRequested = true;
+      session.cancel();
+    });
     this.pid = key.pid;
-    // AuthenticationOk (55.7): trust for loopback connections.
-    this.out.u8(B.authentication).i32(8).i32(0);
+    this.out.u8(B.authentication).i32(8).i32(AUTH.ok);
     this.reportSettings();
     const at = this.begin(B.backendKeyData);
     this.out.i32(key.pid).i32(key.secret);
@@ -169,6 +266,10 @@ export class PgSession {
   }
 
   private async message(m: FrontendMessage): Promise<void> {
+    if (this.state === 'authenticating') {
+      await this.password(m);
+      return;
+    }
     if (m.type === 'terminate') {
       this.close();
       this.transport.end();
@@ -200,8 +301,13 @@ export class PgSession {
       case 'flush':
         await this.flush();
         return;
-      case 'copy-ignored':
+      case 'copy-data':
+      case 'copy-done':
+      case 'copy-fail':
+        // Outside COPY FROM STDIN these are ignored, as PostgreSQL does (55.2.6).
         return;
+      case 'password':
+        throw new OrbitError('08P01', 'unexpected password message: already authenticated', { severity: 'FATAL' });
     }
   }
 
@@ -214,12 +320,15 @@ export class PgSession {
 
   private async simpleQuery(sql: string): Promise<void> {
     const session = this.engineSession;
+    // A Query after Executes without a Sync: the extended batch's implicit transaction ends first.
+    await session.endImplicit(true);
+    this.cancelRequested = false;
     // A Query message ends any unnamed portal and statement, as in PostgreSQL.
     await this.dropUnnamed();
     let started = false;
     let columns: readonly ResultColumn[] = [];
     try {
-      for await (const ev of session.stream(sql)) {
+      for await (const ev of session.stream(sql, [], { copyIn: () => this.copyInput() })) {
         switch (ev.kind) {
           case 'start':
             started = true;
@@ -232,6 +341,11 @@ export class PgSession {
           case 'notice':
             writeNotice(this.out, ev.notice);
             break;
+          case 'copy-in':
+          case 'copy-out':
+          case 'copy-data':
+            await this.copyEvent(ev);
+            break;
           case 'end':
             this.commandComplete(ev.tag);
             this.afterCommand(ev.tag);
@@ -240,7 +354,13 @@ export class PgSession {
       }
       if (!started) this.emptyQuery();
     } catch (e) {
-      writeError(this.out, asOrbitError(e));
+      this.copyingOut = false;
+      const err = asOrbitError(e);
+      if (err.severity === 'FATAL') {
+        await this.fatal(err);
+        return;
+      }
+      writeError(this.out, err);
     }
     await this.ready();
   }
@@ -309,6 +429,9 @@ export class PgSession {
   private async execute(name: string, maxRows: number): Promise<void> {
     const p = this.portals.get(name);
     if (!p) throw new OrbitError('34000', `portal "${name}" does not exist`);
+    // Every Execute up to Sync runs in one implicit transaction (55.2.3 "Extended Query").
+    this.engineSession.beginImplicit();
+    this.cancelRequested = false;
     if (p.statement.empty) {
       this.emptyQuery();
       return;
@@ -319,7 +442,7 @@ export class PgSession {
     }
     const columns = p.statement.columns;
     const prepared = p.statement.prepared;
-    if (maxRows <= 0 && !p.events && prepared) {
+    if (maxRows <= 0 && !p.events && prepared && prepared.command !== 'COPY') {
       // The whole result at once: the prepared plan runs without parsing (and point lookups without operators).
       const result = await prepared.execute(p.params);
       for (const n of result.notices) writeNotice(this.out, n);
@@ -338,7 +461,7 @@ export class PgSession {
       sent += n;
       p.pending = offset + n < batch.length ? { batch, offset: offset + n } : undefined;
     }
-    p.events ??= this.engineSession.stream(p.statement.sql, p.params, { paramTypes: p.statement.declared });
+    p.events ??= this.engineSession.stream(p.statement.sql, p.params, { paramTypes: p.statement.declared, copyIn: () => this.copyInput() });
     try {
       while (sent < limit) {
         const next = await p.events.next();
@@ -354,6 +477,7 @@ export class PgSession {
           sent += n;
           if (n < ev.batch.length) p.pending = { batch: ev.batch, offset: n };
         } else if (ev.kind === 'notice') writeNotice(this.out, ev.notice);
+        else if (ev.kind === 'copy-in' || ev.kind === 'copy-out' || ev.kind === 'copy-data') await this.copyEvent(ev);
         else if (ev.kind === 'end') {
           p.tag = ev.tag;
           this.commandComplete(ev.tag);
@@ -370,6 +494,58 @@ export class PgSession {
     else if (p.tag === '') this.emptyQuery();
   }
 
+  // ---- COPY (55.2.6) ----
+
+  /** CopyInResponse / CopyOutResponse, CopyData per line of output, and CopyDone before the CommandComplete. */
+  private async copyEvent(ev: Extract<ResultEvent, { kind: 'copy-in' | 'copy-out' | 'copy-data' }>): Promise<void> {
+    if (ev.kind === 'copy-data') {
+      for (const line of ev.lines) {
+        const at = this.begin(B.copyData);
+        this.out.text(line);
+        this.end(at);
+        if (this.out.length >= FLUSH_AT) await this.flush();
+      }
+      return;
+    }
+    // Overall format 0 (textual) and every column textual: binary COPY is not offered.
+    const at = this.begin(ev.kind === 'copy-in' ? B.copyInResponse : B.copyOutResponse);
+    this.out.u8(0).i16(ev.columns.length);
+    for (let i = 0; i < ev.columns.length; i++) this.out.i16(0);
+    this.end(at);
+    if (ev.kind === 'copy-in') await this.flush();
+    else this.copyingOut = true;
+  }
+
+  /**
+   * The client's COPY data: CopyData until CopyDone; CopyFail aborts the COPY. Flush and Sync are
+   * ignored meanwhile (55.2.6); anything else is a protocol violation that fails the COPY.
+   */
+  private async *copyInput(): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const item = await this.transport.next();
+      if (item === undefined) throw new OrbitError('08006', 'connection lost during COPY from stdin', { severity: 'FATAL' });
+      if ('violation' in item) throw item.violation;
+      const m = item.message;
+      if (item.phase === 'startup') continue;
+      switch (m.type) {
+        case 'copy-data':
+          yield m.data;
+          break;
+        case 'copy-done':
+          return;
+        case 'copy-fail':
+          throw new OrbitError('57014', `COPY from stdin failed: ${m.message}`);
+        case 'flush':
+        case 'sync':
+          break;
+        case 'terminate':
+          throw new OrbitError('08006', 'client terminated the connection during COPY from stdin', { severity: 'FATAL' });
+        default:
+          throw new OrbitError('08P01', `unexpected message type "${m.type}" during COPY from stdin`);
+      }
+    }
+  }
+
   private async closeTarget(target: 'S' | 'P', name: string): Promise<void> {
     if (target === 'S') this.statements.delete(name);
     else {
@@ -381,11 +557,19 @@ export class PgSession {
   }
 
   private async sync(): Promise<void> {
+    const failed = this.skipping;
     this.skipping = false;
-    // Outside an explicit transaction block Sync ends the implicit transaction and with it every portal.
+    // Outside an explicit transaction block Sync ends the implicit transaction and with it every
+    // portal: portals first, so no unfinished statement runs on in a transaction that has ended.
     if (this.session?.transactionStatus === 'idle') {
       for (const p of this.portals.values()) await this.stopPortal(p);
       this.portals.clear();
+    }
+    // Sync commits the implicit transaction, or rolls it back when an error skipped the rest of the batch.
+    try {
+      await this.session?.endImplicit(!failed);
+    } catch (e) {
+      writeError(this.out, asOrbitError(e));
     }
     await this.ready();
   }
@@ -417,6 +601,7 @@ export class PgSession {
   // ---- Errors ----
 
   private async fail(e: OrbitError): Promise<void> {
+    this.copyingOut = false;
     if (e.severity === 'FATAL') {
       await this.fatal(e);
       return;
@@ -471,6 +656,7 @@ export class PgSession {
     const n = columns.length;
     const binary = columns.map((_, i) => formatOf(formats, i) === 1);
     for (let r = from; r < to; r++) {
+      if (this.cancelRequested && (r & 1023) === 0) throw new OrbitError('57014', 'canceling statement due to user request');
       const at = this.begin(B.dataRow);
       this.out.i16(n);
       for (let c = 0; c < n; c++) writeField(this.out, batch.columns[c]![r], columns[c]!.type, binary[c]!);
@@ -485,6 +671,10 @@ export class PgSession {
   }
 
   private commandComplete(tag: string): void {
+    if (this.copyingOut) {
+      this.copyingOut = false;
+      this.simple(B.copyDone);
+    }
     const at = this.begin(B.commandComplete);
     this.out.cstring(tag);
     this.end(at);

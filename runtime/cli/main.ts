@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   explain: { summary: 'Show the plan of a statement, offline, from a schema file', load: async () => (await import('./commands/explain.ts')).explainCommand },
   compile: { summary: 'Check a SQL file against a schema and print diagnostics', load: async () => (await import('./commands/compile.ts')).compileCommand },
   fmt: { summary: 'Print SQL in canonical form', load: async () => (await import('./commands/fmt.ts')).fmtCommand },
+  user: { summary: 'Add a user who logs in with a password', load: async () => (await import('./commands/user.ts')).userCommand },
 };
 
 function mainHelp(): string {

@@ -5,7 +5,8 @@ import { Store } from '../storage/index.ts';
 import { engineError, OrbitError } from './errors.ts';
 import type { Notice, ResultColumn } from './result.ts';
 import { runPlan } from './run.ts';
-import { commandOf, commandOfPlan, Session } from './session.ts';
+import { commandOf, commandOfPlan, Session, type SessionOptions } from './session.ts';
+import { SystemCatalog } from './system-views.ts';
 import { pointPlan, type PointPlan } from './point.ts';
 
 export interface EngineOptions {
@@ -43,6 +44,8 @@ export interface PreparedShape {
 
 export class Engine {
   private readonly sessions = new Set<Session>();
+  /** The stored catalog plus the pg_catalog and information_schema views. */
+  private readonly systemCatalog: SystemCatalog;
   private closing: Promise<void> | undefined;
   readonly planCache: PlanCache;
 
@@ -52,6 +55,7 @@ export class Engine {
     planCacheSize: number,
   ) {
     this.planCache = new PlanCache(planCacheSize);
+    this.systemCatalog = new SystemCatalog(() => store.catalog);
   }
 
   /** Opens (or creates) the data directory. */
@@ -61,13 +65,13 @@ export class Engine {
   }
 
   get catalog(): Catalog {
-    return this.store.catalog;
+    return this.systemCatalog;
   }
 
-  /** A new session with default settings and no transaction. */
-  session(): Session {
+  /** A new session with default settings and no transaction; `options` name its user and database. */
+  session(options: SessionOptions = {}): Session {
     if (this.closing) throw engineError('engine_closed');
-    const s = new Session(this);
+    const s = new Session(this, options);
     this.sessions.add(s);
     return s;
   }
@@ -141,7 +145,7 @@ export class Engine {
   shapeOf(entry: PreparedEntry): PreparedShape {
     let shape = this.shapes.get(entry);
     if (!shape) {
-      shape = { columns: resultColumns(entry.schema), command: commandOfPlan(entry.query.plan.kind), point: pointPlan(entry.query) };
+      shape = { columns: withSources(resultColumns(entry.schema), entry), command: commandOfPlan(entry.query.plan.kind), point: pointPlan(entry.query) };
       this.shapes.set(entry, shape);
     }
     return shape;
@@ -189,6 +193,38 @@ export class Engine {
         throw engineError('not_supported', `statement ${b.kind} is not supported here`);
     }
   }
+}
+
+/**
+ * Marks result columns that come straight from a table column with the table's id and the
+ * column's number (PostgreSQL's RowDescription reports them; drivers use them to map results
+ * back to tables). Followed through scans and pass-through projections; computed columns stay unmarked.
+ */
+function withSources(columns: ResultColumn[], entry: PreparedEntry): ResultColumn[] {
+  const sources = new Map<number, { tableId: number; columnNumber: number }>();
+  const renamed = new Map<number, number>();
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n);
+      return;
+    }
+    const n = node as { kind?: unknown; table?: TableInfo; columns?: unknown; items?: unknown } & Record<string, unknown>;
+    if ((n.kind === 'seq-scan' || n.kind === 'index-scan') && n.table && Array.isArray(n.columns)) {
+      for (const c of n.columns as { id: number; ordinal: number }[]) if (c.ordinal >= 0) sources.set(c.id, { tableId: n.table.id, columnNumber: c.ordinal + 1 });
+    }
+    if (n.kind === 'project' && Array.isArray(n.items)) {
+      for (const it of n.items as { column: { id: number }; expr: { kind: string; id?: number } }[]) if (it.expr.kind === 'column' && it.expr.id !== undefined) renamed.set(it.column.id, it.expr.id);
+    }
+    for (const [k, v] of Object.entries(n)) if (k !== 'table' && k !== 'index' && typeof v === 'object') visit(v);
+  };
+  visit(entry.query.plan);
+  return columns.map((c, i) => {
+    let id = entry.schema[i]!.id as number;
+    for (let hops = 0; !sources.has(id) && renamed.has(id) && hops < 64; hops++) id = renamed.get(id)!;
+    const src = sources.get(id);
+    return src ? { ...c, ...src } : c;
+  });
 }
 
 /** Result columns of a plan's output schema. */

@@ -26,15 +26,18 @@ export class OrbitError extends Error {
   readonly position?: number;
   readonly detail?: string;
   readonly hint?: string;
+  /** Where it happened, as PostgreSQL's CONTEXT line (`COPY t, line 3`). */
+  readonly where?: string;
   readonly severity: 'ERROR' | 'FATAL';
 
-  constructor(sqlstate: string, message: string, extra: { position?: number; detail?: string; hint?: string; severity?: 'ERROR' | 'FATAL'; cause?: unknown } = {}) {
+  constructor(sqlstate: string, message: string, extra: { position?: number; detail?: string; hint?: string; where?: string; severity?: 'ERROR' | 'FATAL'; cause?: unknown } = {}) {
     super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.sqlstate = sqlstate;
     this.severity = extra.severity ?? 'ERROR';
     if (extra.position !== undefined) this.position = extra.position;
     if (extra.detail !== undefined) this.detail = extra.detail;
     if (extra.hint !== undefined) this.hint = extra.hint;
+    if (extra.where !== undefined) this.where = extra.where;
   }
 }
 

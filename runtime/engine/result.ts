@@ -28,6 +28,12 @@ export type ResultEvent =
   | { readonly kind: 'start'; readonly statement: number; readonly command: string; readonly columns: readonly ResultColumn[] }
   | { readonly kind: 'batch'; readonly statement: number; readonly batch: RowBatch }
   | { readonly kind: 'notice'; readonly statement: number; readonly notice: Notice }
+  /** COPY … FROM STDIN waits for data: the engine reads it from `ExecuteOptions.copyIn` once this event is consumed. */
+  | { readonly kind: 'copy-in'; readonly statement: number; readonly columns: readonly string[]; readonly format: 'text' | 'csv' }
+  /** COPY … TO STDOUT starts; its lines follow as `copy-data` events. */
+  | { readonly kind: 'copy-out'; readonly statement: number; readonly columns: readonly string[]; readonly format: 'text' | 'csv' }
+  /** Lines of COPY output, each ending in a newline. */
+  | { readonly kind: 'copy-data'; readonly statement: number; readonly lines: readonly string[] }
   | { readonly kind: 'end'; readonly statement: number; readonly tag: string; readonly rowCount: number };
 
 /** One statement's whole result, collected. */

@@ -4,6 +4,7 @@ import { executeQuery, type OperatorStats } from '../exec/index.ts';
 import { valueAt } from '../exec/vector.ts';
 import type { StorageTxn } from '../storage/api.ts';
 import type { RowBatch } from './result.ts';
+import type { SystemViews } from './system-views.ts';
 
 export interface RunOptions {
   readonly txn: StorageTxn;
@@ -12,6 +13,19 @@ export interface RunOptions {
   /** Statement timestamp in µs since the epoch. */
   readonly now: number;
   readonly analyze?: boolean;
+  /** The session's system views and facts: scans of pg_catalog/information_schema and system functions. */
+  readonly system?: SystemViews;
+}
+
+function execContext(o: RunOptions) {
+  return {
+    txn: o.system ? o.system.wrap(o.txn) : o.txn,
+    params: o.params,
+    now: o.now,
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.analyze ? { analyze: true } : {}),
+    ...(o.system ? { system: o.system.facts } : {}),
+  };
 }
 
 export interface Run {
@@ -23,7 +37,7 @@ export interface Run {
 }
 
 export function runPlan(q: PhysicalQuery, o: RunOptions): Run {
-  const stream = executeQuery(q, { txn: o.txn, params: o.params, now: o.now, ...(o.signal ? { signal: o.signal } : {}), ...(o.analyze ? { analyze: true } : {}) });
+  const stream = executeQuery(q, execContext(o));
   async function* batches(): AsyncGenerator<RowBatch> {
     let pulled = 0;
     try {
@@ -46,4 +60,17 @@ export function runPlan(q: PhysicalQuery, o: RunOptions): Run {
     affected: () => (stream.isWrite ? stream.rowCount : undefined),
     stats: () => stream.stats,
   };
+}
+
+/** Runs a write plan without RETURNING to completion, synchronously; returns the rows it wrote (COPY FROM's per-row INSERT). */
+export function runWrite(q: PhysicalQuery, o: RunOptions): number {
+  const stream = executeQuery(q, execContext(o));
+  try {
+    while (stream.nextChunk() !== null) {
+      // A write without RETURNING yields no rows; draining runs it.
+    }
+    return stream.rowCount;
+  } finally {
+    stream.return();
+  }
 }

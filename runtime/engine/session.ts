@@ -8,12 +8,15 @@ import { bindStatement, explainJson, explainText, parseSql, PlanCache, type Actu
 import type { OperatorStats } from '../exec/index.ts';
 import type { StorageTxn } from '../storage/api.ts';
 import type { CompiledStatement, Engine, PreparedShape } from './engine.ts';
+import { CopyParser, encodeCopyRow } from './copy.ts';
 import { coerceParams } from './params.ts';
 import { runPoint } from './point.ts';
 import { engineError, fromDiagnostic, OrbitError, toOrbitError } from './errors.ts';
 import type { Notice, ResultColumn, ResultEvent, RowBatch, StatementResult } from './result.ts';
-import { runPlan } from './run.ts';
+import { runPlan, runWrite } from './run.ts';
+import { formatValue } from './text.ts';
 import { Settings } from './settings.ts';
+import { formatType, SystemViews } from './system-views.ts';
 
 export type TransactionStatus = 'idle' | 'transaction' | 'failed';
 
@@ -22,11 +25,18 @@ export interface ExecuteOptions {
   readonly signal?: AbortSignal;
   /** Parameter types declared by the client ($1 … $n); others are inferred. */
   readonly paramTypes?: readonly (DataType | undefined)[];
+  /**
+   * The data of COPY … FROM STDIN, asked for after the statement's `copy-in` event; it ends when
+   * the client's data ends and throws when the client aborts. Without it COPY FROM STDIN fails.
+   */
+  readonly copyIn?: () => AsyncIterable<Uint8Array>;
 }
 
 /** A statement compiled once and executable many times with different parameters. */
 export interface PreparedStatement {
   readonly text: string;
+  /** The command word (SELECT, INSERT, COPY …): COPY has to run through `stream` to exchange its data. */
+  readonly command: string;
   readonly paramTypes: readonly DataType[];
   readonly columns: readonly ResultColumn[];
   execute(params?: readonly unknown[], options?: ExecuteOptions): Promise<StatementResult>;
@@ -36,16 +46,50 @@ type Compiled = CompiledStatement;
 
 let nextSessionId = 1;
 
+/** Who a session is, as the client said at connection time. */
+export interface SessionOptions {
+  /** The user name current_user reports (default `orbit`). */
+  readonly user?: string;
+  /** The database name current_database() and pg_database report (default `orbit`). */
+  readonly database?: string;
+}
+
 export class Session {
   readonly id = nextSessionId++;
   readonly settings = new Settings();
+  readonly user: string;
+  readonly database: string;
+  /** pg_catalog/information_schema rows and the system functions' facts for this session. */
+  private readonly system: SystemViews;
   private txn: StorageTxn | undefined;
   private explicit = false;
   private failed = false;
   private running: AbortController | undefined;
   private closed = false;
 
-  constructor(private readonly engine: Engine) {}
+  constructor(
+    private readonly engine: Engine,
+    options: SessionOptions = {},
+  ) {
+    this.user = options.user ?? 'orbit';
+    this.database = options.database ?? 'orbit';
+    const system: SystemViews = new SystemViews(
+      engine.catalog,
+      {
+        user: this.user,
+        database: this.database,
+        pid: this.id,
+        setting: (name) => this.settings.get(name),
+        setSetting: (name, value) => this.settings.set(name, value),
+        formatType,
+        definition: (oid) => system.definition(oid),
+        relationName: (oid) => system.relationName(oid),
+      },
+      () => this.settings.all(),
+      engine.dataDir,
+    );
+    this.system = system;
+  }
 
   get transactionStatus(): TransactionStatus {
     return this.failed ? 'failed' : this.explicit ? 'transaction' : 'idle';
@@ -111,11 +155,15 @@ export class Session {
 
   /** Compiles a single statement for repeated execution; parameter types are inferred or taken from `paramTypes`. */
   prepare(sql: string, paramTypes: readonly (DataType | undefined)[] = []): PreparedStatement {
-    const compiled = this.compile(sql, paramTypes);
+    // Drivers that prepare the same text for every execution (unnamed statements) skip parsing on a cached plan.
+    const hit = this.closed ? undefined : this.engine.lookupExact(sql, paramTypes.map((t) => t ?? ({ kind: 'unknown' } as const)));
+    const shape = hit ? this.engine.shapeOf(hit) : undefined;
+    const compiled = hit && shape ? [{ command: shape.command, query: hit, columns: shape.columns, text: sql, offset: 0 }] : this.compile(sql, paramTypes);
     if (compiled.length !== 1) throw new OrbitError('42601', 'cannot insert multiple commands into a prepared statement');
     let current = compiled[0]!;
     return {
       text: sql,
+      command: current.command,
       paramTypes: current.query?.paramTypes ?? [],
       columns: current.columns,
       execute: async (params = [], options = {}) => {
@@ -150,7 +198,7 @@ export class Session {
     if (this.failed && !parsed.statements.every((st) => isTransactionEnd(st.ast))) {
       throw engineError('in_failed_transaction');
     }
-    const implicitBlock = parsed.statements.length > 1 && !this.explicit;
+    const implicitBlock = parsed.statements.length > 1 && !this.explicit && !this.txn;
     if (implicitBlock) {
       this.txn = this.engine.store.begin();
     }
@@ -179,6 +227,25 @@ export class Session {
       }
       throw e;
     }
+  }
+
+  /**
+   * Opens an implicit transaction block, as PostgreSQL's extended protocol does from the first
+   * Execute to Sync: statements run in it until `endImplicit`. Inside BEGIN (or an open block) it
+   * does nothing.
+   */
+  beginImplicit(): void {
+    if (this.closed || this.explicit || this.txn) return;
+    this.txn = this.engine.store.begin();
+  }
+
+  /** Ends an implicit block: commits it, or rolls it back after an error. Leaves an explicit block alone. */
+  async endImplicit(commit: boolean): Promise<void> {
+    if (this.explicit || !this.txn) return;
+    const t = this.txn;
+    this.txn = undefined;
+    if (commit) await t.commit();
+    else t.rollback();
   }
 
   private markFailed(): void {
@@ -239,6 +306,10 @@ export class Session {
         yield { kind: 'start', statement: index, command, columns: [] };
         yield* this.transaction(b, index);
         return;
+      case 'copy':
+        yield { kind: 'start', statement: index, command, columns: [] };
+        yield* this.runCopy(c, b, options, index);
+        return;
       case 'set': {
         yield { kind: 'start', statement: index, command, columns: [] };
         this.settings.set(b.name, b.value);
@@ -274,7 +345,7 @@ export class Session {
           const own = this.txn === undefined;
           const txn = this.txn ?? this.engine.store.begin();
           try {
-            const run = runPlan(inner, { txn, params, now: Date.now() * 1000, analyze: true });
+            const run = runPlan(inner, { txn, params, now: Date.now() * 1000, analyze: true, system: this.system });
             const started = performance.now();
             for await (const _ of run.batches) {
               // Rows are produced and discarded: EXPLAIN ANALYZE reports counts and times only.
@@ -318,7 +389,7 @@ export class Session {
     let rows = 0;
     let settled = false;
     try {
-      const run = runPlan(q.query, { txn, params: coerceParams(params, q.paramTypes), signal, now: Date.now() * 1000 });
+      const run = runPlan(q.query, { txn, params: coerceParams(params, q.paramTypes), signal, now: Date.now() * 1000, system: this.system });
       for await (const batch of run.batches) {
         rows += batch.length;
         yield { kind: 'batch', statement: index, batch };
@@ -334,6 +405,67 @@ export class Session {
       throw e;
     } finally {
       // A caller that stops reading early (return() on the stream) abandons the statement.
+      if (own && !settled) txn.rollback();
+      options.signal?.removeEventListener('abort', onAbort);
+      this.running = undefined;
+    }
+  }
+
+  /**
+   * COPY TO STDOUT sends the query's rows as lines; COPY FROM STDIN runs the bound one-row INSERT
+   * for every line the client sends. Either way the whole COPY is one statement: all rows or none.
+   */
+  private async *runCopy(c: Compiled, b: Extract<BoundStatement, { kind: 'copy' }>, options: ExecuteOptions, index: number): AsyncGenerator<ResultEvent> {
+    const entry = this.engine.plan({ kind: 'query', plan: b.plan, params: b.params }, c.text, c.offset).query!;
+    const own = this.txn === undefined;
+    const txn = this.txn ?? this.engine.store.begin();
+    const controller = new AbortController();
+    this.running = controller;
+    const signal = controller.signal;
+    const onAbort = () => controller.abort(engineError('query_canceled'));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const now = Date.now() * 1000;
+    let count = 0;
+    let settled = false;
+    try {
+      if (b.direction === 'to') {
+        yield { kind: 'copy-out', statement: index, columns: b.columns, format: b.format.format };
+        if (b.format.header) yield { kind: 'copy-data', statement: index, lines: [encodeCopyRow(b.columns, b.format)] };
+        const types = entry.schema.map((col) => col.type);
+        for await (const batch of runPlan(entry.query, { txn, params: [], signal, now, system: this.system }).batches) {
+          const lines = new Array<string>(batch.length);
+          for (let r = 0; r < batch.length; r++) lines[r] = encodeCopyRow(batch.columns.map((col, i) => formatValue(col[r], types[i]!)), b.format);
+          count += batch.length;
+          yield { kind: 'copy-data', statement: index, lines };
+        }
+      } else {
+        yield { kind: 'copy-in', statement: index, columns: b.columns, format: b.format.format };
+        if (!options.copyIn) throw engineError('not_supported', 'COPY FROM STDIN is not supported by this client');
+        const table = b.plan.kind === 'insert' ? b.plan.table.name : '';
+        const parser = new CopyParser(b.format, b.columns.length, table);
+        const insert = (rows: readonly (readonly (string | null)[])[]): void => {
+          for (const row of rows) {
+            if (signal.aborted) throw signal.reason;
+            try {
+              count += runWrite(entry.query, { txn, params: coerceParams(row, entry.paramTypes), now, system: this.system });
+            } catch (e) {
+              const err = toOrbitError(e);
+              throw new OrbitError(err.sqlstate, err.message, { ...(err.detail !== undefined ? { detail: err.detail } : {}), ...(err.hint !== undefined ? { hint: err.hint } : {}), where: `COPY ${table}, line ${parser.lineNumber}` });
+            }
+          }
+        };
+        for await (const chunk of options.copyIn()) insert(parser.push(chunk));
+        insert(parser.end());
+      }
+      settled = true;
+      if (own) await txn.commit();
+      yield { kind: 'end', statement: index, tag: `COPY ${count}`, rowCount: count };
+    } catch (e) {
+      settled = true;
+      if (own) txn.rollback();
+      if (signal.aborted && signal.reason instanceof OrbitError) throw signal.reason;
+      throw e;
+    } finally {
       if (own && !settled) txn.rollback();
       options.signal?.removeEventListener('abort', onAbort);
       this.running = undefined;
@@ -425,6 +557,8 @@ export function commandOf(b: BoundStatement): string {
       return 'SHOW';
     case 'analyze':
       return 'ANALYZE';
+    case 'copy':
+      return 'COPY';
     case 'explain':
       return 'EXPLAIN';
   }
@@ -491,6 +625,11 @@ async function collect(events: AsyncIterable<ResultEvent>): Promise<StatementRes
       case 'end':
         results.push({ ...current!, tag: ev.tag, rowCount: ev.rowCount });
         current = undefined;
+        break;
+      case 'copy-in':
+      case 'copy-out':
+      case 'copy-data':
+        // Collected results have no place for COPY's data: protocols that speak COPY use `stream`.
         break;
     }
   }

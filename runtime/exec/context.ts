@@ -3,7 +3,7 @@
 import type { ColumnId, Expr } from '../../compiler/ir/expr.ts';
 import type { PhysicalPlan, PhysicalQuery } from '../../compiler/physical/plan.ts';
 import type { StorageTxn } from '../storage/api.ts';
-import type { FnEnv } from './functions.ts';
+import type { FnEnv, SystemFacts } from './functions.ts';
 import type { Selector } from './fuse.ts';
 import type { Chunk, Vec } from './vector.ts';
 
@@ -20,6 +20,8 @@ export interface ExecContext {
   readonly analyze?: boolean;
   /** Rows per batch (default 16384). */
   readonly batchSize?: number;
+  /** Session facts for current_user, current_setting() and the other system functions. */
+  readonly system?: SystemFacts;
 }
 
 /**

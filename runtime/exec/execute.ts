@@ -133,6 +133,7 @@ function sequenceEnv(ctx: ExecContext): FnEnv {
   const last = new Map<string, bigint>();
   return {
     now: ctx.now,
+    ...(ctx.system ? { system: ctx.system } : {}),
     nextval: (name) => {
       if (!ctx.txn.nextval) throw new ExecError('feature_not_supported', 'sequences are not supported by this storage');
       const v = ctx.txn.nextval(name);

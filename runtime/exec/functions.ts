@@ -19,10 +19,29 @@ export interface RowFn {
   readonly fn: (args: unknown[]) => unknown;
 }
 
+/** What PostgreSQL's session and system-information functions report; the engine provides it per session. */
+export interface SystemFacts {
+  readonly user: string;
+  readonly database: string;
+  readonly pid: number;
+  /** A setting's value; throws 42704 for an unknown name. */
+  setting(name: string): string;
+  /** Changes a setting for the session and returns its new value. */
+  setSetting(name: string, value: string): string;
+  /** format_type(): the SQL name of a type OID with its modifier, NULL for an unknown OID. */
+  formatType(oid: number, typmod: number): string | null;
+  /** pg_get_indexdef / pg_get_constraintdef of an index or constraint OID. */
+  definition(oid: number): string | null;
+  /** regclass output: the name of the relation with this OID. */
+  relationName(oid: number): string | undefined;
+}
+
 /** Facts fixed for one statement that kernels may read. */
 export interface FnEnv {
   /** Statement timestamp, µs since epoch. */
   readonly now: number;
+  /** Session facts; absent when running outside a session (offline tools), where defaults apply. */
+  readonly system?: SystemFacts;
   /** Draws from a sequence (storage's `nextval`). */
   nextval(sequence: string): bigint;
   /** The value nextval last returned for a sequence in this statement. */
@@ -624,8 +643,52 @@ const FACTORIES: Record<string, Factory> = {
   pg_typeof: (t) => lax(() => typeName(t[0]!)),
   version: () => lax(() => 'PostgreSQL 16.0 (Orbit)'),
   current_schema: () => lax(() => 'public'),
-  current_user: () => lax(() => 'orbit'),
-  current_database: () => lax(() => 'orbit'),
+  current_user: (_t, _rt, env) => lax(() => env.system?.user ?? 'orbit'),
+  current_database: (_t, _rt, env) => lax(() => env.system?.database ?? 'orbit'),
+  pg_backend_pid: (_t, _rt, env) => lax(() => env.system?.pid ?? 0),
+  current_setting: (t, _rt, env) =>
+    strict((a) => {
+      if (!env.system) return fail('feature_not_supported', 'current_setting() needs a session');
+      // current_setting(name, missing_ok): an unknown setting gives NULL instead of an error.
+      if (t.length === 2 && a[1] === true) {
+        try {
+          return env.system.setting(str(a[0]));
+        } catch {
+          return null;
+        }
+      }
+      return env.system.setting(str(a[0]));
+    }),
+  set_config: (_t, _rt, env) => lax((a) => (env.system ? env.system.setSetting(str(a[0]), a[1] === null ? '' : str(a[1])) : fail('feature_not_supported', 'set_config() needs a session'))),
+  pg_table_is_visible: () => strict(() => true),
+  pg_type_is_visible: () => strict(() => true),
+  pg_get_userbyid: (_t, _rt, env) => strict(() => env.system?.user ?? 'orbit'),
+  pg_encoding_to_char: () => strict((a) => (int(a[0]) === 6 ? 'UTF8' : '')),
+  format_type: (_t, _rt, env) => lax((a) => (a[0] === null ? null : (env.system?.formatType(int(a[0]), a[1] === null ? -1 : int(a[1])) ?? null))),
+  // Stored expressions are kept as SQL text, so "decompiling" one is the identity.
+  pg_get_expr: () => strict((a) => a[0]),
+  pg_get_indexdef: (_t, _rt, env) => strict((a) => env.system?.definition(int(a[0])) ?? null),
+  pg_get_constraintdef: (_t, _rt, env) => strict((a) => env.system?.definition(int(a[0])) ?? null),
+  pg_get_statisticsobjdef_columns: () => strict(() => null),
+  // `oid::regclass` prints the relation's name; an OID naming nothing prints as the number, as in PostgreSQL.
+  regclassout: (_t, _rt, env) => strict((a) => env.system?.relationName(int(a[0])) ?? String(a[0])),
+  pg_relation_is_publishable: () => strict(() => false),
+  // One-dimensional arrays with PostgreSQL's default lower bound of 1.
+  array_upper: () => strict((a) => (int(a[1]) === 1 && (a[0] as unknown[]).length > 0 ? (a[0] as unknown[]).length : null)),
+  array_lower: () => strict((a) => (int(a[1]) === 1 && (a[0] as unknown[]).length > 0 ? 1 : null)),
+  // `x op ANY|ALL (array)`: the binder passes the operator's spelling first.
+  any: (t) => lax((a) => quantify(a, (t[2] as { element: DataType }).element, false)),
+  all: (t) => lax((a) => quantify(a, (t[2] as { element: DataType }).element, true)),
+  obj_description: () => lax(() => null),
+  col_description: () => lax(() => null),
+  shobj_description: () => lax(() => null),
+  // One user owns everything: every privilege check passes.
+  has_table_privilege: () => lax(() => true),
+  has_schema_privilege: () => lax(() => true),
+  has_database_privilege: () => lax(() => true),
+  '!~': () => regexMatch('', true),
+  '~*': () => regexMatch('i', false),
+  '!~*': () => regexMatch('i', true),
   coalesce: () => lax((a) => {
     for (const x of a) if (x !== null) return x;
     return null;
@@ -648,7 +711,8 @@ const FACTORIES: Record<string, Factory> = {
     return arith('-', k === 'int64' ? 0n : 0, a[0], t[0]!);
   }),
   not: () => strict((a) => !a[0]),
-  '~': (t) => strict((a) => (t[0]!.kind === 'int64' ? ~(a[0] as bigint) : ~(a[0] as number))),
+  // Unary `~` is bitwise NOT; binary `~` (text, text) is a regular-expression match.
+  '~': (t) => (t.length === 2 ? regexMatch('', false) : strict((a) => (t[0]!.kind === 'int64' ? ~(a[0] as bigint) : ~(a[0] as number)))),
   '&': (t) => strict((a) => (t[0]!.kind === 'int64' ? (a[0] as bigint) & (a[1] as bigint) : (a[0] as number) & (a[1] as number))),
   '|': (t) => strict((a) => (t[0]!.kind === 'int64' ? (a[0] as bigint) | (a[1] as bigint) : (a[0] as number) | (a[1] as number))),
   '#': (t) => strict((a) => (t[0]!.kind === 'int64' ? (a[0] as bigint) ^ (a[1] as bigint) : (a[0] as number) ^ (a[1] as number))),
@@ -716,6 +780,44 @@ export function temporalArith(op: string, ta: DataType, tb: DataType, rt: DataTy
       void rt;
       return undefined;
   }
+}
+
+/** Three-valued `x op ANY|ALL (array)` over the array's elements. */
+function quantify(a: unknown[], element: DataType, all: boolean): boolean | null {
+  const [op, x, arr] = a as [string, unknown, unknown[] | null];
+  if (arr === null) return null;
+  let sawNull = false;
+  for (const e of arr) {
+    if (x === null || e === null) {
+      sawNull = true;
+      continue;
+    }
+    const c = compareValues(x, e, element);
+    const r = op === '=' ? c === 0 : op === '<>' ? c !== 0 : op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
+    if (r !== all) return r;
+  }
+  return sawNull ? null : all;
+}
+
+/**
+ * POSIX regular-expression match (`~` and friends). JavaScript's syntax agrees with PostgreSQL's
+ * advanced regular expressions for the patterns clients use; each pattern compiles once per kernel.
+ */
+function regexMatch(flags: string, negate: boolean): RowFn {
+  const cache = new Map<string, RegExp>();
+  return strict((a) => {
+    const pattern = str(a[1]);
+    let re = cache.get(pattern);
+    if (!re) {
+      try {
+        re = new RegExp(pattern, `u${flags}`);
+      } catch (e) {
+        return fail('invalid_regular_expression', `invalid regular expression: ${(e as Error).message}`);
+      }
+      cache.set(pattern, re);
+    }
+    return re.test(str(a[0])) !== negate;
+  });
 }
 
 /** The row kernel of function `name` for the given argument and result types, or undefined if unknown. */

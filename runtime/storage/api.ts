@@ -48,6 +48,13 @@ export interface StorageTxn {
   insert(table: TableInfo, values: readonly unknown[]): RowKey;
   update(table: TableInfo, key: RowKey, values: readonly unknown[]): RowKey;
   delete(table: TableInfo, key: RowKey): void;
+  /**
+   * Keeps the row at `key` (a row this transaction read, not wrote) from being deleted or moving
+   * key under it, as PostgreSQL's FOR KEY SHARE does for a foreign key's parent: commit fails with
+   * 40001 if a newer commit removed that key, and a transaction from an older snapshot that removes
+   * it after this one commits fails with 40001 too.
+   */
+  keyShare(table: TableInfo, key: RowKey): void;
   /** Next value of a sequence (serial columns); not rolled back with the transaction, as in PostgreSQL. */
   nextval?(sequence: string): bigint;
   /** Savepoints: nested undo marks within the transaction. */

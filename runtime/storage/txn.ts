@@ -59,7 +59,8 @@ export interface TxnHost {
   scanColumns(rt: TableRuntime, ordinals: readonly number[], batchSize: number, snapshot: Snapshot, snapshotSeq: number): Iterable<ColumnBatch>;
   nextRowId(rt: TableRuntime): Uint8Array;
   nextval(sequence: string): bigint;
-  commit(txn: Txn, writes: readonly Write[]): Promise<void>;
+  /** `shared`: keys the transaction key-shared but did not write, marked as touched by this commit. */
+  commit(txn: Txn, writes: readonly Write[], shared: readonly string[]): Promise<void>;
   finished(txn: Txn): void;
 }
 
@@ -77,6 +78,8 @@ interface Savepoint {
 
 export class Txn implements StorageTxn {
   private readonly writes = new Map<string, Write>();
+  /** Key strings of rows key-shared (`keyShare`). */
+  private readonly shared = new Set<string>();
   private sorted: Write[] | null = null;
   private readonly undo: { ks: string; prev: Write | undefined }[] = [];
   private readonly savepoints: Savepoint[] = [];
@@ -392,11 +395,23 @@ export class Txn implements StorageTxn {
     throw new StorageError('savepoint_missing', name);
   }
 
+  keyShare(_table: TableInfo, key: RowKey): void {
+    this.ensureActive();
+    this.shared.add(keyString(key));
+  }
+
   async commit(): Promise<void> {
     this.ensureActive();
     this.state = 'committing';
     try {
       if (this.writes.size === 0) return;
+      const shared: string[] = [];
+      for (const ks of this.shared) {
+        if (this.writes.has(ks)) continue;
+        const lc = this.host.lastCommit.get(ks);
+        if (lc && lc.seq > this.snapshotSeq && !lc.exists) throw new StorageError('serialization_failure');
+        shared.push(ks);
+      }
       for (const w of this.writes.values()) {
         if (w.check === Check.None) continue;
         const lc = this.host.lastCommit.get(w.ks);
@@ -409,7 +424,7 @@ export class Txn implements StorageTxn {
       }
       const writes = [...this.writes.values()];
       this.finish();
-      await this.host.commit(this, writes);
+      await this.host.commit(this, writes, shared);
     } finally {
       this.finish();
     }
@@ -423,6 +438,7 @@ export class Txn implements StorageTxn {
     if (this.state === 'done') return;
     this.state = 'done';
     this.writes.clear();
+    this.shared.clear();
     this.sorted = null;
     this.snapshot.done();
     this.host.finished(this);

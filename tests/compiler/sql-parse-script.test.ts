@@ -2,6 +2,7 @@
 
 import { describe, expect, test } from 'bun:test';
 import { parseSql, splitStatements } from '../../compiler/frontends/sql/index.ts';
+import { grammarText } from '../../compiler/frontends/sql/split.ts';
 
 function pieces(src: string): string[] {
   return splitStatements(src).map((r) => src.slice(r.start, r.end));
@@ -26,7 +27,33 @@ describe('splitStatements', () => {
   });
 });
 
+describe('grammarText', () => {
+  test('keeps every offset: reserved words upper-cased, other words lower-cased, closed comments blanked', () => {
+    const src = 'Select A /* x /* y */ */ FROM "T" -- z\nWHERE b = 1';
+    const out = grammarText(src);
+    expect(out.length).toBe(src.length);
+    expect(out).toBe('SELECT a                 FROM "T"      WHERE b = 1');
+  });
+  test('an unclosed comment is left for the grammar to stop at; the closed ones before it are blanked', () => {
+    expect(grammarText('SELECT 1 /* a */ /* b')).toBe('SELECT 1         /* b');
+  });
+  test("the E of an escape string is upper-case, so it never starts like a name", () => {
+    expect(grammarText("SELECT e'x', E'y', e")).toBe("SELECT E'x', E'y', e");
+  });
+});
+
 describe('parseSql', () => {
+  test('comments anywhere between tokens leave the tree and its source ranges as without them', () => {
+    const plain = 'SELECT a + b FROM t';
+    const commented = 'SELECT/*1*/a--2\n+/* 3 /* 4 */ */b FROM t';
+    const strip = (sql: string): unknown => JSON.parse(JSON.stringify(parseSql(sql).statements[0]!.ast, (k, v) => (k === 'span' ? undefined : v)));
+    expect(parseSql(commented).diagnostics).toEqual([]);
+    expect(strip(commented)).toEqual(strip(plain));
+    const item = parseSql(commented).statements[0]!.ast;
+    if (item.kind !== 'query-statement' || item.query.body.kind !== 'select') throw new Error('select expected');
+    const e = item.query.body.items[0]!.expr;
+    expect(commented.slice(e.span.start, e.span.end)).toBe('a--2\n+/* 3 /* 4 */ */b');
+  });
   test('statements keep their text, their script range and script-relative spans', () => {
     const src = '  SELECT a FROM t;\nINSERT INTO t VALUES (1);\n';
     const r = parseSql(src);

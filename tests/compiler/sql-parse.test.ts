@@ -108,6 +108,17 @@ describe('expressions and precedence (PostgreSQL order)', () => {
     ['NULL', 'null'],
     ['TRUE AND FALSE', '(and true false)'],
     ['1.5 + .5 + 1e10 + 2.5E-3 + 10.', '(+ (+ (+ (+ decimal:1.5 decimal:.5) float:1e10) float:2.5e-3) decimal:10.)'],
+    // A name is a call before `(`, a typed literal before a string or more of a type name, else a column.
+    ["date '2020-01-01' + e", "(+ date'2020-01-01' e)"],
+    ["date E'2020-01-01'", "date'2020-01-01'"],
+    ["e'x' || E'y'", "(|| 'x' 'y')"],
+    ["double precision '1.5'", "double precision'1.5'"],
+    ["timestamp with time zone '2020-01-01'", "timestamp with time zone'2020-01-01'"],
+    ["varchar(3) 'abc' || numeric(10, 2) '1.5'", "(|| varchar(3)'abc' numeric(10,2)'1.5')"],
+    ["interval '1' day", "interval'1' day"],
+    ['a.b.* ', 'a.b.*'],
+    ['x[1] BETWEEN - a AND $1', '(between (index x integer:1) (- a) $1)'],
+    ['a OR ordered', '(or a ordered)'],
   ];
   for (const [input, expected] of cases) {
     test(input, () => {

@@ -73,12 +73,17 @@ export class RawClient {
 
   /** Sends a StartupMessage and reads up to the first ReadyForQuery. */
   async startup(user = 'tester'): Promise<BackendMessage[]> {
+    this.sendStartup(user);
+    return this.until('Z');
+  }
+
+  /** Sends a StartupMessage only (for tests of the authentication exchange that follows). */
+  sendStartup(user: string): void {
     const w = new ByteWriter();
     w.i32(0).i32(196608).cstring('user').cstring(user).cstring('database').cstring('db').u8(0);
     const b = w.take();
     new DataView(b.buffer).setInt32(0, b.length);
     this.send(b);
-    return this.until('Z');
   }
 
   /** A typed message: type byte, length, body. */

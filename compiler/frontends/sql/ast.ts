@@ -113,7 +113,8 @@ export type BinaryOp =
   | '=' | '<>' | '!=' | '<' | '<=' | '>' | '>='
   | 'and' | 'or' | '||'
   | '->' | '->>' | '#>' | '#>>' | '@>' | '<@' | '?'
-  | '&' | '|' | '#' | '<<' | '>>';
+  | '&' | '|' | '#' | '<<' | '>>'
+  | '~' | '!~' | '~*' | '!~*';
 
 export interface BinaryExpr extends Node {
   readonly kind: 'binary';
@@ -414,7 +415,8 @@ export type Statement =
   | ExplainStatement
   | SetStatement
   | ShowStatement
-  | AnalyzeStatement;
+  | AnalyzeStatement
+  | CopyStatement;
 
 export interface QueryStatement extends Node {
   readonly kind: 'query-statement';
@@ -604,6 +606,22 @@ export interface ShowStatement extends Node {
 export interface AnalyzeStatement extends Node {
   readonly kind: 'analyze';
   readonly tables: readonly QName[];
+}
+
+/** `COPY table [(columns)] FROM STDIN`, `COPY table [(columns)] TO STDOUT` or `COPY (query) TO STDOUT`. */
+export interface CopyStatement extends Node {
+  readonly kind: 'copy';
+  readonly direction: 'from' | 'to';
+  readonly table?: QName;
+  readonly columns: readonly Ident[];
+  readonly query?: Query;
+  readonly options: readonly CopyOption[];
+}
+
+/** One COPY option as written: `FORMAT csv`, `HEADER`, `DELIMITER ','`, `NULL AS ''` (name lower-cased). */
+export interface CopyOption extends Node {
+  readonly name: string;
+  readonly value?: string;
 }
 
 /** A script: statements with their source ranges, as split before parsing. */

@@ -34,7 +34,7 @@ const BINARY_LEVEL: Record<A.BinaryOp, number> = {
   or: OR,
   and: AND,
   '=': CMP, '<>': CMP, '!=': CMP, '<': CMP, '<=': CMP, '>': CMP, '>=': CMP,
-  '||': OTHER, '->': OTHER, '->>': OTHER, '#>': OTHER, '#>>': OTHER, '@>': OTHER, '<@': OTHER, '?': OTHER,
+  '||': OTHER, '->': OTHER, '->>': OTHER, '#>': OTHER, '#>>': OTHER, '@>': OTHER, '<@': OTHER, '?': OTHER, '~': OTHER, '!~': OTHER, '~*': OTHER, '!~*': OTHER,
   '&': OTHER, '|': OTHER, '#': OTHER, '<<': OTHER, '>>': OTHER,
   '+': ADD, '-': ADD,
   '*': MUL, '/': MUL, '%': MUL,
@@ -75,6 +75,11 @@ function quote(name: string): string {
 
 function ident(id: A.Ident): string {
   return id.quoted || !PLAIN_IDENT.test(id.name) || POSTGRES_RESERVED.has(id.name) ? quote(id.name) : id.name;
+}
+
+/** A name as SQL text: bare when it reads back as the same name, else double-quoted. */
+export function identifierText(name: string): string {
+  return !PLAIN_IDENT.test(name) || POSTGRES_RESERVED.has(name) ? quote(name) : name;
 }
 
 /** After a dot any keyword is a label, so only the shape decides quoting. */
@@ -640,5 +645,10 @@ function stmt(s: A.Statement, ind: string): string {
       return s.name === 'all' ? 'SHOW ALL' : `SHOW ${s.name}`;
     case 'analyze':
       return s.tables.length > 0 ? `ANALYZE ${s.tables.map(qname).join(', ')}` : 'ANALYZE';
+    case 'copy': {
+      const source = s.query ? `(${query(s.query, ind)})` : `${qname(s.table!)}${s.columns.length > 0 ? ` (${idents(s.columns)})` : ''}`;
+      const opts = s.options.map((o) => (o.value === undefined ? o.name.toUpperCase() : `${o.name.toUpperCase()} ${stringLit(o.value)}`));
+      return `COPY ${source} ${s.direction === 'from' ? 'FROM STDIN' : 'TO STDOUT'}${opts.length > 0 ? ` (${opts.join(', ')})` : ''}`;
+    }
   }
 }

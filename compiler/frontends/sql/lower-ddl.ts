@@ -1,7 +1,8 @@
 // Lowers DDL (CREATE/DROP TABLE, INDEX, VIEW, ALTER TABLE) to bound statements, checked against the catalog.
 
 import type { ColumnDefinition, BoundStatement } from '../../ir/plan.ts';
-import type { TableInfo } from '../../catalog/index.ts';
+import type { ForeignKeyInfo, TableInfo } from '../../catalog/index.ts';
+import { exprColumns, type Expr } from '../../ir/expr.ts';
 import type { BindContext } from '../../bind/context.ts';
 import { Scope } from '../../bind/scope.ts';
 import { coerceTo, displayType, isError } from '../../bind/coerce.ts';
@@ -9,6 +10,7 @@ import { resolveTypeName } from '../../bind/type-name.ts';
 import type * as A from './ast.ts';
 import { bindExpr, requireBool, type ExprEnv } from './lower-expr.ts';
 import { bindQuery } from './lower-query.ts';
+import { checksWithout, referencedIndex, renameInChecks } from './lower-constraints.ts';
 
 type CreateTable = Extract<BoundStatement, { kind: 'create-table' }>;
 
@@ -79,9 +81,8 @@ function bindCreateTable(s: A.CreateTableStatement, ctx: BindContext): CreateTab
   let primaryKey: string[] = [];
   let pkSpan: A.Node['span'] | undefined;
   const uniques: CreateTable['uniques'][number][] = [];
-  const foreignKeys: CreateTable['foreignKeys'][number][] = [];
-  const checks: { name: string; sql: string }[] = [];
-  const checkExprs: A.Expr[] = [];
+  const foreignKeys: PendingForeignKey[] = [];
+  const pendingChecks: { name?: string; expr: A.Expr }[] = [];
   const setPk = (cols: string[], span: A.Node['span']): boolean => {
     if (pkSpan) {
       ctx.error('invalid_table_definition', `multiple primary keys for table "${name}" are not allowed`, span);
@@ -106,11 +107,8 @@ function bindCreateTable(s: A.CreateTableStatement, ctx: BindContext): CreateTab
     columns.push(b.column);
     if (b.primary) ok = setPk([b.column.name], def.span) && ok;
     if (b.unique) uniques.push({ name: `${name}_${b.column.name}_key`, columns: [b.column.name] });
-    for (const [i, chk] of b.checks.entries()) {
-      checks.push({ name: `${name}_${b.column.name}_check${i ? i : ''}`, sql: sourceText(ctx, chk.span) });
-      checkExprs.push(chk);
-    }
-    if (b.references) foreignKeys.push({ name: `${name}_${b.column.name}_fkey`, columns: [b.column.name], ...refTarget(ctx, b.references.table, b.references.columns, name) });
+    for (const chk of b.checks) pendingChecks.push({ expr: chk });
+    if (b.references) foreignKeys.push({ columns: [b.column.name], ref: b.references, refColumns: b.references.columns, span: b.references.span });
   }
   const known = (ids: readonly A.Ident[]): string[] | undefined => {
     for (const id of ids) {
@@ -136,49 +134,155 @@ function bindCreateTable(s: A.CreateTableStatement, ctx: BindContext): CreateTab
         break;
       }
       case 'check':
-        checks.push({ name: c.name?.name ?? `${name}_check${checks.length ? checks.length : ''}`, sql: sourceText(ctx, c.expr.span) });
-        checkExprs.push(c.expr);
+        pendingChecks.push({ ...(c.name ? { name: c.name.name } : {}), expr: c.expr });
         break;
       case 'foreign-key': {
         const cols = known(c.columns);
         if (!cols) ok = false;
-        else foreignKeys.push({ name: c.name?.name ?? `${name}_${cols.join('_')}_fkey`, columns: cols, ...refTarget(ctx, c.table, c.refColumns, name) });
+        else foreignKeys.push({ ...(c.name ? { name: c.name.name } : {}), columns: cols, ref: c, refColumns: c.refColumns, span: c.span });
         break;
       }
     }
   }
   const finalColumns = columns.map((c) => (primaryKey.includes(c.name) ? { ...c, nullable: false } : c));
-  checkConstraints(ctx, name, finalColumns, checkExprs);
+  const checks = checkConstraints(ctx, name, finalColumns, pendingChecks);
+  const fks = foreignKeyConstraints(ctx, { name, columns: finalColumns, primaryKey, uniques }, foreignKeys);
+  if (!fks) ok = false;
   let asQuery;
   if (s.asQuery) {
     asQuery = bindQuery(s.asQuery, { ctx });
     if (!columns.length) for (const c of asQuery.schema) finalColumns.push({ name: c.name, type: c.type.kind === 'unknown' ? { kind: 'utf8' } : c.type, nullable: true });
   }
   if (!ok) return undefined;
-  return { kind: 'create-table', schema, name, ifNotExists: s.ifNotExists, columns: finalColumns, primaryKey, uniques, foreignKeys, checks, ...(asQuery ? { asQuery } : {}) };
+  return { kind: 'create-table', schema, name, ifNotExists: s.ifNotExists, columns: finalColumns, primaryKey, uniques, foreignKeys: fks ?? [], checks, ...(asQuery ? { asQuery } : {}) };
 }
 
-/** CHECK constraints must be boolean expressions over the table's own columns. */
-function checkConstraints(ctx: BindContext, table: string, columns: readonly ColumnDefinition[], exprs: readonly A.Expr[]): void {
-  if (!exprs.length) return;
+/**
+ * PostgreSQL's ChooseConstraintName: `<table>_<column>_<label>` (or `<table>_<label>` without a
+ * column), with 1, 2, … appended until the name is not taken.
+ */
+function chooseConstraintName(table: string, column: string | undefined, label: string, taken: Set<string>): string {
+  const base = column === undefined ? `${table}_${label}` : `${table}_${column}_${label}`;
+  let name = base;
+  for (let n = 1; taken.has(name); n++) name = `${base}${n}`;
+  taken.add(name);
+  return name;
+}
+
+/**
+ * CHECK constraints must be boolean expressions over the table's own columns. An unnamed one is
+ * named after its column when it reads exactly one (PostgreSQL names by the columns the
+ * expression reads, not by where the constraint was written).
+ */
+function checkConstraints(ctx: BindContext, table: string, columns: readonly ColumnDefinition[], pending: readonly { name?: string; expr: A.Expr }[]): { name: string; sql: string }[] {
+  if (!pending.length) return [];
   const scope = new Scope();
   const cols = columns.map((c) => ({ name: c.name, column: ctx.column(c.name, c.type, c.nullable, table) }));
   scope.relations.push({ alias: table, columns: cols });
   scope.visible.push(...cols);
   const env: ExprEnv = { ctx, scope, query: { ctx }, clause: 'check constraints' };
-  for (const e of exprs) requireBool(env, bindExpr(env, e), 'CHECK', e.span);
+  const taken = new Set(pending.flatMap((p) => (p.name === undefined ? [] : [p.name])));
+  return pending.map((p) => {
+    const e = requireBool(env, bindExpr(env, p.expr), 'CHECK', p.expr.span);
+    // Rows are checked alone and the stored text is re-bound at every write: no subqueries, no parameters.
+    const found = firstOf(e, (x) => x.kind === 'subquery' || x.kind === 'param');
+    if (found?.kind === 'subquery') ctx.error('feature_not_supported', 'cannot use subquery in check constraint', p.expr.span);
+    else if (found?.kind === 'param') ctx.error('undefined_parameter', String(found.index), p.expr.span);
+    const read = [...exprColumns(e)].map((id) => cols.find((c) => c.column.id === id)?.name).filter((n): n is string => n !== undefined);
+    const name = p.name ?? chooseConstraintName(table, read.length === 1 ? read[0] : undefined, 'check', taken);
+    return { name, sql: sourceText(ctx, p.expr.span) };
+  });
 }
 
-function refTarget(ctx: BindContext, table: A.QName, cols: readonly A.Ident[], self: string): { refTable: string; refColumns: string[] } {
-  const { schema, name } = splitName(ctx, table);
-  const rel = name === self ? undefined : ctx.catalog.getRelation(schema, name);
-  if (name !== self && (!rel || rel.kind !== 'table')) {
-    ctx.error('undefined_table', name, table.span);
-  } else if (rel && rel.kind === 'table') {
-    for (const c of cols) if (!rel.columns.some((rc) => rc.name === c.name)) ctx.error('undefined_target_column', `column "${c.name}" referenced in foreign key constraint does not exist`, c.span);
-    if (!cols.length) return { refTable: name, refColumns: [...rel.primaryKey] };
+/** The first node of `e` (pre-order, not inside subquery plans) that satisfies `test`. */
+function firstOf(e: Expr, test: (x: Expr) => boolean): Expr | undefined {
+  if (test(e)) return e;
+  const kids: readonly Expr[] =
+    e.kind === 'call' ? e.args
+    : e.kind === 'case' ? [...e.whens.flatMap((w) => [w.when, w.then]), ...(e.else ? [e.else] : [])]
+    : e.kind === 'cast' ? [e.expr]
+    : e.kind === 'subquery' && e.operand ? [e.operand]
+    : [];
+  for (const k of kids) {
+    const f = firstOf(k, test);
+    if (f) return f;
   }
-  return { refTable: name, refColumns: cols.map((c) => c.name) };
+  return undefined;
+}
+
+/** A foreign key as written in CREATE TABLE, before its target is checked. */
+interface PendingForeignKey {
+  readonly name?: string;
+  readonly columns: readonly string[];
+  readonly ref: { readonly table: A.QName; readonly onDelete?: A.ReferentialAction; readonly onUpdate?: A.ReferentialAction };
+  readonly refColumns: readonly A.Ident[];
+  readonly span: A.Node['span'];
+}
+
+/**
+ * Foreign keys must reference existing columns that a primary key or unique constraint covers
+ * exactly (a key referencing its own table sees the keys being created). Undefined on error.
+ */
+function foreignKeyConstraints(
+  ctx: BindContext,
+  self: { name: string; columns: readonly { name: string }[]; primaryKey: readonly string[]; uniques: readonly { columns: readonly string[] }[] },
+  pending: readonly PendingForeignKey[],
+  existing: readonly string[] = [],
+): ForeignKeyInfo[] | undefined {
+  const taken = new Set([...existing, ...pending.flatMap((p) => (p.name === undefined ? [] : [p.name]))]);
+  const out: ForeignKeyInfo[] = [];
+  for (const p of pending) {
+    const { schema, name: refName } = splitName(ctx, p.ref.table);
+    let refColumnNames: readonly string[];
+    let keys: (readonly string[])[];
+    let hasColumn: (n: string) => boolean;
+    if (refName === self.name) {
+      refColumnNames = p.refColumns.length ? p.refColumns.map((c) => c.name) : self.primaryKey;
+      keys = [self.primaryKey, ...self.uniques.map((u) => u.columns)].filter((k) => k.length > 0);
+      hasColumn = (n) => self.columns.some((c) => c.name === n);
+    } else {
+      const rel = ctx.catalog.getRelation(schema, refName);
+      if (!rel || rel.kind !== 'table') {
+        ctx.error('undefined_table', refName, p.ref.table.span);
+        return undefined;
+      }
+      refColumnNames = p.refColumns.length ? p.refColumns.map((c) => c.name) : rel.primaryKey;
+      keys = rel.indexes.filter((i) => i.primary || i.unique).map((i) => i.columns);
+      hasColumn = (n) => rel.columns.some((c) => c.name === n);
+    }
+    for (const c of p.refColumns) {
+      if (!hasColumn(c.name)) {
+        ctx.error('undefined_target_column', `column "${c.name}" referenced in foreign key constraint does not exist`, c.span);
+        return undefined;
+      }
+    }
+    if (!refColumnNames.length) {
+      ctx.error('undefined_object', `there is no primary key for referenced table "${refName}"`, p.ref.table.span);
+      return undefined;
+    }
+    if (refColumnNames.length !== p.columns.length) {
+      ctx.error('invalid_foreign_key', 'number of referencing and referenced columns for foreign key disagree', p.span);
+      return undefined;
+    }
+    const set = new Set(refColumnNames);
+    if (!keys.some((k) => k.length === set.size && k.every((c) => set.has(c)))) {
+      ctx.error('invalid_foreign_key', `there is no unique constraint matching given keys for referenced table "${refName}"`, p.ref.table.span);
+      return undefined;
+    }
+    if (p.ref.onDelete === 'set default' || p.ref.onUpdate === 'set default') {
+      ctx.error('feature_not_supported', 'foreign key action SET DEFAULT is not supported', p.span);
+      return undefined;
+    }
+    out.push({
+      name: p.name ?? chooseConstraintName(self.name, p.columns.join('_'), 'fkey', taken),
+      columns: p.columns,
+      refTable: refName,
+      refColumns: refColumnNames,
+      ...(p.ref.onDelete && p.ref.onDelete !== 'no action' ? { onDelete: p.ref.onDelete } : {}),
+      ...(p.ref.onUpdate && p.ref.onUpdate !== 'no action' ? { onUpdate: p.ref.onUpdate } : {}),
+    });
+  }
+  return out;
 }
 
 function findTable(ctx: BindContext, q: A.QName): TableInfo | undefined {
@@ -202,9 +306,19 @@ function bindDrop(s: A.DropStatement, ctx: BindContext): BoundStatement | undefi
     const { name } = names[i]!;
     const explicitSchema = q.parts.length > 1 ? names[i]!.schema : undefined;
     if (s.objectKind === 'index') {
-      const exists = ctx.catalog.listRelations().some((r) => r.kind === 'table' && r.indexes.some((ix) => ix.name === name));
-      if (!exists && !s.ifExists) {
+      const owner = ctx.catalog.listRelations().find((r): r is TableInfo => r.kind === 'table' && r.indexes.some((ix) => ix.name === name));
+      if (!owner && !s.ifExists) {
         ctx.error('undefined_object', `index "${name}" does not exist`, q.span);
+        ok = false;
+      }
+      // A foreign key finds its parent rows through the unique index it references.
+      const deps = owner
+        ? ctx.catalog
+            .listRelations()
+            .flatMap((r) => (r.kind === 'table' && r.schema === owner.schema ? r.foreignKeys.filter((fk) => fk.refTable === owner.name && referencedIndex(owner, fk.refColumns)?.name === name).map((fk) => `constraint ${fk.name} on table ${r.name} depends on index ${name}`) : []))
+        : [];
+      if (deps.length && !s.cascade) {
+        ctx.error('dependent_objects_still_exist', `cannot drop index ${name} because other objects depend on it`, q.span, { detail: deps.join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.' });
         ok = false;
       }
       return;
@@ -220,6 +334,18 @@ function bindDrop(s: A.DropStatement, ctx: BindContext): BoundStatement | undefi
     if (rel.kind !== s.objectKind) {
       ctx.error('wrong_object_type', `"${name}" is not a ${s.objectKind}`, q.span, { hint: `Use DROP ${rel.kind.toUpperCase()} to remove a ${rel.kind}.` });
       ok = false;
+      return;
+    }
+    if (rel.kind === 'table' && !s.cascade) {
+      // Foreign keys of tables this statement keeps still need the table (CASCADE drops those keys).
+      const dropped = new Set(names.map((n) => n.name));
+      const deps = ctx.catalog
+        .listRelations()
+        .flatMap((r) => (r.kind === 'table' && r.schema === rel.schema && !dropped.has(r.name) ? r.foreignKeys.filter((fk) => fk.refTable === rel.name).map((fk) => `constraint ${fk.name} on table ${r.name} depends on table ${rel.name}`) : []));
+      if (deps.length) {
+        ctx.error('dependent_objects_still_exist', `cannot drop table ${rel.name} because other objects depend on it`, q.span, { detail: deps.join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.' });
+        ok = false;
+      }
     }
   });
   return ok ? { kind: 'drop', objectKind: s.objectKind, names, ifExists: s.ifExists, cascade: s.cascade } : undefined;
@@ -302,14 +428,44 @@ function bindAlterTable(s: A.AlterTableStatement, ctx: BindContext): BoundStatem
       }
       const b = bindColumnDef(ctx, a.column);
       if (!b) return undefined;
-      return { ...base, action: { kind: 'add-column', column: b.column, ifNotExists: a.ifNotExists } };
+      // Existing rows are not validated here: a CHECK, or a key with a non-NULL default, could not be kept.
+      if (b.checks.length) {
+        ctx.error('feature_not_supported', 'CHECK constraints in ADD COLUMN are not supported', b.checks[0]!.span);
+        return undefined;
+      }
+      let foreignKey: ForeignKeyInfo | undefined;
+      if (b.references) {
+        if (b.column.defaultSql !== undefined || b.column.serial) {
+          ctx.error('feature_not_supported', 'REFERENCES on an added column with a DEFAULT is not supported', b.references.span);
+          return undefined;
+        }
+        const self = { name: rel.name, columns: [...rel.columns, b.column], primaryKey: rel.primaryKey, uniques: rel.indexes.filter((i) => i.unique && !i.primary) };
+        const fks = foreignKeyConstraints(ctx, self, [{ columns: [b.column.name], ref: b.references, refColumns: b.references.columns, span: b.references.span }], rel.foreignKeys.map((f) => f.name));
+        if (!fks) return undefined;
+        foreignKey = fks[0];
+      }
+      return { ...base, action: { kind: 'add-column', column: b.column, ifNotExists: a.ifNotExists, ...(foreignKey ? { foreignKey } : {}) } };
     }
     case 'drop-column':
       if (!has(a.name.name) && !a.ifExists) {
         ctx.error('undefined_target_column', `column "${a.name.name}" of relation "${rel.name}" does not exist`, a.name.span);
         return undefined;
       }
-      return { ...base, action: { kind: 'drop-column', column: a.name.name, ifExists: a.ifExists } };
+      {
+        const col = a.name.name;
+        if (!a.cascade) {
+          const deps = ctx.catalog
+            .listRelations()
+            .flatMap((r) => (r.kind === 'table' && r.schema === rel.schema && r.name !== rel.name ? r.foreignKeys.filter((fk) => fk.refTable === rel.name && fk.refColumns.includes(col)).map((fk) => ({ fk, child: r.name })) : []))
+            .map(({ fk, child }) => `constraint ${fk.name} on table ${child} depends on index ${referencedIndex(rel, fk.refColumns)?.name ?? `${rel.name}_pkey`}`);
+          if (deps.length) {
+            ctx.error('dependent_objects_still_exist', `cannot drop column ${col} of table ${rel.name} because other objects depend on it`, a.name.span, { detail: deps.join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.' });
+            return undefined;
+          }
+        }
+        const checks = checksWithout(rel.checks, col);
+        return { ...base, action: { kind: 'drop-column', column: col, ifExists: a.ifExists, ...(checks.length !== rel.checks.length ? { checks } : {}) } };
+      }
     case 'rename-column':
       if (!has(a.from.name)) {
         ctx.error('undefined_column', a.from.name, a.from.span);
@@ -319,7 +475,7 @@ function bindAlterTable(s: A.AlterTableStatement, ctx: BindContext): BoundStatem
         ctx.error('duplicate_column', a.to.name, a.to.span);
         return undefined;
       }
-      return { ...base, action: { kind: 'rename-column', from: a.from.name, to: a.to.name } };
+      return { ...base, action: { kind: 'rename-column', from: a.from.name, to: a.to.name, ...(rel.checks.length ? { checks: renameInChecks(rel.checks, a.from.name, a.to.name) } : {}) } };
     case 'rename-table':
       if (ctx.catalog.getRelation(rel.schema, a.to.name)) {
         ctx.error('duplicate_table', a.to.name, a.to.span);

@@ -380,6 +380,22 @@ export function bindTypeName(ctx: BindContext, t: A.TypeName): DataType | undefi
 function bindCast(env: ExprEnv, inner: Expr, typeAst: A.TypeName, exprSpan: Span, castSpan: Span): Expr {
   const to = bindTypeName(env.ctx, typeAst);
   if (!to || isError(inner)) return errorExpr();
+  // `'name'::regclass`: the relation's OID, looked up now, as regclassin does (a relation id is an integer here).
+  if (typeAst.name === 'regclass' && inner.kind === 'literal' && typeof inner.value === 'string' && (inner.type.kind === 'unknown' || inner.type.kind === 'utf8')) {
+    // A numeric string is an OID already (regclassin accepts both).
+    if (/^\d+$/.test(inner.value)) return literal(Number(inner.value), T.int32);
+    const parts = inner.value.split('.').map((p) => (p.startsWith('"') && p.endsWith('"') ? p.slice(1, -1).replaceAll('""', '"') : p.toLowerCase()));
+    const rel = env.ctx.catalog.getRelation(parts.length > 1 ? parts[0] : undefined, parts[parts.length - 1]!);
+    if (!rel) {
+      env.ctx.error('undefined_table', inner.value, exprSpan);
+      return errorExpr();
+    }
+    return literal(rel.id, T.int32);
+  }
+  // `oid::regclass` is for display: the relation's name (regclassout), since OIDs are plain integers here.
+  if (typeAst.name === 'regclass' && typeAst.arrayDims === 0 && (inner.type.kind === 'int32' || inner.type.kind === 'int16' || inner.type.kind === 'int64')) {
+    return call('regclassout', [coerceTo(env.ctx, inner, T.int32, 'explicit', exprSpan) ?? inner], T.text);
+  }
   const c = coerceTo(env.ctx, inner, to, 'explicit', exprSpan);
   if (c) return c;
   env.ctx.error('cannot_coerce', `cannot cast type ${displayType(inner.type)} to ${displayType(to)}`, castSpan);

@@ -13,6 +13,7 @@ import type * as A from './ast.ts';
 import { bindExpr, requireBool, type ExprEnv } from './lower-expr.ts';
 import { bindFromList, bindQuery, bindSelectItems, bindWith, outputSpan, retypeOutputs, scanColumns, tableRelation, type QueryEnv } from './lower-query.ts';
 import { parseExpression } from './lower-parse.ts';
+import { bindWriteConstraints } from './lower-constraints.ts';
 
 const ASSIGN_HINT = 'You will need to rewrite or cast the expression.';
 
@@ -178,6 +179,8 @@ export function bindInsert(s: A.InsertStatement, outer: QueryEnv): LogicalPlan |
   const onConflict = s.onConflict ? bindOnConflict(s.onConflict, table, alias, env) : undefined;
   if (s.onConflict && !onConflict) return undefined;
   const returning = bindReturning(s.returning, rowScope, env);
+  const upsertOrdinals = onConflict?.action.kind === 'update' ? onConflict.action.assignments.map((a) => a.ordinal) : [];
+  const constraints = bindWriteConstraints(ctx, table, rowColumns, { kind: 'insert', upsertOrdinals }, s.span);
   return insert({
     table,
     targetOrdinals: used.map((c) => c.ordinal),
@@ -186,6 +189,7 @@ export function bindInsert(s: A.InsertStatement, outer: QueryEnv): LogicalPlan |
     ...(onConflict ? { onConflict } : {}),
     rowColumns,
     ...(returning ? { returning } : {}),
+    ...(constraints ? { constraints } : {}),
   });
 }
 
@@ -299,7 +303,8 @@ export function bindUpdate(s: A.UpdateStatement, outer: QueryEnv): LogicalPlan |
   const assignments = bindAssignments(s.assignments, t.table, { ctx: env.ctx, scope: t.scope, query: env, clause: 'UPDATE' });
   if (!assignments) return undefined;
   const returning = bindReturning(s.returning, t.scope, env);
-  return updateNode({ table: t.table, input: t.plan, rowColumns: t.rowColumns, rowId: t.rowId, assignments, ...(returning ? { returning } : {}) });
+  const constraints = bindWriteConstraints(env.ctx, t.table, t.rowColumns, { kind: 'update', ordinals: assignments.map((a) => a.ordinal) }, s.span);
+  return updateNode({ table: t.table, input: t.plan, rowColumns: t.rowColumns, rowId: t.rowId, assignments, ...(returning ? { returning } : {}), ...(constraints ? { constraints } : {}) });
 }
 
 export function bindDelete(s: A.DeleteStatement, outer: QueryEnv): LogicalPlan | undefined {
@@ -307,5 +312,6 @@ export function bindDelete(s: A.DeleteStatement, outer: QueryEnv): LogicalPlan |
   const t = bindTarget(env, s.table, s.alias, s.using, s.where, 'delete from');
   if (!t) return undefined;
   const returning = bindReturning(s.returning, t.scope, env);
-  return del({ table: t.table, input: t.plan, rowColumns: t.rowColumns, rowId: t.rowId, ...(returning ? { returning } : {}) });
+  const constraints = bindWriteConstraints(env.ctx, t.table, t.rowColumns, { kind: 'delete' }, s.span);
+  return del({ table: t.table, input: t.plan, rowColumns: t.rowColumns, rowId: t.rowId, ...(returning ? { returning } : {}), ...(constraints ? { constraints } : {}) });
 }

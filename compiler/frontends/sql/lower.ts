@@ -6,6 +6,7 @@ import type * as A from './ast.ts';
 import { bindQuery } from './lower-query.ts';
 import { bindDelete, bindInsert, bindUpdate } from './lower-write.ts';
 import { bindDdl } from './lower-ddl.ts';
+import { bindCopy } from './lower-copy.ts';
 
 const queryStatement = (ctx: BindContext, plan: LogicalPlan | undefined): BoundStatement | undefined =>
   plan ? { kind: 'query', plan, params: ctx.paramTypes() } : undefined;
@@ -60,6 +61,8 @@ export function lowerStatement(stmt: A.Statement, ctx: BindContext): BoundStatem
       }
       return { kind: 'analyze', tables };
     }
+    case 'copy':
+      return bindCopy(stmt, ctx);
     case 'explain': {
       const inner = lowerStatement(stmt.statement, ctx);
       return inner ? { kind: 'explain', analyze: stmt.analyze, format: stmt.format, statement: inner } : undefined;

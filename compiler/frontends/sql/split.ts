@@ -255,8 +255,9 @@ export const POSTGRES_RESERVED: ReadonlySet<string> = new Set([
 
 /**
  * The text the grammar matches (same length, same offsets; see the header of sql.ohm): words lower-cased
- * except reserved words, which are upper-cased; the `e` of `E'…'` and of exponents lower-cased; every `$`
- * inside a dollar-quoted body replaced by a space. Strings, quoted identifiers and comments are untouched.
+ * except reserved words, which are upper-cased; the `E` of `E'…'` upper-cased (so no name starts with it);
+ * the `e` of exponents lower-cased; every `$` inside a dollar-quoted body replaced by a space; closed
+ * comments, with the whitespace around them, replaced by spaces. Strings and quoted identifiers are untouched.
  */
 export function grammarText(text: string, reserved: ReadonlySet<string> = POSTGRES_RESERVED): string {
   let out = '';
@@ -265,7 +266,20 @@ export function grammarText(text: string, reserved: ReadonlySet<string> = POSTGR
   const n = text.length;
   while (pos < n) {
     const next = skipTrivia(text, pos);
-    if (next < 0 || next >= n) break;
+    if (next < 0) {
+      // Blank the closed comments before an unclosed one; the grammar stops at the unclosed one.
+      const open = -1 - next;
+      if (hasComment(text, pos, open)) {
+        out += text.slice(from, pos) + ' '.repeat(open - pos);
+        from = open;
+      }
+      break;
+    }
+    if (hasComment(text, pos, next)) {
+      out += text.slice(from, pos) + ' '.repeat(next - pos);
+      from = next;
+    }
+    if (next >= n) break;
     const tok = scanToken(text, next);
     pos = tok.end;
     let replacement: string | undefined;
@@ -280,7 +294,7 @@ export function grammarText(text: string, reserved: ReadonlySet<string> = POSTGR
         replacement = lowerAscii(text.slice(tok.start, tok.end));
         break;
       case 'string':
-        if (text.charCodeAt(tok.start) === 69) replacement = 'e' + text.slice(tok.start + 1, tok.end);
+        if (text.charCodeAt(tok.start) === 101) replacement = 'E' + text.slice(tok.start + 1, tok.end);
         break;
       case 'dollar-string':
         if (!tok.unterminated) replacement = maskDollarBody(text, tok.start, tok.end);
@@ -294,6 +308,12 @@ export function grammarText(text: string, reserved: ReadonlySet<string> = POSTGR
     }
   }
   return from === 0 ? text : out + text.slice(from);
+}
+
+/** Whether trivia between `start` and `end` holds a comment: anything there that is not whitespace is one. */
+function hasComment(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (!isSpace(text.charCodeAt(i))) return true;
+  return false;
 }
 
 function maskDollarBody(text: string, start: number, end: number): string {

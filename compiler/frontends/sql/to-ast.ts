@@ -19,6 +19,82 @@ const postgresGrammar: ohm.Grammar = (ohm as any).makeRecipe(JSON.parse(POSTGRES
 // Per-conversion state: conversion is synchronous, so module-level fields are safe and avoid closures.
 let base = 0;
 let original = '';
+/** The text the grammar matched (`grammarText`): what `sourceString` reads. */
+let input = '';
+
+/**
+ * A node of Ohm's concrete syntax tree as the actions below see it: the part of Ohm's semantics-wrapper
+ * API they use, over the raw tree of a match. Ohm's own wrappers build an interval object per child and
+ * a dispatch frame per action, which cost a quarter of parsing; this walks the same tree with the same
+ * action table (which Ohm still checks against the grammar when this module loads, after the table).
+ */
+class Cst {
+  /** `start`: the node's offset in the matched text; `rel`: that of the nonterminal its child offsets count from. */
+  constructor(
+    private readonly node: any,
+    private readonly start: number,
+    private readonly rel: number,
+  ) {}
+
+  /** Ohm's `source` interval; the node serves as its own, which saves an object per span. */
+  get source(): Cst {
+    return this;
+  }
+
+  get startIdx(): number {
+    return this.start;
+  }
+
+  get endIdx(): number {
+    return this.start + this.node.matchLength;
+  }
+
+  get sourceString(): string {
+    return input.slice(this.start, this.start + this.node.matchLength);
+  }
+
+  get ctorName(): string {
+    return this.node.ctorName;
+  }
+
+  get numChildren(): number {
+    return this.node.children ? this.node.children.length : 0;
+  }
+
+  child(i: number): Cst {
+    const c = this.node.children[i];
+    const start = this.rel + this.node.childOffsets[i];
+    // Offsets inside an iteration node count from the nonterminal around it, as in Ohm.
+    return new Cst(c, start, c.isNonterminal() ? start : this.rel);
+  }
+
+  get children(): Cst[] {
+    const n = this.numChildren;
+    const out = new Array<Cst>(n);
+    for (let i = 0; i < n; i++) out[i] = this.child(i);
+    return out;
+  }
+
+  /** The elements of a `ListOf`/`NonemptyListOf`/`EmptyListOf` node, as Ohm's built-in `asIteration`. */
+  asIteration(): { children: Cst[] } {
+    switch (this.node.ctorName) {
+      case 'ListOf':
+        return this.child(0).asIteration();
+      case 'NonemptyListOf':
+        return { children: [this.child(0), ...this.child(2).children] };
+      default:
+        return { children: [] };
+    }
+  }
+
+  /** The node's action, or (as Ohm does) its only child's for a nonterminal without one. */
+  ast(): any {
+    const action = actions[this.node.ctorName];
+    if (action) return action.apply(this, this.children);
+    if (this.node.isNonterminal() && this.numChildren === 1) return this.child(0).ast();
+    throw new Error(`no AST action for ${this.node.ctorName}`);
+  }
+}
 
 function span(node: any): Span {
   const src = node.source;
@@ -208,7 +284,9 @@ function pushOperand(items: Item[], prefixes: any, operand: any): void {
 }
 
 function binaryItem(opNode: any): Item {
-  const op = opNode.sourceString.toLowerCase() as A.BinaryOp;
+  const text = opNode.sourceString.toLowerCase();
+  // `OPERATOR(pg_catalog.~)` names the operator `~`.
+  const op = (text.startsWith('operator') ? /([^\s.(]+)\s*\)$/.exec(text)![1]! : text) as A.BinaryOp;
   return { t: 'binary', op, level: BINARY_LEVEL[op] ?? OTHER, pos: opNode.source.startIdx };
 }
 
@@ -217,18 +295,19 @@ function postfix(level: number, node: any, apply: (left: A.Expr, s: Span) => A.E
 }
 
 function pushTail(items: Item[], tail: any): void {
-  const alt = tail.child(1).child(0);
+  const alt = tail.child(0);
   switch (alt.ctorName) {
     case 'ExprTailBody_binary':
+      // Children: operator, prefix guards, prefixes, operand.
       items.push(binaryItem(alt.child(0)));
-      pushOperand(items, alt.child(1), alt.child(2));
+      pushOperand(items, alt.child(2), alt.child(3));
       return;
     case 'ExprTailBody_is': {
       const negated = has(alt.child(1));
       const rest = alt.child(2).child(0);
       if (rest.ctorName === 'IsRest_distinct') {
         items.push({ t: 'binary', op: '=', level: IS, pos: alt.source.startIdx, distinct: true, negated });
-        pushOperand(items, rest.child(2), rest.child(3));
+        pushOperand(items, rest.child(3), rest.child(4));
         return;
       }
       const kind = rest.sourceString.toLowerCase() as 'null' | 'true' | 'false' | 'unknown';
@@ -337,9 +416,8 @@ interface LimitInfo {
   fetch: boolean;
 }
 
-const semantics = postgresGrammar.createSemantics();
-
-semantics.addOperation('ast', {
+/** CST → AST, one action per rule (or case) whose node is converted; `this` is the node itself. */
+const actions: Record<string, (this: Cst, ...children: any[]) => any> = {
   Program(stmt: any, _semi: any) {
     return stmt.ast();
   },
@@ -493,7 +571,7 @@ semantics.addOperation('ast', {
   FromClause(_f: any, items: any) {
     return list(items);
   },
-  FromItem(first: any, joins: any) {
+  FromItem(first: any, _guards: any, joins: any) {
     let acc = first.ast() as A.FromItem;
     const start = base + first.source.startIdx;
     for (const j of joins.children) {
@@ -628,7 +706,7 @@ semantics.addOperation('ast', {
   },
 
   // ─── Expressions ──────────────────────────────────────────────────────────
-  Expr(prefixes: any, operand: any, tails: any): A.Expr {
+  Expr(_prefixGuards: any, prefixes: any, operand: any, _tailGuards: any, tails: any): A.Expr {
     if (prefixes.numChildren === 0 && tails.numChildren === 0) return operand.ast();
     const items: Item[] = [];
     pushOperand(items, prefixes, operand);
@@ -654,7 +732,7 @@ semantics.addOperation('ast', {
   LikeEscape(_e: any, e: any) {
     return e.ast();
   },
-  Operand(primary: any, ops: any): A.Expr {
+  Operand(primary: any, _guards: any, ops: any): A.Expr {
     let e = primary.ast() as A.Expr;
     if (ops.numChildren === 0) return e;
     const start = base + primary.source.startIdx;
@@ -668,16 +746,24 @@ semantics.addOperation('ast', {
         case 'PostfixOp_slice':
           e = { kind: 'subscript', expr: e, index: alt.child(1).ast(), upper: opt(alt.child(3)), slice: true, span: s };
           break;
+        case 'PostfixOp_qualifiedCast':
+          e = { kind: 'cast', expr: e, type: alt.child(2).ast(), syntax: 'colons', span: s };
+          break;
+        case 'PostfixOp_collate':
+          break;
         default:
           e = { kind: 'cast', expr: e, type: alt.child(1).ast(), syntax: 'colons', span: s };
       }
     }
     return e;
   },
-  Primary_parenthesized(_la: any, p: any) {
+  Primary(_guard: any, p: any) {
     return p.ast();
   },
-  Primary_keyword(_la: any, p: any) {
+  NamePrimary_call(_name: any, _open: any, p: any) {
+    return p.ast();
+  },
+  NamePrimary_typed(_name: any, _next: any, p: any) {
     return p.ast();
   },
   ParenPrimary_subquery(_o: any, q: any, _c: any): A.SubqueryExpr {
@@ -711,12 +797,12 @@ semantics.addOperation('ast', {
   KeywordPrimary_cast(_c: any, _o: any, e: any, _as: any, t: any, _cl: any): A.CastExpr {
     return { kind: 'cast', expr: e.ast(), type: t.ast(), syntax: 'cast', span: span(this) };
   },
-  NamePrimary_extract(_x: any, _o: any, field: any, _f: any, e: any, _c: any): A.ExtractExpr {
+  CallPrimary_extract(_x: any, _o: any, field: any, _f: any, e: any, _c: any): A.ExtractExpr {
     const f = field.child(0);
     const name = f.ctorName === 'ColLabel' ? (f.ast() as A.Ident).name : stringValue(f);
     return { kind: 'extract', field: name.toLowerCase(), expr: e.ast(), span: span(this) };
   },
-  NamePrimary_substringFrom(kw: any, _o: any, e: any, _f: any, from: any, forPart: any, _c: any) {
+  CallPrimary_substringFrom(kw: any, _o: any, e: any, _f: any, from: any, forPart: any, _c: any) {
     const args: A.Expr[] = [e.ast(), from.ast()];
     if (has(forPart)) args.push(forPart.child(0).ast());
     return call(qname1('substring', span(kw)), args, span(this));
@@ -724,14 +810,14 @@ semantics.addOperation('ast', {
   SubstringFor(_f: any, e: any) {
     return e.ast();
   },
-  NamePrimary_substringFor(kw: any, _o: any, e: any, _f: any, count: any, _c: any) {
+  CallPrimary_substringFor(kw: any, _o: any, e: any, _f: any, count: any, _c: any) {
     const one: A.LiteralExpr = { kind: 'literal', value: { kind: 'integer', text: '1' }, span: span(kw) };
     return call(qname1('substring', span(kw)), [e.ast(), one, count.ast()], span(this));
   },
-  NamePrimary_position(kw: any, _o: any, needle: any, _in: any, haystack: any, _c: any) {
+  CallPrimary_position(kw: any, _o: any, needle: any, _in: any, haystack: any, _c: any) {
     return call(qname1('position', span(kw)), [haystack.ast(), needle.ast()], span(this));
   },
-  NamePrimary_trim(kw: any, _o: any, where: any, args: any, _c: any) {
+  CallPrimary_trim(kw: any, _o: any, where: any, args: any, _c: any) {
     const w = has(where) ? where.sourceString.toLowerCase() : 'both';
     const name = w === 'leading' ? 'ltrim' : w === 'trailing' ? 'rtrim' : 'btrim';
     return call(qname1(name, span(kw)), args.ast(), span(this));
@@ -747,7 +833,7 @@ semantics.addOperation('ast', {
   TrimArgs_list(exprs: any) {
     return list(exprs);
   },
-  NamePrimary_row(_r: any, _o: any, fields: any, _c: any): A.RowExpr {
+  CallPrimary_row(_r: any, _o: any, fields: any, _c: any): A.RowExpr {
     return { kind: 'row', fields: list(fields), explicit: true, span: span(this) };
   },
   ParenPrimary_tuple(_o: any, first: any, _comma: any, rest: any, _c: any): A.RowExpr {
@@ -758,7 +844,7 @@ semantics.addOperation('ast', {
   ParenPrimary_paren(_o: any, e: any, _c: any) {
     return e.ast();
   },
-  NamePrimary_interval(_i: any, s: any, unit: any): A.IntervalLiteralExpr {
+  TypedPrimary_interval(_i: any, s: any, unit: any): A.IntervalLiteralExpr {
     return { kind: 'interval-literal', value: stringValue(s), unit: opt(unit), span: span(this) };
   },
   IntervalUnit_range(from: any, _to: any, to: any) {
@@ -766,6 +852,9 @@ semantics.addOperation('ast', {
   },
   IntervalUnit_single(unit: any) {
     return unit.sourceString.toLowerCase();
+  },
+  KeywordPrimary_currentSchema(n: any, _o: any, _c: any) {
+    return call(qname1('current_schema', span(n)), [], span(this));
   },
   KeywordPrimary_niladic(n: any) {
     return call(qname1(n.sourceString.toLowerCase(), span(n)), [], span(this));
@@ -805,17 +894,18 @@ semantics.addOperation('ast', {
   OverClause_name(_over: any, name: any): A.WindowSpec {
     return { kind: 'window-spec', base: name.ast(), partitionBy: [], orderBy: [], frame: undefined, span: span(name) };
   },
-  NamePrimary_typed(type: any, s: any): A.TypedLiteralExpr {
+  TypedPrimary_constType(type: any, s: any): A.TypedLiteralExpr {
     return { kind: 'typed-literal', type: type.ast(), value: stringValue(s), span: span(this) };
   },
-  NamePrimary_qualifiedStar(q: any, _d: any, _s: any): A.StarExpr {
-    return { kind: 'star', table: q.ast(), span: span(this) };
+  CallPrimary_typed(_name: any, _mods: any, type: any, s: any): A.TypedLiteralExpr {
+    return { kind: 'typed-literal', type: type.ast(), value: stringValue(s), span: span(this) };
   },
-  NamePrimary_column(q: any): A.ColumnRefExpr {
+  NamePrimary_column(q: any, dot: any, _star: any): A.ColumnRefExpr | A.StarExpr {
+    if (has(dot)) return { kind: 'star', table: q.ast(), span: span(this) };
     return { kind: 'column-ref', name: q.ast(), span: span(this) };
   },
-  Primary_param(p: any): A.ParamExpr {
-    return { kind: 'param', index: Number(p.sourceString.slice(1)), span: span(this) };
+  param(_dollar: any, _digits: any): A.ParamExpr {
+    return { kind: 'param', index: Number(this.sourceString.slice(1)), span: span(this) };
   },
 
   // ─── Literals ─────────────────────────────────────────────────────────────
@@ -882,7 +972,7 @@ semantics.addOperation('ast', {
   intLit(_d: any) {
     return Number(this.sourceString);
   },
-  QName(first: any, rest: any): A.QName {
+  QName(first: any, _dots: any, rest: any): A.QName {
     const parts: A.Ident[] = [first.ast()];
     for (const r of rest.children) parts.push(r.ast());
     return { kind: 'qname', parts, span: span(this) };
@@ -1243,7 +1333,44 @@ semantics.addOperation('ast', {
   AnalyzeStmt(_a: any, _v: any, tables: any): A.AnalyzeStatement {
     return { kind: 'analyze', tables: list(tables), span: span(this) };
   },
-});
+  CopyStmt_from(_c: any, table: any, cols: any, _f: any, _s: any, opts: any): A.CopyStatement {
+    return { kind: 'copy', direction: 'from', table: table.ast(), columns: has(cols) ? cols.child(0).ast() : [], options: has(opts) ? opts.child(0).ast() : [], span: span(this) };
+  },
+  CopyStmt_to(_c: any, table: any, cols: any, _t: any, _s: any, opts: any): A.CopyStatement {
+    return { kind: 'copy', direction: 'to', table: table.ast(), columns: has(cols) ? cols.child(0).ast() : [], options: has(opts) ? opts.child(0).ast() : [], span: span(this) };
+  },
+  CopyStmt_query(_c: any, _o: any, q: any, _cl: any, _t: any, _s: any, opts: any): A.CopyStatement {
+    return { kind: 'copy', direction: 'to', query: q.ast(), columns: [], options: has(opts) ? opts.child(0).ast() : [], span: span(this) };
+  },
+  CopyOptions_list(_w: any, _o: any, items: any, _c: any) {
+    return list(items);
+  },
+  CopyOptions_legacy(_w: any, items: any) {
+    return many(items);
+  },
+  CopyOption(name: any, value: any): A.CopyOption {
+    const v = has(value) ? (value.child(0).ast() as string) : undefined;
+    return { name: (name.ast() as A.Ident).name.toLowerCase(), ...(v === undefined ? {} : { value: v }), span: span(this) };
+  },
+  CopyOptionValue_string(s: any) {
+    return stringValue(s);
+  },
+  CopyOptionValue_number(n: any) {
+    return n.sourceString;
+  },
+  CopyOptionValue_word(w: any) {
+    return (w.ast() as A.Ident).name;
+  },
+  CopyLegacyOption_value(name: any, _as: any, s: any): A.CopyOption {
+    return { name: (name.ast() as A.Ident).name.toLowerCase(), value: stringValue(s), span: span(this) };
+  },
+  CopyLegacyOption_flag(name: any): A.CopyOption {
+    return { name: (name.ast() as A.Ident).name.toLowerCase(), span: span(this) };
+  },
+};
+
+// Ohm checks the table at load time: every action names a rule or case of the grammar and takes its arity.
+postgresGrammar.createSemantics().addOperation('ast', actions as any);
 
 /** The outcome of matching one statement: its tree, or where and what the grammar expected. */
 export type MatchOutcome =
@@ -1256,16 +1383,21 @@ export type MatchOutcome =
  * nesting exhausts the stack.
  */
 export function matchStatement(text: string, offset: number): MatchOutcome {
-  const match = postgresGrammar.match(grammarText(text), 'Program');
+  const prepared = grammarText(text);
+  const match = postgresGrammar.match(prepared, 'Program');
   if (match.failed()) return { ok: false, failurePos: match.getRightmostFailurePosition(), expected: match.getExpectedText() };
   base = offset;
   original = text;
+  input = prepared;
+  // `_cst`/`_cstOffset` hold the tree Ohm's semantics would wrap (ohm-js 17; not in its type declarations).
+  const m = match as any;
   try {
-    return { ok: true, ast: (semantics(match) as any).ast() as A.Statement };
+    return { ok: true, ast: new Cst(m._cst, m._cstOffset, m._cstOffset).ast() as A.Statement };
   } catch (e) {
     if (e instanceof NonAssociative) return { ok: false, failurePos: e.pos, expected: '' };
     throw e;
   } finally {
     original = '';
+    input = '';
   }
 }

@@ -40,7 +40,9 @@ export const serverCommand: Command = {
     } catch (e) {
       for (const l of listening) await l.close();
       await engine.close();
-      throw e;
+      // A listener that cannot start (port taken, unsafe settings) is the operator's problem to fix: its message, no stack.
+      console.error(`orbit: ${e instanceof Error ? e.message : String(e)}`);
+      return 1;
     }
     if (listening.length === 0) console.log(`orbit: engine ready, data in ${config.dataDir} (no protocol enabled)`);
     await new Promise<void>((resolve) => {

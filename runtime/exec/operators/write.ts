@@ -15,6 +15,7 @@ import { fail } from '../errors.ts';
 import { selectTrue } from '../kernels.ts';
 import { type Chunk, type Vec, chunkFromRows, chunkRows, concatChunks, emptyChunk, valueAt } from '../vector.ts';
 import { type BuildFn, type Operator, Slicer, checkCancel, evaluator, materialize, typesOf } from './operator.ts';
+import { ConstraintGuard } from './constraints.ts';
 
 /** Write operators report how many rows they wrote. */
 export interface WriteOperator extends Operator {
@@ -52,7 +53,7 @@ abstract class WriteOp implements WriteOperator {
  * Stored values follow the column's IR convention even when an input arrives in a wider or
  * narrower JS form (an int32 expression feeding a bigint column gives a number).
  */
-function conform(v: unknown, t: DataType): unknown {
+export function conform(v: unknown, t: DataType): unknown {
   if (v === null || v === undefined) return null;
   if (t.kind === 'int64' && typeof v === 'number') return BigInt(v);
   if ((t.kind === 'int32' || t.kind === 'int16' || t.kind === 'float64' || t.kind === 'float32') && typeof v === 'bigint') return Number(v);
@@ -114,11 +115,21 @@ export class InsertOp extends WriteOp {
       };
       updateEval = { assign: action.assignments.map((a) => ({ ordinal: a.ordinal, f: ev(a.expr) })), where: action.where ? ev(action.where) : undefined, schema };
     }
+    const guard = p.constraints && new ConstraintGuard(rc, p, p.table, p.rowColumns, p.constraints);
+    let bad: Int32Array | null = null;
+    if (guard) {
+      // Every proposed row is checked before conflicts are looked at, as PostgreSQL does.
+      const byOrdinal: (Vec | undefined)[] = [];
+      for (const d of defaults) byOrdinal[d.ordinal] = guard.columnVec(d.ordinal, d.vec, n);
+      p.targetOrdinals.forEach((o, j) => (byOrdinal[o] = guard.columnVec(o, src.columns[j]!, n)));
+      bad = guard.checkBatch(byOrdinal, n);
+    }
     for (let i = 0; i < n; i++) {
       if ((i & 1023) === 0) checkCancel(rc);
       const values = new Array<unknown>(width).fill(null);
       for (const d of defaults) values[d.ordinal] = valueAt(d.vec, i);
       for (let j = 0; j < p.targetOrdinals.length; j++) values[p.targetOrdinals[j]!] = valueAt(src.columns[j]!, i);
+      if (bad && bad[i]! >= 0) guard!.failCheck(values, bad[i]!);
       if (conflict) {
         const existing = this.conflicting(values, conflict.keyOrdinals);
         if (existing) {
@@ -134,7 +145,9 @@ export class InsertOp extends WriteOp {
           }
           const next = [...existing.values];
           for (const a of u.assign) next[a.ordinal] = valueAt(a.f(one), 0);
+          guard?.checkRow(next);
           const key = rc.txn.update(p.table, existing.key, conformRow(p.table, next));
+          guard?.updated(existing.values, next);
           touched.add(keyHex(key));
           this.affected++;
           if (p.returning) written.push(next);
@@ -142,10 +155,12 @@ export class InsertOp extends WriteOp {
         }
       }
       const key = rc.txn.insert(p.table, conformRow(p.table, values));
+      guard?.inserted(values);
       if (conflict) touched.add(keyHex(key));
       this.affected++;
       if (p.returning) written.push(values);
     }
+    guard?.finish();
     if (!p.returning) return null;
     const cols = tableColumns(p.rowColumns, p.table);
     const base = written.length === 0 ? emptyChunk(cols.map((c) => c.type)) : chunkFromRows(cols.map((c) => c.type), written);
@@ -185,6 +200,14 @@ export class UpdateOp extends WriteOp {
     const { input, keys, values } = targetRows(rc, this.build, p);
     const layout = layoutOf(p.input.schema);
     const assigned = p.assignments.map((a) => ({ ordinal: a.ordinal, vec: evaluator(rc, p, a.expr, layout)(input, rc) }));
+    const guard = p.constraints && new ConstraintGuard(rc, p, p.table, p.rowColumns, p.constraints);
+    let bad: Int32Array | null = null;
+    if (guard) {
+      const byOrdinal: (Vec | undefined)[] = [];
+      for (const c of p.rowColumns) byOrdinal[c.ordinal] = input.columns[layout.get(c.id)!];
+      for (const a of assigned) byOrdinal[a.ordinal] = guard.columnVec(a.ordinal, a.vec, input.length);
+      bad = guard.checkBatch(byOrdinal, input.length);
+    }
     const seen = new Set<string>();
     const keep: number[] = [];
     for (let i = 0; i < input.length; i++) {
@@ -194,11 +217,15 @@ export class UpdateOp extends WriteOp {
       if (seen.has(hex)) continue;
       seen.add(hex);
       const row = values[i]!;
+      const old = guard?.tracksKeys ? [...row] : undefined;
       for (const a of assigned) row[a.ordinal] = valueAt(a.vec, i);
+      if (bad && bad[i]! >= 0) guard!.failCheck(row, bad[i]!);
       rc.txn.update(p.table, keys[i]!, conformRow(p.table, row));
+      if (old) guard!.updated(old, row);
       keep.push(i);
       this.affected++;
     }
+    guard?.finish();
     if (!p.returning) return null;
     // RETURNING sees the new values under the target's column ids and the input's other columns as they were.
     const rows = keep.map((i) => p.input.schema.map((c, j) => {
@@ -221,7 +248,8 @@ export class DeleteOp extends WriteOp {
   protected run(): Chunk | null {
     const p = this.plan;
     const rc = this.rc;
-    const { input, keys } = targetRows(rc, this.build, p);
+    const { input, keys, values } = targetRows(rc, this.build, p);
+    const guard = p.constraints && new ConstraintGuard(rc, p, p.table, p.rowColumns, p.constraints);
     const seen = new Set<string>();
     const keep = new Uint32Array(input.length);
     let m = 0;
@@ -231,9 +259,11 @@ export class DeleteOp extends WriteOp {
       if (seen.has(hex)) continue;
       seen.add(hex);
       rc.txn.delete(p.table, keys[i]!);
+      guard?.deleted(values[i]!);
       keep[m++] = i;
       this.affected++;
     }
+    guard?.finish();
     if (!p.returning) return null;
     const base = concatChunks(typesOf(p.input), [{ columns: input.columns, length: input.length }]);
     const rows = chunkRows(base);

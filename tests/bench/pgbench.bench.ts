@@ -1,0 +1,133 @@
+// pgbench against Orbit and a real PostgreSQL started here (run by hand: `bun tests/bench/pgbench.bench.ts`).
+//
+// Both servers get the same table (pgbench_accounts, 100,000 rows) and the same custom scripts,
+// run with `-M extended` (and the SELECT also with `-M prepared`) at 1, 8 and 32 clients:
+//   select-only    one primary-key SELECT per transaction
+//   simple-update  one single-row UPDATE of a random account per transaction
+// Both keep their default durability (fsync on commit). Needs `postgres`, `initdb`, `pg_ctl`
+// (found on PATH, in /usr/local/bin or /usr/lib/postgresql/*/bin), `pgbench` and `psql`.
+// Environment: BENCH_SECONDS (per run, default 5), BENCH_ROWS (default 100000).
+
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
+const ROWS = Number(process.env['BENCH_ROWS'] ?? 100_000);
+const CLIENTS = [1, 8, 32];
+const root = join(import.meta.dir, '..', '..');
+
+function findTool(name: string): string {
+  const dirs = [...(process.env['PATH'] ?? '').split(':'), '/usr/local/bin', ...(existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').map((v) => `/usr/lib/postgresql/${v}/bin`) : [])];
+  for (const d of dirs) if (d && existsSync(join(d, name))) return join(d, name);
+  throw new Error(`${name} not found: install PostgreSQL (server and client)`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+function run(cmd: string[], env: Record<string, string> = {}): { code: number; out: string; err: string } {
+  const p = Bun.spawnSync(cmd, { env: { ...process.env, ...env }, stdout: 'pipe', stderr: 'pipe' });
+  return { code: p.exitCode ?? -1, out: p.stdout.toString(), err: p.stderr.toString() };
+}
+
+/** PostgreSQL refuses to run as root: as root, its commands run as the `postgres` user. */
+function asPostgres(cmd: string[]): string[] {
+  return process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--', ...cmd] : cmd;
+}
+
+interface Server {
+  readonly name: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+async function startPostgres(dir: string): Promise<Server> {
+  const port = await freePort();
+  const data = join(dir, 'pgdata');
+  if (process.getuid?.() === 0) chownSync(dir, Number(run(['id', '-u', 'postgres']).out.trim()), Number(run(['id', '-g', 'postgres']).out.trim()));
+  const init = run(asPostgres([findTool('initdb'), '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']));
+  if (init.code !== 0) throw new Error(`initdb failed: ${init.err}`);
+  const ctl = findTool('pg_ctl');
+  const start = run(asPostgres([ctl, '-D', data, '-w', '-l', join(dir, 'pg.log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=100`, 'start']));
+  if (start.code !== 0) throw new Error(`pg_ctl start failed: ${start.err}`);
+  return {
+    name: 'PostgreSQL',
+    port,
+    stop: async () => {
+      run(asPostgres([ctl, '-D', data, '-m', 'fast', 'stop']));
+    },
+  };
+}
+
+async function startOrbit(dir: string): Promise<Server> {
+  const proc = Bun.spawn([process.execPath, 'run', join(root, 'runtime/cli/main.ts'), 'server', '--pg-port', '0', '--resp-port', 'off', '--data', join(dir, 'orbit')], { stdout: 'pipe', stderr: 'inherit' });
+  const reader = proc.stdout.getReader();
+  let text = '';
+  while (!/pg listening on [^:]+:\d+\n/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`orbit server exited: ${text}`);
+    text += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  const port = Number(/pg listening on [^:]+:(\d+)/.exec(text)![1]);
+  return {
+    name: 'Orbit',
+    port,
+    stop: async () => {
+      proc.kill('SIGTERM');
+      await proc.exited;
+    },
+  };
+}
+
+function psql(s: Server, sql: string): void {
+  const r = run(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(s.port), '-U', 'postgres', '-d', 'postgres', '-c', sql]);
+  if (r.code !== 0) throw new Error(`${s.name}: ${sql.slice(0, 60)}…: ${r.err}`);
+}
+
+function load(s: Server): void {
+  psql(s, 'create table pgbench_accounts (aid int primary key, bid int not null, abalance int not null, filler char(84))');
+  psql(s, `insert into pgbench_accounts select g, 1 + (g - 1) / 100000, 0, '' from generate_series(1, ${ROWS}) g`);
+  psql(s, 'analyze pgbench_accounts');
+}
+
+const SCRIPTS = {
+  'select-only': `\\set aid random(1, ${ROWS})\nSELECT abalance FROM pgbench_accounts WHERE aid = :aid;\n`,
+  'simple-update': `\\set aid random(1, ${ROWS})\n\\set delta random(-5000, 5000)\nUPDATE pgbench_accounts SET abalance = abalance + :delta WHERE aid = :aid;\n`,
+} as const;
+
+function pgbench(s: Server, script: string, mode: string, clients: number): number {
+  const r = run(['pgbench', '-n', '-h', '127.0.0.1', '-p', String(s.port), '-U', 'postgres', '-M', mode, '-c', String(clients), '-j', String(Math.min(clients, 4)), '-T', String(SECONDS), '-f', script, 'postgres']);
+  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(r.out)?.[1];
+  if (r.code !== 0 || !tps) throw new Error(`pgbench on ${s.name} failed: ${r.err || r.out}`);
+  return Number(tps);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'orbit-pgbench-'));
+const servers: Server[] = [];
+try {
+  for (const [name, text] of Object.entries(SCRIPTS)) writeFileSync(join(dir, `${name}.sql`), text);
+  servers.push(await startOrbit(dir), await startPostgres(dir));
+  for (const s of servers) load(s);
+  const runs: [string, string][] = [['select-only', 'extended'], ['select-only', 'prepared'], ['simple-update', 'extended']];
+  console.log(`pgbench, ${ROWS.toLocaleString('en-US')} accounts, ${SECONDS} s per run, fsync on for both\n`);
+  console.log(`${'script'.padEnd(15)}${'-M'.padEnd(10)}${'clients'.padStart(8)}${'Orbit tps'.padStart(12)}${'PostgreSQL tps'.padStart(16)}${'ratio'.padStart(8)}`);
+  for (const [script, mode] of runs) {
+    for (const clients of CLIENTS) {
+      const [orbit, postgres] = servers.map((s) => pgbench(s, join(dir, `${script}.sql`), mode, clients));
+      console.log(`${script.padEnd(15)}${mode.padEnd(10)}${String(clients).padStart(8)}${orbit!.toFixed(0).padStart(12)}${postgres!.toFixed(0).padStart(16)}${(orbit! / postgres!).toFixed(2).padStart(7)}×`);
+    }
+  }
+} finally {
+  for (const s of servers) await s.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
