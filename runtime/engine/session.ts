@@ -4,7 +4,7 @@
 // Several statements in one `execute` call form an implicit transaction block, as in PostgreSQL's
 // simple query protocol: a failure rolls back the statements of that call that ran before it.
 
-import { bindStatement, explainJson, explainText, parseSql, PlanCache, type ActualStats, type BoundStatement, type DataType, type SqlAst } from '../../compiler/index.ts';
+import { bindStatement, explainJson, explainText, parseOrbitQL, parseSql, PlanCache, sqlStatementOf, type ActualStats, type BoundStatement, type DataType, type Diagnostic, type SqlAst } from '../../compiler/index.ts';
 import type { OperatorStats } from '../exec/index.ts';
 import type { StorageTxn } from '../storage/api.ts';
 import type { CompiledStatement, Engine, PreparedShape } from './engine.ts';
@@ -30,6 +30,10 @@ export interface ExecuteOptions {
    * the client's data ends and throws when the client aborts. Without it COPY FROM STDIN fails.
    */
   readonly copyIn?: () => AsyncIterable<Uint8Array>;
+  /** The language of the statement text (default `sql`). */
+  readonly language?: 'sql' | 'orbitql';
+  /** OrbitQL: values of `$name` parameters by name (they replace `params`). */
+  readonly vars?: Readonly<Record<string, unknown>>;
 }
 
 /** A statement compiled once and executable many times with different parameters. */
@@ -112,7 +116,7 @@ export class Session {
 
   /** Runs every statement in `sql` and collects their results. Throws the first error as an OrbitError. */
   async execute(sql: string, params: readonly unknown[] = [], options: ExecuteOptions = {}): Promise<StatementResult[]> {
-    const fast = this.tryPoint(sql, params, options);
+    const fast = options.language === 'orbitql' ? undefined : this.tryPoint(sql, params, options);
     if (fast) return [fast];
     return collect(this.stream(sql, params, options));
   }
@@ -190,7 +194,9 @@ export class Session {
   /** Streams the execution of every statement in `sql`: start, batches, end per statement. */
   async *stream(sql: string, params: readonly unknown[] = [], options: ExecuteOptions = {}): AsyncGenerator<ResultEvent> {
     if (this.closed) throw engineError('engine_closed');
-    const parsed = parseSql(sql);
+    const orbit = options.language === 'orbitql' ? this.parseOrbit(sql, options) : undefined;
+    if (orbit && options.vars) params = orbit.params;
+    const parsed = orbit ?? parseSql(sql);
     if (parsed.diagnostics.length > 0) {
       this.markFailed();
       throw fromDiagnostic(parsed.diagnostics[0]!);
@@ -208,7 +214,7 @@ export class Session {
         // Bind each statement only when it runs: an earlier DDL statement may change the catalog.
         let compiled: Compiled;
         try {
-          compiled = this.compileOne(s.ast, sql, s.span.start, s.text, options.paramTypes ?? []);
+          compiled = orbit ? this.compileOne(s.ast, s.text, 0, s.text, options.paramTypes ?? [], 'orbitql') : this.compileOne(s.ast, sql, s.span.start, s.text, options.paramTypes ?? []);
         } catch (e) {
           this.markFailed();
           throw e;
@@ -258,9 +264,23 @@ export class Session {
     return parsed.statements.map((s) => this.compileOne(s.ast, sql, s.span.start, s.text, paramTypes));
   }
 
-  private compileOne(ast: SqlAst.Statement, source: string, offset: number, text: string, paramTypes: readonly (DataType | undefined)[]): Compiled {
+  /**
+   * OrbitQL statements as their SQL equivalents (document paths resolved against the catalog; LET runs
+   * nothing, its value is spliced where it is used), with `$name` values placed by name.
+   */
+  private parseOrbit(text: string, options: ExecuteOptions): { statements: { ast: SqlAst.Statement; span: { start: number }; text: string }[]; diagnostics: Diagnostic[]; params: unknown[] } {
+    const parsed = parseOrbitQL(text);
+    const vars = options.vars ?? {};
+    const statements = parsed.statements.flatMap((s) => {
+      const q = sqlStatementOf(s, this.engine.catalog);
+      return q ? [{ ast: q.ast, span: { start: s.span.start }, text: q.sql }] : [];
+    });
+    return { statements, diagnostics: parsed.diagnostics, params: parsed.paramNames.map((n) => vars[n]) };
+  }
+
+  private compileOne(ast: SqlAst.Statement, source: string, offset: number, text: string, paramTypes: readonly (DataType | undefined)[], language = 'sql'): Compiled {
     const declared = paramTypes.map((t) => t ?? ({ kind: 'unknown' } as const));
-    const key = PlanCache.key('sql', text, declared);
+    const key = PlanCache.key(language, text, declared);
     const hit = this.engine.planCache.getByKey(key, this.engine.catalog);
     if (hit) {
       const shape = this.engine.shapeOf(hit);

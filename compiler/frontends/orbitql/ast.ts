@@ -1,0 +1,49 @@
+// The OrbitQL syntax tree: SQL statements (OrbitQL forms already turned into their SQL equivalents) and LET.
+
+import type { Span } from '../../diagnostics/index.ts';
+import type { Statement as SqlStatement } from '../sql/ast.ts';
+import type { SpanMapping } from './span-map.ts';
+
+/**
+ * A rewrite of one OrbitQL form into SQL text, over `[start, end)` of the statement: either fixed text
+ * or a `$name` variable, whose text depends on the LET statements before it.
+ */
+export type Edit =
+  | { readonly kind: 'text'; readonly start: number; readonly end: number; readonly text: string }
+  | { readonly kind: 'variable'; readonly start: number; readonly end: number; readonly name: string };
+
+/** What one OrbitQL form is, for tools (semantic tokens, hover): its kind and range in the script. */
+export interface OrbitForm {
+  readonly kind: 'record-id' | 'object' | 'array' | 'duration' | 'function' | 'variable';
+  readonly span: Span;
+  /** The namespaced function's name, the variable's name or the record id's table. */
+  readonly name?: string;
+}
+
+/** `LET $name = value`: binds a variable for the statements after it. */
+export interface LetStatement {
+  readonly kind: 'let';
+  readonly name: string;
+  readonly nameSpan: Span;
+  /** The value as SQL text (a parenthesized expression or subquery), spliced where `$name` is used. */
+  readonly valueSql: string;
+  readonly valueSpan: Span;
+  readonly span: Span;
+  readonly text: string;
+  readonly forms: readonly OrbitForm[];
+}
+
+/** Any other statement: its SQL equivalent, parsed by the SQL front end, with spans into `sql`. */
+export interface QueryStatement {
+  readonly kind: 'statement';
+  readonly ast: SqlStatement;
+  /** The SQL text `ast`'s spans point into. */
+  readonly sql: string;
+  /** Maps offsets of `sql` back to offsets of the OrbitQL script. */
+  readonly map: SpanMapping;
+  readonly span: Span;
+  readonly text: string;
+  readonly forms: readonly OrbitForm[];
+}
+
+export type OrbitStatement = LetStatement | QueryStatement;

@@ -1,0 +1,45 @@
+// OrbitQL's namespaced functions (`string::lower`) and the function-registry names they stand for.
+
+/**
+ * Each namespaced name and the registry function it calls with the same arguments. A name missing here
+ * is reported by the binder as an unknown function under its OrbitQL spelling.
+ */
+export const NAMESPACED_FUNCTIONS: Readonly<Record<string, string>> = {
+  'string::lower': 'lower',
+  'string::upper': 'upper',
+  'string::len': 'length',
+  'string::concat': 'concat',
+  'string::trim': 'btrim',
+  'string::replace': 'replace',
+  'string::reverse': 'reverse',
+  'string::starts_with': 'starts_with',
+  'string::split': 'string_to_array',
+  'string::join': 'array_to_string',
+  'math::abs': 'abs',
+  'math::ceil': 'ceil',
+  'math::floor': 'floor',
+  'math::round': 'round',
+  'math::sqrt': 'sqrt',
+  'math::pow': 'power',
+  'math::ln': 'ln',
+  'math::log10': 'log10',
+  'math::exp': 'exp',
+  'math::sign': 'sign',
+  'math::pi': 'pi',
+  'math::max': 'greatest',
+  'math::min': 'least',
+  'rand::float': 'random',
+  'rand::uuid': 'gen_random_uuid',
+  'time::now': 'now',
+  'time::format': 'to_char',
+  'array::len': 'cardinality',
+  'array::append': 'array_append',
+  'array::prepend': 'array_prepend',
+  'array::concat': 'array_cat',
+  'array::find_index': 'array_position',
+};
+
+/** The registry name behind a namespaced function, if OrbitQL knows it. */
+export function registryName(namespaced: string): string | undefined {
+  return NAMESPACED_FUNCTIONS[namespaced];
+}

@@ -1,0 +1,124 @@
+// Parsing OrbitQL scripts: split on top-level `;`, match each statement with the OrbitQL grammar, rewrite
+// its OrbitQL forms into SQL text, resolve `$name` variables, and parse that text with the SQL front end.
+
+import { diagnostic, type Diagnostic, type Span } from '../../diagnostics/index.ts';
+import { parseStatement } from '../sql/parse.ts';
+import { splitStatements, tokenAt } from '../sql/split.ts';
+import type { Edit, OrbitStatement } from './ast.ts';
+import type { StatementCache } from './cache.ts';
+import { SpanMap } from './span-map.ts';
+import { matchOrbitStatement } from './to-ast.ts';
+
+export interface OrbitParseResult {
+  readonly statements: OrbitStatement[];
+  readonly diagnostics: Diagnostic[];
+  /**
+   * The `$name` parameters the script uses without a LET, in order of first use: parameter `$k` of the
+   * SQL equivalents is the k-th of them, so values supplied by name line up with `paramsByName`.
+   */
+  readonly paramNames: string[];
+}
+
+/**
+ * Parses a script. Spans in diagnostics are offsets into `source`. A statement that fails to parse is
+ * reported once and left out; the others still parse. Never throws for the user's input.
+ */
+export function parseOrbitQL(source: string, cache?: StatementCache): OrbitParseResult {
+  const statements: OrbitStatement[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const paramNames: string[] = [];
+  const lets = new Map<string, string>();
+  for (const range of splitStatements(source)) {
+    const text = source.slice(range.start, range.end);
+    const span = { start: range.start, end: range.end };
+    let m: ReturnType<typeof matchOrbitStatement>;
+    try {
+      m = cache ? cache.get(`match\u0000${text}`, () => matchOrbitStatement(text)) : matchOrbitStatement(text);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      diagnostics.push(diagnostic('statement_too_complex', 'statement is nested too deeply', span));
+      continue;
+    }
+    if (!m.ok) {
+      diagnostics.push(syntaxError(text, range.start, m.failurePos, m.expected));
+      continue;
+    }
+    const forms = m.forms.map((f) => ({ ...f, span: shift(f.span, range.start) }));
+    const resolve = (name: string): string => {
+      const bound = lets.get(name);
+      if (bound !== undefined) return bound;
+      let i = paramNames.indexOf(name);
+      if (i < 0) i = paramNames.push(name) - 1;
+      return `$${i + 1}`;
+    };
+    if (m.let) {
+      const { sql } = rewrite(text, m.let.valueStart, m.let.valueEnd, m.edits, resolve, range.start);
+      const valueSql = `(${sql})`;
+      lets.set(m.let.name, valueSql);
+      statements.push({
+        kind: 'let',
+        name: m.let.name,
+        nameSpan: { start: range.start + m.let.nameStart, end: range.start + m.let.nameEnd },
+        valueSql,
+        valueSpan: { start: range.start + m.let.valueStart, end: range.start + m.let.valueEnd },
+        span,
+        text,
+        forms,
+      });
+      continue;
+    }
+    const { sql, map } = rewrite(text, 0, text.length, m.edits, resolve, range.start);
+    const parsed = cache ? cache.get(`sql\u0000${sql}`, () => parseStatement(sql)) : parseStatement(sql);
+    if (!parsed.ast) {
+      for (const d of parsed.diagnostics) diagnostics.push({ ...d, span: map.span(d.span) });
+      continue;
+    }
+    statements.push({ kind: 'statement', ast: parsed.ast, sql, map, span, text, forms });
+  }
+  return { statements, diagnostics, paramNames };
+}
+
+/** Applies the rewrites inside `[from, to)` of `text`; the map gives script offsets (`base` added). */
+function rewrite(text: string, from: number, to: number, edits: readonly Edit[], resolve: (name: string) => string, base: number): { sql: string; map: SpanMap } {
+  const map = new SpanMap();
+  let sql = '';
+  let at = from;
+  for (const e of [...edits].sort((a, b) => a.start - b.start)) {
+    if (e.start < at || e.end > to) continue;
+    if (e.start > at) {
+      map.add(e.start - at, base + at, base + e.start, true);
+      sql += text.slice(at, e.start);
+    }
+    const piece = e.kind === 'text' ? e.text : resolve(e.name);
+    map.add(piece.length, base + e.start, base + e.end, false);
+    sql += piece;
+    at = e.end;
+  }
+  if (to > at) {
+    map.add(to - at, base + at, base + to, true);
+    sql += text.slice(at, to);
+  }
+  return { sql, map };
+}
+
+function shift(s: Span, by: number): Span {
+  return { start: s.start + by, end: s.end + by };
+}
+
+const MAX_TOKEN_ECHO = 60;
+
+/** `syntax error at or near "tok"` / `at end of input`, pointing at the token, with what was expected. */
+function syntaxError(text: string, offset: number, failurePos: number, expected: string): Diagnostic {
+  const extra = expected === '' ? {} : { detail: `expected ${expected.replace(/"([a-z_]+)"/g, (_, w: string) => `"${w.toUpperCase()}"`)}` };
+  const tok = tokenAt(text, failurePos);
+  if (tok === undefined) {
+    return diagnostic('syntax_error', 'syntax error at end of input', { start: offset + text.length, end: offset + text.length }, extra);
+  }
+  const end = 'kind' in tok ? tok.end : text.length;
+  const span = { start: offset + tok.start, end: offset + end };
+  const shown = text.slice(tok.start, end);
+  const echo = shown.length > MAX_TOKEN_ECHO ? shown.slice(0, MAX_TOKEN_ECHO) + '…' : shown;
+  if (!('kind' in tok)) return diagnostic('syntax_error', `unterminated /* comment at or near "${echo}"`, span);
+  if (tok.unterminated) return diagnostic('syntax_error', `unterminated quoted string at or near "${echo}"`, span);
+  return diagnostic('syntax_error', `syntax error at or near "${echo}"`, span, extra);
+}
