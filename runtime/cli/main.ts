@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   compile: { summary: 'Check a SQL file against a schema and print diagnostics', load: async () => (await import('./commands/compile.ts')).compileCommand },
   fmt: { summary: 'Print SQL in canonical form', load: async () => (await import('./commands/fmt.ts')).fmtCommand },
   user: { summary: 'Add a user who logs in with a password', load: async () => (await import('./commands/user.ts')).userCommand },
+  lsp: { summary: 'Start the OrbitQL language server', load: async () => (await import('./commands/lsp.ts')).lspCommand },
 };
 
 function mainHelp(): string {
