@@ -148,6 +148,13 @@ export class KeyTable {
 
   private nullGroup = -1;
 
+  /** The id of a row whose single key is NULL: -1 for join keys, else the one NULL group. */
+  private nullId(insert: boolean, nullsNeverMatch: boolean): number {
+    if (nullsNeverMatch) return -1;
+    if (this.nullGroup < 0 && insert) this.nullGroup = this.size++;
+    return this.nullGroup;
+  }
+
   /**
    * Ids of rows `0..n-1` of the key columns. With `insert`, new keys get the next id; without,
    * unknown keys give -1. With `nullsNeverMatch`, a row with any NULL key gives -1 (join keys).
@@ -180,11 +187,7 @@ export class KeyTable {
         }
         const k = keyAt(v, i);
         if (k === undefined) {
-          if (nullsNeverMatch) out[i] = -1;
-          else {
-            if (this.nullGroup < 0 && insert) this.nullGroup = this.size++;
-            out[i] = this.nullGroup;
-          }
+          out[i] = this.nullId(insert, nullsNeverMatch);
           continue;
         }
         let id = d.get(k);
@@ -248,11 +251,7 @@ export class KeyTable {
         continue;
       }
       if (valid !== null && valid[i] === 0) {
-        if (nullsNeverMatch) out[i] = -1;
-        else {
-          if (this.nullGroup < 0 && insert) this.nullGroup = this.size++;
-          out[i] = this.nullGroup;
-        }
+        out[i] = this.nullId(insert, nullsNeverMatch);
         continue;
       }
       const at = codes[i]!;
@@ -280,11 +279,7 @@ export class KeyTable {
         continue;
       }
       if (valid !== null && valid[i] === 0) {
-        if (nullsNeverMatch) out[i] = -1;
-        else {
-          if (this.nullGroup < 0 && insert) this.nullGroup = this.size++;
-          out[i] = this.nullGroup;
-        }
+        out[i] = this.nullId(insert, nullsNeverMatch);
         continue;
       }
       const k = data[i]!;

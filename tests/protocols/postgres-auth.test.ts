@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnServer } from '../support/server.ts';
 import pg from 'pg';
 import { md5Verifier, postgres, scramVerifier } from '../../protocols/postgres/index.ts';
 import { errorFields, RawClient, startServer, type TestServer } from './postgres-support.ts';
@@ -189,16 +190,7 @@ describe('orbit user add, orbit server --config and psql', () => {
     const add = Bun.spawnSync([process.execPath, 'run', main, 'user', 'add', 'carol', '--password-stdin', '--config', config], { stdin: Buffer.from('open sesame\n') });
     expect(add.stderr.toString()).toBe('');
     expect(add.exitCode).toBe(0);
-    proc = Bun.spawn([process.execPath, 'run', main, 'server', '--pg-port', '0', '--resp-port', 'off', '--data', join(dir, 'data'), '--config', config], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
-    const reader = proc.stdout.getReader();
-    let text = '';
-    while (!text.includes('\n')) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += new TextDecoder().decode(value);
-    }
-    reader.releaseLock();
-    port = Number(/:(\d+)\n/.exec(text)?.[1]);
+    ({ proc, port } = await spawnServer(['--pg-port', '0', '--resp-port', 'off', '--data', join(dir, 'data'), '--config', config]));
   });
 
   afterAll(async () => {

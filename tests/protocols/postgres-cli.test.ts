@@ -3,8 +3,8 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnServer } from '../support/server.ts';
 
-const root = join(import.meta.dir, '..', '..');
 let dir: string;
 let proc: ReturnType<typeof Bun.spawn<'ignore', 'pipe', 'pipe'>>;
 let port: number;
@@ -12,21 +12,7 @@ let firstLine: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orbit-pgcli-'));
-  proc = Bun.spawn([process.execPath, 'run', join(root, 'runtime/cli/main.ts'), 'server', '--pg-port', '0', '--resp-port', 'off', '--data', join(dir, 'data')], {
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const reader = proc.stdout.getReader();
-  let text = '';
-  while (!text.includes('\n')) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  firstLine = text.split('\n')[0]!;
-  port = Number(/:(\d+)$/.exec(firstLine)?.[1]);
+  ({ proc, firstLine, port } = await spawnServer(['--pg-port', '0', '--resp-port', 'off', '--data', join(dir, 'data')]));
 });
 
 afterAll(() => {

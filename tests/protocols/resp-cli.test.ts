@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnServer } from '../support/server.ts';
 import Redis from 'ioredis';
 
-const root = join(import.meta.dir, '..', '..');
 let dir: string;
 
 interface Proc {
@@ -17,22 +17,9 @@ interface Proc {
 
 /** Starts `orbit server` with only the resp listener on an ephemeral port and reads its port from the first line. */
 async function startServer(extra: string[] = []): Promise<Proc> {
-  const proc = Bun.spawn([process.execPath, 'run', join(root, 'runtime/cli/main.ts'), 'server', '--resp-port', '0', '--pg-port', 'off', '--data', join(dir, 'data'), ...extra], {
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const reader = proc.stdout.getReader();
-  let text = '';
-  while (!text.includes('\n')) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  const line = text.split('\n')[0]!;
-  expect(line).toMatch(/^orbit: resp listening on 127\.0\.0\.1:\d+$/);
-  return { proc, port: Number(/:(\d+)$/.exec(line)![1]) };
+  const { proc, firstLine, port } = await spawnServer(['--resp-port', '0', '--pg-port', 'off', '--data', join(dir, 'data'), ...extra]);
+  expect(firstLine).toMatch(/^orbit: resp listening on 127\.0\.0\.1:\d+$/);
+  return { proc, port };
 }
 
 async function cli(port: number, args: string[], stdin?: string): Promise<{ out: string; code: number }> {

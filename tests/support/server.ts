@@ -1,0 +1,28 @@
+// Starts `orbit server` as a child process for protocol tests and reads its first listening line.
+
+import { join } from 'node:path';
+
+const main = join(import.meta.dir, '..', '..', 'runtime', 'cli', 'main.ts');
+
+/** A running server: the process, its first stdout line and the port that line names. */
+export interface SpawnedServer {
+  readonly proc: Bun.Subprocess<'ignore', 'pipe', 'pipe'>;
+  /** `orbit: <name> listening on <host>:<port>`, or whatever came first. */
+  readonly firstLine: string;
+  readonly port: number;
+}
+
+/** Runs `orbit server <args>` (choose the ports in `args`) and waits for its first line. */
+export async function spawnServer(args: readonly string[]): Promise<SpawnedServer> {
+  const proc = Bun.spawn([process.execPath, 'run', main, 'server', ...args], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
+  const reader = proc.stdout.getReader();
+  let text = '';
+  while (!text.includes('\n')) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  const firstLine = text.split('\n')[0]!;
+  return { proc, firstLine, port: Number(/:(\d+)$/.exec(firstLine)?.[1]) };
+}
