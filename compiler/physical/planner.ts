@@ -241,10 +241,19 @@ class Planner {
         plan: { kind: 'nested-loop-join', joinType: type, left: l.plan, right: r.plan, ...(j.condition ? { condition: j.condition } : {}), schema, est: est(rows, base + lr * rr * CPU_ROW + rows * CPU_ROW) },
         order: l.order,
       };
-    } else if (type === 'inner' && l.order[0] !== undefined && r.order[0] !== undefined && sameKey(leftKeys[0]!, l.order[0]) && sameKey(rightKeys[0]!, r.order[0])) {
-      // Both inputs already arrive in key order (scans in primary-key order): merge them.
+    } else if (
+      type === 'inner' &&
+      l.order[0] !== undefined &&
+      r.order[0] !== undefined &&
+      sameKey(leftKeys[0]!, l.order[0]) &&
+      sameKey(rightKeys[0]!, r.order[0]) &&
+      lr * HASH_BUILD_ROW + rr * HASH_PROBE_ROW <= rr * HASH_BUILD_ROW + lr * HASH_PROBE_ROW
+    ) {
+      // Both inputs already arrive in key order (scans in primary-key order): merge them when the
+      // left is the smaller side. The merge holds its left input whole (a hash join streams it),
+      // so with a big left input hashing the right costs less.
       out = {
-        plan: { kind: 'merge-join', joinType: type, left: l.plan, right: r.plan, leftKeys: leftKeys.slice(0, 1), rightKeys: rightKeys.slice(0, 1), ...mergeResidual(leftKeys, rightKeys, residualExpr), schema, est: est(rows, base + (lr + rr) * CPU_ROW * 5 + rows * CPU_ROW) },
+        plan: { kind: 'merge-join', joinType: type, left: l.plan, right: r.plan, leftKeys: leftKeys.slice(0, 1), rightKeys: rightKeys.slice(0, 1), ...mergeResidual(leftKeys, rightKeys, residualExpr), schema, est: est(rows, base + lr * HASH_BUILD_ROW + rr * HASH_PROBE_ROW + rows * CPU_ROW) },
         order: l.order.slice(0, 1),
       };
     } else {
