@@ -42,6 +42,11 @@ export class Decoder {
     this.limit = this.maxMessageLength;
   }
 
+  /** Bytes received but not yet part of a complete message. */
+  get buffered(): number {
+    return this.end - this.start;
+  }
+
   /** Appends bytes and returns every message now complete. Throws `ProtocolViolation` on bad input. */
   push(chunk: Uint8Array): Decoded[] {
     this.append(chunk);

@@ -24,6 +24,16 @@ export interface Transport {
   /** The next message from the client, taken while a statement runs (COPY FROM STDIN); undefined once the connection is gone. */
   next(): Promise<Inbound | undefined>;
   readonly loopback: boolean;
+  /** The client's IP address, as pg_hba.conf errors name it. */
+  readonly remoteAddress: string;
+  /** TLS is in use on this connection. */
+  readonly encrypted: boolean;
+  /**
+   * Present when TLS is configured and not yet in use: called once 'S' has been sent, it hands the
+   * socket to a TLS handshake and a fresh session. False means plain-text bytes followed the
+   * SSLRequest and the connection must be refused instead.
+   */
+  readonly startTls: (() => boolean) | undefined;
 }
 
 /** Backend keys of live connections, for CancelRequest (55.2.7). */
@@ -105,6 +115,8 @@ export class PgSession {
     private readonly transport: Transport,
     private readonly cancels: CancelRegistry,
     private readonly auth: AuthConfig,
+    /** Only clients that negotiated TLS may log in (a pg_hba.conf of `hostssl` lines). */
+    private readonly requireTls = false,
   ) {}
 
   get closed(): boolean {
@@ -146,8 +158,28 @@ export class PgSession {
   private async startup(m: StartupMessage): Promise<void> {
     switch (m.type) {
       case 'ssl-request':
+        if (this.transport.startTls) {
+          // 'S', then the TLS handshake; the encrypted connection starts again with its own startup (55.2 "SSL Session Encryption").
+          this.out.u8(0x53);
+          await this.flush();
+          if (!this.transport.startTls()) {
+            await this.fatal(new OrbitError('08P01', 'received unencrypted data after SSL request', { severity: 'FATAL' }));
+            return;
+          }
+          this.state = 'closed';
+          return;
+        }
+        if (this.transport.encrypted) {
+          // A second SSLRequest inside TLS is no request code PostgreSQL knows at that point.
+          await this.fatal(new OrbitError('0A000', 'unsupported frontend protocol 1234.5679: server supports 3.0', { severity: 'FATAL' }));
+          return;
+        }
+        // No TLS configured: 'N' and the client goes on in plain text (or gives up, if it insisted).
+        this.out.u8(0x4e);
+        await this.flush();
+        return;
       case 'gssenc-request':
-        // No TLS or GSSAPI encryption configured: 'N' and the client goes on in plain text.
+        // No GSSAPI encryption: 'N' and the client goes on in plain text or asks for TLS.
         this.out.u8(0x4e);
         await this.flush();
         return;
@@ -165,6 +197,12 @@ export class PgSession {
       return;
     }
     this.startupParams = m.params;
+    if (this.requireTls && !this.transport.encrypted) {
+      // PostgreSQL's wording when no pg_hba.conf line admits a connection without encryption.
+      const database = m.params['database'] || user;
+      await this.fatal(new OrbitError('28000', `no pg_hba.conf entry for host "${this.transport.remoteAddress}", user "${user}", database "${database}", no encryption`, { severity: 'FATAL' }));
+      return;
+    }
     if (this.auth.users.size > 0) {
       // Users are configured: everyone, loopback included, proves a password (55.3).
       this.authenticator = new Authenticator(this.auth, user);

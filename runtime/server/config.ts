@@ -1,5 +1,6 @@
 // Server settings from the config file, ORBIT_* environment variables and flags (flag beats env beats file).
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 /** Every wire protocol's flag name, whether or not it is implemented yet. */
 export const PROTOCOL_NAMES = ['resp', 'pg', 'mysql', 'cql', 'bolt', 'arango', 'http', 'grpc', 'mqtt'] as const;
@@ -56,6 +57,33 @@ export function loadConfig(flags: Readonly<Record<string, unknown>>, env: Readon
     dataDir: (flags['data'] as string | undefined) ?? env['ORBIT_DATA'] ?? file.data ?? './data',
     host: (flags['host'] as string | undefined) ?? env['ORBIT_HOST'] ?? file.host ?? '127.0.0.1',
     ports,
-    protocols: file.protocols ?? {},
+    protocols: withTlsFiles(file.protocols ?? {}, path ? dirname(path) : '.', env),
   };
+}
+
+/**
+ * A protocol's `tls.cert`/`tls.key` are read relative to the config file's folder, so a config
+ * works from any working directory; `ORBIT_<NAME>_TLS_CERT`/`_KEY` (relative to the working
+ * directory) override them.
+ */
+function withTlsFiles(
+  protocols: Record<string, Record<string, unknown>>,
+  base: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = { ...protocols };
+  for (const name of PROTOCOL_NAMES) {
+    const section = protocols[name] ?? {};
+    const raw = section['tls'] ?? {};
+    // A malformed `tls` is left as it is, for the protocol to report.
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) continue;
+    const tls: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+    for (const field of ['cert', 'key'] as const) {
+      if (typeof tls[field] === 'string') tls[field] = resolve(base, tls[field] as string);
+      const fromEnv = env[`ORBIT_${name.toUpperCase()}_TLS_${field.toUpperCase()}`];
+      if (fromEnv) tls[field] = resolve(fromEnv);
+    }
+    if (Object.keys(tls).length > 0) out[name] = { ...section, tls };
+  }
+  return out;
 }
