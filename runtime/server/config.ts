@@ -57,18 +57,19 @@ export function loadConfig(flags: Readonly<Record<string, unknown>>, env: Readon
     dataDir: (flags['data'] as string | undefined) ?? env['ORBIT_DATA'] ?? file.data ?? './data',
     host: (flags['host'] as string | undefined) ?? env['ORBIT_HOST'] ?? file.host ?? '127.0.0.1',
     ports,
-    protocols: withTlsFiles(file.protocols ?? {}, path ? dirname(path) : '.', env),
+    protocols: withTlsFiles(file.protocols ?? {}, path ? dirname(path) : '.', flags, env),
   };
 }
 
 /**
  * A protocol's `tls.cert`/`tls.key` are read relative to the config file's folder, so a config
- * works from any working directory; `ORBIT_<NAME>_TLS_CERT`/`_KEY` (relative to the working
- * directory) override them.
+ * works from any working directory; `ORBIT_<NAME>_TLS_CERT`/`_KEY` and the flags
+ * `--<name>-tls-cert`/`--<name>-tls-key` (relative to the working directory) override them.
  */
 function withTlsFiles(
   protocols: Record<string, Record<string, unknown>>,
   base: string,
+  flags: Readonly<Record<string, unknown>>,
   env: Readonly<Record<string, string | undefined>>,
 ): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = { ...protocols };
@@ -80,8 +81,8 @@ function withTlsFiles(
     const tls: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
     for (const field of ['cert', 'key'] as const) {
       if (typeof tls[field] === 'string') tls[field] = resolve(base, tls[field] as string);
-      const fromEnv = env[`ORBIT_${name.toUpperCase()}_TLS_${field.toUpperCase()}`];
-      if (fromEnv) tls[field] = resolve(fromEnv);
+      const given = (flags[`${name}-tls-${field}`] as string | undefined) ?? env[`ORBIT_${name.toUpperCase()}_TLS_${field.toUpperCase()}`];
+      if (given) tls[field] = resolve(given);
     }
     if (Object.keys(tls).length > 0) out[name] = { ...section, tls };
   }

@@ -273,13 +273,15 @@ describe('TLS required (tls.require: true) with users, listening beyond loopback
 });
 
 describe('TLS settings', () => {
-  test('cert and key are read relative to the config file; ORBIT_PG_TLS_CERT/KEY override them', () => {
+  test('cert and key are read relative to the config file; ORBIT_PG_TLS_CERT/KEY and --pg-tls-cert/--pg-tls-key override them', () => {
     const config = join(dir, 'paths.json');
     writeFileSync(config, JSON.stringify({ protocols: { pg: { tls: { cert: 'server.crt', key: 'keys/server.key', require: true } } } }));
     const fromFile = loadConfig({ config }, {}).protocols['pg']?.['tls'];
     expect(fromFile).toEqual({ cert: join(dir, 'server.crt'), key: join(dir, 'keys', 'server.key'), require: true });
     const fromEnv = loadConfig({ config }, { ORBIT_PG_TLS_CERT: '/etc/orbit/pg.crt', ORBIT_PG_TLS_KEY: '/etc/orbit/pg.key' }).protocols['pg']?.['tls'];
     expect(fromEnv).toEqual({ cert: '/etc/orbit/pg.crt', key: '/etc/orbit/pg.key', require: true });
+    const fromFlags = loadConfig({ config, 'pg-tls-cert': '/srv/pg.crt', 'pg-tls-key': '/srv/pg.key' }, { ORBIT_PG_TLS_CERT: '/etc/orbit/pg.crt' }).protocols['pg']?.['tls'];
+    expect(fromFlags).toEqual({ cert: '/srv/pg.crt', key: '/srv/pg.key', require: true });
     expect(loadConfig({}, {}).protocols['pg']).toBeUndefined();
   });
 

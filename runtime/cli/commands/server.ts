@@ -10,12 +10,14 @@ const portOptions = Object.fromEntries(
 export const serverCommand: Command = {
   name: 'server',
   summary: 'Start the Orbit server',
-  usage: '[--data <dir>] [--host <addr>] [--config <file>] [--<protocol>-port <n|off>]',
+  usage: '[--data <dir>] [--host <addr>] [--config <file>] [--<protocol>-port <n|off>] [--pg-tls-cert <file> --pg-tls-key <file>]',
   options: {
     data: { type: 'string', short: 'd', description: 'Data directory (default ./data); env ORBIT_DATA', valueName: 'dir' },
     host: { type: 'string', description: 'Address to listen on (default 127.0.0.1); env ORBIT_HOST', valueName: 'addr' },
     config: { type: 'string', description: 'JSON config file (flags beat env vars, env vars beat the file); env ORBIT_CONFIG', valueName: 'file' },
     ...portOptions,
+    'pg-tls-cert': { type: 'string', description: 'PEM certificate for PostgreSQL TLS; env ORBIT_PG_TLS_CERT', valueName: 'file' },
+    'pg-tls-key': { type: 'string', description: 'PEM private key for PostgreSQL TLS; env ORBIT_PG_TLS_KEY', valueName: 'file' },
   },
   notes: 'Prints `orbit: <name> listening on <host>:<port>` for each listener once it accepts connections. SIGINT or SIGTERM stops accepting, ends sessions, flushes storage and exits 0.',
   async run(args) {
