@@ -1,4 +1,5 @@
 // COPY's text and CSV data formats (PostgreSQL's COPY reference, "File Formats"): rows to lines and an incremental line parser.
+import { type EscapeRules, unescapeBackslashes } from '../../compiler/frontends/sql/escapes.ts';
 import type { CopyFormat } from '../../compiler/index.ts';
 import { OrbitError } from './errors.ts';
 
@@ -113,7 +114,7 @@ export class CopyParser {
     if (fields.length > this.width) throw this.error('22P04', 'extra data after last expected column');
     return fields.map((fl) => {
       if (!fl.quoted && fl.raw === this.f.null) return null;
-      return this.f.format === 'csv' ? fl.raw : unescapeText(fl.raw);
+      return this.f.format === 'csv' ? fl.raw : unescapeBackslashes(fl.raw, COPY_TEXT);
     });
   }
 
@@ -201,40 +202,5 @@ export class CopyParser {
   }
 }
 
-/** Text format's backslash sequences: \b \f \n \r \t \v, octal \ooo, hex \xhh; any other character stands for itself. */
-function unescapeText(raw: string): string {
-  if (!raw.includes('\\')) return raw;
-  let out = '';
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
-    if (c !== '\\' || i + 1 >= raw.length) {
-      out += c;
-      continue;
-    }
-    const n = raw[++i]!;
-    switch (n) {
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'v': out += '\v'; break;
-      case 'x': {
-        const m = /^[0-9a-fA-F]{1,2}/.exec(raw.slice(i + 1));
-        if (m) {
-          out += String.fromCharCode(parseInt(m[0], 16));
-          i += m[0].length;
-        } else out += 'x';
-        break;
-      }
-      default: {
-        const m = /^[0-7]{1,3}/.exec(raw.slice(i));
-        if (m) {
-          out += String.fromCharCode(parseInt(m[0], 8));
-          i += m[0].length - 1;
-        } else out += n;
-      }
-    }
-  }
-  return out;
-}
+/** COPY text format's backslash sequences: \\v too, no Unicode escapes, quotes are plain. */
+const COPY_TEXT: EscapeRules = { doubledQuote: false, unicode: false, verticalTab: true };

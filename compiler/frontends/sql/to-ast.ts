@@ -5,6 +5,7 @@
 // quoted identifier values are read back from the original text through node offsets.
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
+import { type EscapeRules, unescapeBackslashes } from './escapes.ts';
 import * as ohm from 'ohm-js';
 import type { Span } from '../../diagnostics/index.ts';
 import type * as A from './ast.ts';
@@ -152,59 +153,8 @@ function numberValue(text: string): A.LiteralValue {
 }
 
 /** Decodes the body of an `E'…'` string (PostgreSQL's backslash escapes). */
-function unescapeEString(body: string): string {
-  let out = '';
-  let i = 0;
-  while (i < body.length) {
-    const c = body[i]!;
-    if (c === "'") {
-      out += "'";
-      i += 2;
-      continue;
-    }
-    if (c !== '\\' || i + 1 >= body.length) {
-      out += c;
-      i++;
-      continue;
-    }
-    const n = body[i + 1]!;
-    i += 2;
-    switch (n) {
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'x': {
-        const m = /^[0-9a-fA-F]{1,2}/.exec(body.slice(i));
-        if (m) {
-          out += String.fromCharCode(parseInt(m[0], 16));
-          i += m[0].length;
-        } else out += 'x';
-        break;
-      }
-      case 'u':
-      case 'U': {
-        const len = n === 'u' ? 4 : 8;
-        const hex = body.slice(i, i + len);
-        if (hex.length === len && /^[0-9a-fA-F]+$/.test(hex)) {
-          const cp = parseInt(hex, 16);
-          out += cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
-          i += len;
-        } else out += n;
-        break;
-      }
-      default: {
-        const m = /^[0-7]{1,3}/.exec(body.slice(i - 1));
-        if (m) {
-          out += String.fromCharCode(parseInt(m[0], 8) & 0xff);
-          i += m[0].length - 1;
-        } else out += n;
-      }
-    }
-  }
-  return out;
-}
+/** Escape string constants: doubled quotes and Unicode escapes, no \\v (PostgreSQL's E'…'). */
+const E_STRING: EscapeRules = { doubledQuote: true, unicode: true, verticalTab: false };
 
 function stringLiteral(node: any): A.LiteralExpr {
   return { kind: 'literal', value: node.ast(), span: span(node) };
@@ -928,7 +878,7 @@ const actions: Record<string, (this: Cst, ...children: any[]) => any> = {
     return { kind: 'string', value: raw(this).slice(1, -1).replaceAll("''", "'"), form: 'plain' };
   },
   escapeString(_o: any, _chars: any, _c: any): A.LiteralValue {
-    return { kind: 'string', value: unescapeEString(raw(this).slice(2, -1)), form: 'escape' };
+    return { kind: 'string', value: unescapeBackslashes(raw(this).slice(2, -1), E_STRING), form: 'escape' };
   },
   dollarString(_o: any, body: any, _c: any): A.LiteralValue {
     return { kind: 'string', value: raw(body), form: 'dollar' };
