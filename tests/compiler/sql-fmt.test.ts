@@ -22,6 +22,8 @@ describe('formatSql', () => {
     ['select a,b from t where x=1 and y<>2', 'SELECT a, b\nFROM t\nWHERE x = 1 AND y <> 2'],
     ['select (a+b)*c, a+(b*c), (a-b)-c, a-(b-c), -(-a), (-a)::int, (a or b) and c', 'SELECT (a + b) * c, a + b * c, a - b - c, a - (b - c), - -a, (-a)::INT, (a OR b) AND c'],
     ['select not (a and b), (not a) = b, (a = b) = c, (a is null) is null', 'SELECT NOT (a AND b), (NOT a) = b, (a = b) = c, a IS NULL IS NULL'],
+    // `a::int[1]` would be a cast to int[]: a subscript of a :: cast keeps its parentheses.
+    ['select (a::int)[1], (a::int[])[1], a[1]::int', 'SELECT (a::INT)[1], (a::INT[])[1], a[1]::INT'],
     ["select E'a\\nb', $$x'y$$, 'it''s', \"Col\", \"select\", \"a\"\"b\"", "SELECT E'a\\nb', $$x'y$$, 'it''s', \"Col\", \"select\", \"a\"\"b\""],
     ['select count(*) filter (where a > 0) over w from t window w as (partition by b order by c rows between 1 preceding and current row)',
      'SELECT count(*) FILTER (WHERE a > 0) OVER w\nFROM t\nWINDOW w AS (PARTITION BY b ORDER BY c ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)'],

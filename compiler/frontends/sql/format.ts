@@ -255,7 +255,10 @@ function exprText(e: A.Expr, ind: string): string {
     case 'array':
       return `ARRAY[${exprs(e.elements, ind)}]`;
     case 'subscript': {
-      const base = expr(e.expr, POSTFIX, ind);
+      // `x::int[1]` reads as a cast to int[] (PostgreSQL takes array bounds in type names), so a
+      // subscript of a `::` cast needs the cast in parentheses.
+      const b = expr(e.expr, POSTFIX, ind);
+      const base = e.expr.kind === 'cast' && e.expr.syntax === 'colons' ? `(${b})` : b;
       if (!e.slice) return `${base}[${expr(e.index, OR, ind)}]`;
       return `${base}[${expr(e.index, OR, ind)}:${e.upper ? expr(e.upper, OR, ind) : ''}]`;
     }
