@@ -48,6 +48,12 @@ export interface PreparedStatement {
 
 type Compiled = CompiledStatement;
 
+/** What a statement's work reports when it completes: its command tag and row count. */
+interface StatementEnd {
+  readonly tag: string;
+  readonly count: number;
+}
+
 let nextSessionId = 1;
 
 /** Who a session is, as the client said at connection time. */
@@ -395,9 +401,17 @@ export class Session {
     }
   }
 
-  private async *runQuery(c: Compiled, q: NonNullable<Compiled['query']>, params: readonly unknown[], options: ExecuteOptions, index: number): AsyncGenerator<ResultEvent> {
-    if (params.length < q.paramTypes.length) throw engineError('parameter_count', String(params.length), String(q.paramTypes.length));
-    yield { kind: 'start', statement: index, command: c.command, columns: c.columns };
+  /**
+   * Runs one statement's work in the session's transaction, or in its own one committed at the
+   * end and rolled back on an error or when the caller stops reading; cancellable through
+   * `options.signal`, cancel() and statement_timeout. `work` yields the statement's events and
+   * returns its command tag and row count.
+   */
+  private async *statement(
+    index: number,
+    options: ExecuteOptions,
+    work: (txn: StorageTxn, signal: AbortSignal) => AsyncGenerator<ResultEvent, StatementEnd>,
+  ): AsyncGenerator<ResultEvent> {
     const own = this.txn === undefined;
     const txn = this.txn ?? this.engine.store.begin();
     const controller = new AbortController();
@@ -406,18 +420,12 @@ export class Session {
     const signal = timeoutMs > 0 ? deadlineSignal(controller, timeoutMs) : controller.signal;
     const onAbort = () => controller.abort(engineError('query_canceled'));
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    let rows = 0;
     let settled = false;
     try {
-      const run = runPlan(q.query, { txn, params: coerceParams(params, q.paramTypes), signal, now: Date.now() * 1000, system: this.system });
-      for await (const batch of run.batches) {
-        rows += batch.length;
-        yield { kind: 'batch', statement: index, batch };
-      }
-      const count = run.affected() ?? rows;
+      const { tag, count } = yield* work(txn, signal);
       settled = true;
       if (own) await txn.commit();
-      yield { kind: 'end', statement: index, tag: tagOf(c.command, count), rowCount: count };
+      yield { kind: 'end', statement: index, tag, rowCount: count };
     } catch (e) {
       settled = true;
       if (own) txn.rollback();
@@ -431,28 +439,37 @@ export class Session {
     }
   }
 
+  private async *runQuery(c: Compiled, q: NonNullable<Compiled['query']>, params: readonly unknown[], options: ExecuteOptions, index: number): AsyncGenerator<ResultEvent> {
+    if (params.length < q.paramTypes.length) throw engineError('parameter_count', String(params.length), String(q.paramTypes.length));
+    yield { kind: 'start', statement: index, command: c.command, columns: c.columns };
+    const system = this.system;
+    yield* this.statement(index, options, async function* (txn: StorageTxn, signal: AbortSignal): AsyncGenerator<ResultEvent, StatementEnd> {
+      let rows = 0;
+      const run = runPlan(q.query, { txn, params: coerceParams(params, q.paramTypes), signal, now: Date.now() * 1000, system });
+      for await (const batch of run.batches) {
+        rows += batch.length;
+        yield { kind: 'batch', statement: index, batch };
+      }
+      const count = run.affected() ?? rows;
+      return { tag: tagOf(c.command, count), count };
+    });
+  }
+
   /**
    * COPY TO STDOUT sends the query's rows as lines; COPY FROM STDIN runs the bound one-row INSERT
    * for every line the client sends. Either way the whole COPY is one statement: all rows or none.
    */
   private async *runCopy(c: Compiled, b: Extract<BoundStatement, { kind: 'copy' }>, options: ExecuteOptions, index: number): AsyncGenerator<ResultEvent> {
     const entry = this.engine.plan({ kind: 'query', plan: b.plan, params: b.params }, c.text, c.offset).query!;
-    const own = this.txn === undefined;
-    const txn = this.txn ?? this.engine.store.begin();
-    const controller = new AbortController();
-    this.running = controller;
-    const signal = controller.signal;
-    const onAbort = () => controller.abort(engineError('query_canceled'));
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    const now = Date.now() * 1000;
-    let count = 0;
-    let settled = false;
-    try {
+    const system = this.system;
+    yield* this.statement(index, options, async function* (txn: StorageTxn, signal: AbortSignal): AsyncGenerator<ResultEvent, StatementEnd> {
+      const now = Date.now() * 1000;
+      let count = 0;
       if (b.direction === 'to') {
         yield { kind: 'copy-out', statement: index, columns: b.columns, format: b.format.format };
         if (b.format.header) yield { kind: 'copy-data', statement: index, lines: [encodeCopyRow(b.columns, b.format)] };
         const types = entry.schema.map((col) => col.type);
-        for await (const batch of runPlan(entry.query, { txn, params: [], signal, now, system: this.system }).batches) {
+        for await (const batch of runPlan(entry.query, { txn, params: [], signal, now, system }).batches) {
           const lines = new Array<string>(batch.length);
           for (let r = 0; r < batch.length; r++) lines[r] = encodeCopyRow(batch.columns.map((col, i) => formatValue(col[r], types[i]!)), b.format);
           count += batch.length;
@@ -467,7 +484,7 @@ export class Session {
           for (const row of rows) {
             if (signal.aborted) throw signal.reason;
             try {
-              count += runWrite(entry.query, { txn, params: coerceParams(row, entry.paramTypes), now, system: this.system });
+              count += runWrite(entry.query, { txn, params: coerceParams(row, entry.paramTypes), now, system });
             } catch (e) {
               const err = toOrbitError(e);
               throw new OrbitError(err.sqlstate, err.message, { ...(err.detail !== undefined ? { detail: err.detail } : {}), ...(err.hint !== undefined ? { hint: err.hint } : {}), where: `COPY ${table}, line ${parser.lineNumber}` });
@@ -477,19 +494,8 @@ export class Session {
         for await (const chunk of options.copyIn()) insert(parser.push(chunk));
         insert(parser.end());
       }
-      settled = true;
-      if (own) await txn.commit();
-      yield { kind: 'end', statement: index, tag: `COPY ${count}`, rowCount: count };
-    } catch (e) {
-      settled = true;
-      if (own) txn.rollback();
-      if (signal.aborted && signal.reason instanceof OrbitError) throw signal.reason;
-      throw e;
-    } finally {
-      if (own && !settled) txn.rollback();
-      options.signal?.removeEventListener('abort', onAbort);
-      this.running = undefined;
-    }
+      return { tag: `COPY ${count}`, count };
+    });
   }
 
   private async *transaction(b: Extract<BoundStatement, { kind: 'transaction' }>, index: number): AsyncGenerator<ResultEvent> {
