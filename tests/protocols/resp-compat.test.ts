@@ -2,18 +2,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { connect, type Socket } from 'node:net';
 import type Redis from 'ioredis';
-import { startResp, type RespTestServer } from './resp-support.ts';
+import { err, startResp, type RespTestServer } from './resp-support.ts';
 
 let server: RespTestServer;
-
-async function err(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error reply');
-}
 
 /** Resolves once the socket is closed by the server; the number of bytes it received. */
 function closed(sock: Socket): Promise<number> {

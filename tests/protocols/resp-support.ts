@@ -35,3 +35,13 @@ export async function startResp(settings: Record<string, unknown> = {}): Promise
     },
   };
 }
+
+/** The message of the error reply `p` rejects with (fails the test when it resolves). */
+export async function err(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an error reply');
+}

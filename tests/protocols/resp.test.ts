@@ -1,19 +1,10 @@
 // The Redis protocol with ioredis against a real listener: every command group, RESP3, blocking, pub/sub, transactions.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type Redis from 'ioredis';
-import { startResp, type RespTestServer } from './resp-support.ts';
+import { err, startResp, type RespTestServer } from './resp-support.ts';
 
 let server: RespTestServer;
 let r: Redis;
-
-async function err(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error reply');
-}
 
 // ioredis speaks RESP3 (HELLO 3) by default; every group runs under both protocol versions.
 for (const protocol of [2, 3] as const) {

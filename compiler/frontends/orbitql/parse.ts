@@ -2,8 +2,8 @@
 // its OrbitQL forms into SQL text, resolve `$name` variables, and parse that text with the SQL front end.
 
 import { diagnostic, type Diagnostic, type Span } from '../../diagnostics/index.ts';
-import { parseStatement } from '../sql/parse.ts';
-import { splitStatements, tokenAt } from '../sql/split.ts';
+import { parseStatement, syntaxError } from '../sql/parse.ts';
+import { splitStatements } from '../sql/split.ts';
 import type { Edit, OrbitStatement } from './ast.ts';
 import type { StatementCache } from './cache.ts';
 import { SpanMap } from './span-map.ts';
@@ -105,20 +105,3 @@ function shift(s: Span, by: number): Span {
   return { start: s.start + by, end: s.end + by };
 }
 
-const MAX_TOKEN_ECHO = 60;
-
-/** `syntax error at or near "tok"` / `at end of input`, pointing at the token, with what was expected. */
-function syntaxError(text: string, offset: number, failurePos: number, expected: string): Diagnostic {
-  const extra = expected === '' ? {} : { detail: `expected ${expected.replace(/"([a-z_]+)"/g, (_, w: string) => `"${w.toUpperCase()}"`)}` };
-  const tok = tokenAt(text, failurePos);
-  if (tok === undefined) {
-    return diagnostic('syntax_error', 'syntax error at end of input', { start: offset + text.length, end: offset + text.length }, extra);
-  }
-  const end = 'kind' in tok ? tok.end : text.length;
-  const span = { start: offset + tok.start, end: offset + end };
-  const shown = text.slice(tok.start, end);
-  const echo = shown.length > MAX_TOKEN_ECHO ? shown.slice(0, MAX_TOKEN_ECHO) + '…' : shown;
-  if (!('kind' in tok)) return diagnostic('syntax_error', `unterminated /* comment at or near "${echo}"`, span);
-  if (tok.unterminated) return diagnostic('syntax_error', `unterminated quoted string at or near "${echo}"`, span);
-  return diagnostic('syntax_error', `syntax error at or near "${echo}"`, span, extra);
-}

@@ -66,7 +66,7 @@ function parseAt(text: string, offset: number): One {
 const MAX_TOKEN_ECHO = 60;
 
 /** PostgreSQL's wording: `syntax error at or near "tok"` / `at end of input`, pointing at the token. */
-function syntaxError(text: string, offset: number, failurePos: number, expected: string): Diagnostic {
+export function syntaxError(text: string, offset: number, failurePos: number, expected: string): Diagnostic {
   // A failure found after matching (a non-associative operator) has no list of alternatives.
   // Keywords are listed upper-case, as they are written in PostgreSQL's documentation.
   const extra = expected === '' ? {} : { detail: `expected ${expected.replace(/"([a-z_]+)"/g, (_, w: string) => `"${w.toUpperCase()}"`)}` };
