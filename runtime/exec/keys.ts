@@ -53,6 +53,9 @@ function decimalKey(x: number, scale: number): DictKey {
 
 const SHIFT = 2 ** 26;
 
+/** Largest product of dictionary sizes that gets a direct id table (see comboIds). */
+const COMBO_LIMIT = 1 << 16;
+
 /** Codes of one key column's values: numbers in a typed-array table, text in a Map. */
 class Dict {
   constructor(readonly nums = new NumMap()) {}
@@ -204,40 +207,82 @@ export class KeyTable {
       return out;
     }
     const res = keys.map((v, j) => (v.dict === undefined ? null : this.resolution(j, v.dict.values)));
+    if (res.every((r) => r !== null) && this.comboIds(keys, res as Int32Array[], out, n, insert, nullsNeverMatch, active)) return out;
+    for (let i = 0; i < n; i++) out[i] = active !== null && active[i] === 0 ? -1 : this.rowId(keys, res, i, insert, nullsNeverMatch);
+    this.size = this.counts[w - 2]!;
+    return out;
+  }
+
+  /** The id of row `i` over several key columns, folding one column's code at a time. */
+  private rowId(keys: readonly Vec[], res: readonly (Int32Array | null)[], i: number, insert: boolean, nullsNeverMatch: boolean): number {
+    let id = -1;
+    for (let j = 0; j < this.width; j++) {
+      const v = keys[j]!;
+      const isNull = v.valid !== null && v.valid[i] === 0;
+      if (nullsNeverMatch && isNull) return -1;
+      let c: number;
+      const r = res[j];
+      if (r != null && !isNull) {
+        const at = v.dict!.codes[i]!;
+        c = r[at]!;
+        if (c < 0) {
+          c = this.codeOf(j, v.dict!.values[at]!, insert);
+          if (c >= 0) r[at] = c;
+        }
+      } else c = this.code(j, v, i, insert);
+      if (c < 0) return -1;
+      id = j === 0 ? c : this.fold(j - 1, id, c, insert);
+      if (id < 0) return -1;
+    }
+    return id;
+  }
+
+  /** Ids already found, indexed by the row's dictionary codes combined (mixed radix); -1 unknown. */
+  private combo: { values: (readonly string[])[]; lens: number[]; table: Int32Array } | null = null;
+
+  /**
+   * Several dictionary-encoded key columns whose dictionaries are small together: the codes of a
+   * row combine into one index of a direct table, so a row's id is one array read and the fold
+   * runs once per distinct combination. False when the dictionaries are too large together.
+   */
+  private comboIds(keys: readonly Vec[], res: readonly Int32Array[], out: Int32Array, n: number, insert: boolean, nullsNeverMatch: boolean, active: Uint8Array | null): boolean {
+    const w = this.width;
+    const values = keys.map((v) => v.dict!.values);
+    let span = 1;
+    for (const vs of values) span *= vs.length;
+    if (span > COMBO_LIMIT) return false;
+    let c = this.combo;
+    // Dictionaries only grow at their end, but a longer one changes the radix: start over.
+    if (c === null || c.values.some((vs, j) => vs !== values[j] || c!.lens[j] !== vs.length)) {
+      c = this.combo = { values, lens: values.map((vs) => vs.length), table: new Int32Array(span).fill(-1) };
+    }
+    const table = c.table;
+    const codes = keys.map((v) => v.dict!.codes);
+    const valids = keys.map((v) => v.valid);
+    const noNulls = valids.every((x) => x === null);
+    const c0 = codes[0]!;
+    const c1 = codes[1]!;
+    const len1 = values[1]!.length;
     for (let i = 0; i < n; i++) {
-      let id = -1;
       if (active !== null && active[i] === 0) {
         out[i] = -1;
         continue;
       }
-      for (let j = 0; j < w; j++) {
-        const v = keys[j]!;
-        const isNull = v.valid !== null && v.valid[i] === 0;
-        if (nullsNeverMatch && isNull) {
-          id = -1;
-          break;
-        }
-        let c: number;
-        const r = res[j];
-        if (r != null && !isNull) {
-          const at = v.dict!.codes[i]!;
-          c = r[at]!;
-          if (c < 0) {
-            c = this.codeOf(j, v.dict!.values[at]!, insert);
-            if (c >= 0) r[at] = c;
-          }
-        } else c = this.code(j, v, i, insert);
-        if (c < 0) {
-          id = -1;
-          break;
-        }
-        id = j === 0 ? c : this.fold(j - 1, id, c, insert);
-        if (id < 0) break;
+      if (!noNulls && valids.some((x) => x !== null && x[i] === 0)) {
+        out[i] = this.rowId(keys, res, i, insert, nullsNeverMatch);
+        continue;
+      }
+      let at = c0[i]! * len1 + c1[i]!;
+      for (let j = 2; j < w; j++) at = at * values[j]!.length + codes[j]![i]!;
+      let id = table[at]!;
+      if (id < 0) {
+        id = this.rowId(keys, res, i, insert, nullsNeverMatch);
+        if (id >= 0) table[at] = id;
       }
       out[i] = id;
     }
     this.size = this.counts[w - 2]!;
-    return out;
+    return true;
   }
 
   /** The single-column loop for dictionary-encoded text: one lookup per distinct value, not per row. */

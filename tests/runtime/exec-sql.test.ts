@@ -200,4 +200,34 @@ describe('fused filters', () => {
     );
     expect(await rows('SELECT count(*), min(a) FROM ff WHERE a > 1')).toEqual([[BigInt(expected((i) => i % 7 !== 0 && i % 100 > 1).length), 2]]);
   });
+  test('grouping and joining on several dictionary-coded text keys, NULLs included', async () => {
+    await store.createTable({
+      name: 'pairs',
+      columns: [
+        { name: 'id', type: T.int32, nullable: false },
+        { name: 'a', type: T.text, nullable: true },
+        { name: 'b', type: T.text, nullable: true },
+        { name: 'c', type: T.text, nullable: false },
+      ],
+      primaryKey: ['id'],
+    });
+    await sql(`INSERT INTO pairs SELECT i, CASE WHEN i % 11 = 0 THEN NULL ELSE 'a' || (i % 4) END, CASE WHEN i % 13 = 0 THEN NULL ELSE 'b' || (i % 3) END, 'c' || (i % 2)
+               FROM generate_series(1, 3000) AS s(i)`);
+    const a = (i: number): string | null => (i % 11 === 0 ? null : `a${i % 4}`);
+    const b = (i: number): string | null => (i % 13 === 0 ? null : `b${i % 3}`);
+    const all = Array.from({ length: 3000 }, (_, k) => k + 1);
+    const count = new Map<string, number>();
+    for (const i of all) {
+      const k = JSON.stringify([a(i), b(i), `c${i % 2}`]);
+      count.set(k, (count.get(k) ?? 0) + 1);
+    }
+    const got = await rows('SELECT a, b, c, count(*) FROM pairs GROUP BY a, b, c');
+    expect(new Map(got.map((r) => [JSON.stringify(r.slice(0, 3)), Number(r[3])]))).toEqual(count);
+    // An inner join on (a, b) never matches NULL keys; each non-NULL pair matches every row of its group.
+    const pair = new Map<string, number>();
+    for (const i of all) if (a(i) !== null && b(i) !== null) pair.set(`${a(i)},${b(i)}`, (pair.get(`${a(i)},${b(i)}`) ?? 0) + 1);
+    const joined = await rows('SELECT count(*) FROM pairs p JOIN pairs q ON p.a = q.a AND p.b = q.b WHERE q.id <= 40');
+    const want = all.filter((i) => i <= 40 && a(i) !== null && b(i) !== null).reduce((s, i) => s + pair.get(`${a(i)},${b(i)}`)!, 0);
+    expect(joined).toEqual([[BigInt(want)]]);
+  });
 });
