@@ -318,6 +318,10 @@ export class KeyTable {
   private numericIds(v: Vec, m: NumMap, out: Int32Array, n: number, insert: boolean, nullsNeverMatch: boolean, active: Uint8Array | null): void {
     const data = v.data as Float64Array | Int32Array;
     const valid = v.valid;
+    // Keys often come in runs (a table clustered on its key, a child table beside its parent's
+    // key): a row equal to the one before reuses its id without touching the table.
+    let last = NaN;
+    let lastId = -1;
     for (let i = 0; i < n; i++) {
       if (active !== null && active[i] === 0) {
         out[i] = -1;
@@ -328,12 +332,18 @@ export class KeyTable {
         continue;
       }
       const k = data[i]!;
+      if (k === last) {
+        out[i] = lastId;
+        continue;
+      }
       let id = m.get(k);
       if (id < 0 && insert) {
         id = this.size++;
         m.set(k, id);
       }
       out[i] = id;
+      last = k;
+      lastId = id;
     }
   }
 }
