@@ -18,7 +18,10 @@ export interface Operator {
   close(): void;
 }
 
-/** A chunk whose rows `sel[0..n)` are the output (`sel` null: all of them). */
+/**
+ * A chunk whose rows `sel[0..n)` are the output (`sel` null: all of them). `sel` may be a buffer
+ * the producer reuses: it is valid until the producer is pulled again.
+ */
 export interface Selected {
   readonly chunk: Chunk;
   readonly sel: Uint32Array | null;
