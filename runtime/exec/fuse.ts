@@ -434,11 +434,25 @@ export function fuseFilter(e: Expr, layout: Layout, general: Selector, compile: 
       const codes = v.dict!.codes;
       const valid = v.valid;
       const out = sel ?? buffer(c.length);
+      const pass = t.pass;
       let m = 0;
-      for (let k = 0; k < n; k++) {
-        const i = sel === null ? k : sel[k]!;
-        if (valid !== null && valid[i] === 0 ? t.nullPass : t.pass[codes[i]!] === 1) out[m++] = i;
-      }
+      // Branch-free when there are no NULLs: the pass byte (0 or 1) advances the output.
+      if (valid === null && sel === null)
+        for (let i = 0; i < n; i++) {
+          out[m] = i;
+          m += pass[codes[i]!]!;
+        }
+      else if (valid === null)
+        for (let k = 0; k < n; k++) {
+          const i = sel![k]!;
+          out[m] = i;
+          m += pass[codes[i]!]!;
+        }
+      else
+        for (let k = 0; k < n; k++) {
+          const i = sel === null ? k : sel[k]!;
+          if (valid[i] === 0 ? t.nullPass : pass[codes[i]!] === 1) out[m++] = i;
+        }
       sel = out;
       n = m;
     }
