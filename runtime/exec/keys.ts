@@ -7,7 +7,8 @@
 
 import { valueKey } from './compare.ts';
 import { MAX_EXACT, pow10 } from './decimal.ts';
-import { NumMap } from './num-map.ts';
+import { NumMap, probeNum } from './num-map.ts';
+import { freshCopy } from './specialize.ts';
 import type { Vec } from './vector.ts';
 
 type DictKey = number | string;
@@ -72,6 +73,53 @@ class Dict {
     return this.nums.size + this.strs.size;
   }
 }
+
+/**
+ * Ids of integer keys `data[0..n)` in `m` (see KeyTable.ids), one copy per array type. Keys often
+ * come in runs (a table clustered on its key, a child table beside its parent's key): a row equal
+ * to the one before reuses its id without touching the table.
+ */
+function numericLoop(
+  t: KeyTable,
+  probe: typeof probeNum,
+  data: Float64Array | Int32Array,
+  valid: Uint8Array | null,
+  m: NumMap,
+  out: Int32Array,
+  n: number,
+  insert: boolean,
+  nullsNeverMatch: boolean,
+  active: Uint8Array | null,
+): void {
+  let last = NaN;
+  let lastId = -1;
+  for (let i = 0; i < n; i++) {
+    if (active !== null && active[i] === 0) {
+      out[i] = -1;
+      continue;
+    }
+    if (valid !== null && valid[i] === 0) {
+      out[i] = t.nullId(insert, nullsNeverMatch);
+      continue;
+    }
+    const k = data[i]!;
+    if (k === last) {
+      out[i] = lastId;
+      continue;
+    }
+    let id = probe(m, k);
+    if (id < 0 && insert) {
+      id = t.size++;
+      m.set(k, id);
+    }
+    out[i] = id;
+    last = k;
+    lastId = id;
+  }
+}
+
+/** The loop and the probe it inlines, copied per array type. */
+const NUMERIC_LOOP = { i32: { loop: freshCopy(numericLoop), probe: freshCopy(probeNum) }, f64: { loop: freshCopy(numericLoop), probe: freshCopy(probeNum) } };
 
 export class KeyTable {
   private readonly dicts: Dict[];
@@ -151,8 +199,8 @@ export class KeyTable {
 
   private nullGroup = -1;
 
-  /** The id of a row whose single key is NULL: -1 for join keys, else the one NULL group. */
-  private nullId(insert: boolean, nullsNeverMatch: boolean): number {
+  /** The id of a row whose single key is NULL: -1 for join keys, else the one NULL group (internal). */
+  nullId(insert: boolean, nullsNeverMatch: boolean): number {
     if (nullsNeverMatch) return -1;
     if (this.nullGroup < 0 && insert) this.nullGroup = this.size++;
     return this.nullGroup;
@@ -316,34 +364,8 @@ export class KeyTable {
 
   /** The single-column loop for integer keys: straight typed-array reads into the number table. */
   private numericIds(v: Vec, m: NumMap, out: Int32Array, n: number, insert: boolean, nullsNeverMatch: boolean, active: Uint8Array | null): void {
-    const data = v.data as Float64Array | Int32Array;
-    const valid = v.valid;
-    // Keys often come in runs (a table clustered on its key, a child table beside its parent's
-    // key): a row equal to the one before reuses its id without touching the table.
-    let last = NaN;
-    let lastId = -1;
-    for (let i = 0; i < n; i++) {
-      if (active !== null && active[i] === 0) {
-        out[i] = -1;
-        continue;
-      }
-      if (valid !== null && valid[i] === 0) {
-        out[i] = this.nullId(insert, nullsNeverMatch);
-        continue;
-      }
-      const k = data[i]!;
-      if (k === last) {
-        out[i] = lastId;
-        continue;
-      }
-      let id = m.get(k);
-      if (id < 0 && insert) {
-        id = this.size++;
-        m.set(k, id);
-      }
-      out[i] = id;
-      last = k;
-      lastId = id;
-    }
+    const { loop, probe } = v.rep === 'i32' ? NUMERIC_LOOP.i32 : NUMERIC_LOOP.f64;
+    loop(this, probe, v.data as Float64Array | Int32Array, v.valid, m, out, n, insert, nullsNeverMatch, active);
   }
+
 }

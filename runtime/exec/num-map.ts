@@ -16,19 +16,41 @@ function hashOf(x: number): number {
 /** Tables of at least this many slots keep a one-bit-per-key filter in front of the probe. */
 const FILTER_FROM = 1 << 16;
 
+/**
+ * The id of `x` in `m`, or -1 when absent: `NumMap.get` as a self-contained function, so that hot
+ * loops can take a copy of it per key type (see specialize.ts) and inline it monomorphically.
+ */
+export function probeNum(m: NumMap, x: number): number {
+  if (x !== x) return m.nan;
+  const h = (x | 0) === x ? Math.imul(x, 0x9e3779b1) : m.hashDouble(x);
+  const f = m.filter;
+  if (f !== null) {
+    const b = Math.imul(h, 0x85ebca6b) >>> m.filterShift;
+    if (((f[b >>> 5]! >>> (b & 31)) & 1) === 0) return -1;
+  }
+  const keys = m.keys;
+  const vals = m.vals;
+  const mask = m.mask;
+  for (let i = h >>> m.shift; ; i = (i + 1) & mask) {
+    const v = vals[i]!;
+    if (v === -1 || keys[i] === x) return v;
+  }
+}
+
+/** The map's fields are read by `probeNum`; only the map's own methods write them. */
 export class NumMap {
-  private keys: Float64Array;
-  private vals: Int32Array;
-  private shift: number;
-  private mask: number;
+  keys: Float64Array;
+  vals: Int32Array;
+  shift: number;
+  mask: number;
   /**
    * Once the table outgrows the caches, most probes of a selective join miss: a bit array of
    * 8 bits per key (it stays cache-resident) answers most misses without touching the table.
    */
-  private filter: Uint32Array | null = null;
-  private filterShift = 0;
+  filter: Uint32Array | null = null;
+  filterShift = 0;
   /** The id stored for NaN (NaN never equals itself, so it lives outside the table). */
-  private nan = EMPTY;
+  nan = EMPTY;
   /** Number of keys held. */
   size = 0;
 
@@ -52,20 +74,12 @@ export class NumMap {
 
   /** The id of `x`, or -1 when absent. */
   get(x: number): number {
-    if (x !== x) return this.nan;
-    const h = hashOf(x);
-    const f = this.filter;
-    if (f !== null) {
-      const b = Math.imul(h, 0x85ebca6b) >>> this.filterShift;
-      if (((f[b >>> 5]! >>> (b & 31)) & 1) === 0) return EMPTY;
-    }
-    const keys = this.keys;
-    const vals = this.vals;
-    const mask = this.mask;
-    for (let i = h >>> this.shift; ; i = (i + 1) & mask) {
-      const v = vals[i]!;
-      if (v === EMPTY || keys[i] === x) return v;
-    }
+    return probeNum(this, x);
+  }
+
+  /** The hash of a key that is not an int32 (see hashOf). */
+  hashDouble(x: number): number {
+    return hashOf(x);
   }
 
   /** Stores `id` for `x` (which must be absent). */
