@@ -118,6 +118,43 @@ function numericLoop(
   }
 }
 
+/**
+ * Ids of rows `data[0..n)` by a walk over `keys` (ascending, with their `ids`), or false when the
+ * rows' keys descend somewhere. NULL and inactive rows get -1. The walk starts at the first key by
+ * binary search and then only moves forward.
+ */
+function mergeLoop(keys: Float64Array, ids: Int32Array, data: Float64Array | Int32Array, valid: Uint8Array | null, active: Uint8Array | null, n: number, out: Int32Array): boolean {
+  const len = keys.length;
+  let p = -1;
+  let prev = -Infinity;
+  for (let i = 0; i < n; i++) {
+    if ((active !== null && active[i] === 0) || (valid !== null && valid[i] === 0)) {
+      out[i] = -1;
+      continue;
+    }
+    const k = data[i]!;
+    if (k < prev) return false;
+    prev = k;
+    if (p < 0) {
+      let lo = 0;
+      let hi = len;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (keys[mid]! < k) lo = mid + 1;
+        else hi = mid;
+      }
+      p = lo;
+    } else while (p < len && keys[p]! < k) p++;
+    out[i] = p < len && keys[p] === k ? ids[p]! : -1;
+  }
+  return true;
+}
+
+const MERGE_LOOP = { i32: freshCopy(mergeLoop), f64: freshCopy(mergeLoop) };
+
+/** Tables with fewer keys than this stay in the caches: a hash probe beats the merge's setup. */
+const MERGE_FROM = 4096;
+
 /** The loop and the probe it inlines, copied per array type. */
 const NUMERIC_LOOP = { i32: { loop: freshCopy(numericLoop), probe: freshCopy(probeNum) }, f64: { loop: freshCopy(numericLoop), probe: freshCopy(probeNum) } };
 
@@ -228,6 +265,7 @@ export class KeyTable {
         return out;
       }
       if ((v.rep === 'i32' || (v.rep === 'f64' && v.scale === 0)) && d.strs.size === 0) {
+        if (!insert && nullsNeverMatch && this.mergeIds(v, d.nums, out, n, active)) return out;
         this.numericIds(v, d.nums, out, n, insert, nullsNeverMatch, active);
         return out;
       }
@@ -360,6 +398,36 @@ export class KeyTable {
       }
       out[i] = id;
     }
+  }
+
+  /** The table's integer keys ascending with their ids (see mergeIds); rebuilt when keys were added. */
+  private ascending: { keys: Float64Array; ids: Int32Array; size: number } | null = null;
+  /** Batches whose keys did not ascend: after a few, probes stop trying the merge. */
+  private unsorted = 0;
+
+  /**
+   * Join probes whose integer keys ascend through the batch (a child table stored in its parent's
+   * key order, probing a build side of that parent) walk the table's keys in order instead of
+   * hashing each one: a compare per row, and the walk advances only across the keys in the batch's
+   * range. False, with nothing decided, when the batch turns out not to ascend or the table is too
+   * small for the hash probe to miss the caches.
+   */
+  private mergeIds(v: Vec, m: NumMap, out: Int32Array, n: number, active: Uint8Array | null): boolean {
+    if (this.unsorted >= 4 || m.size < MERGE_FROM || m.nan !== -1) return false;
+    let a = this.ascending;
+    if (a === null || a.size !== m.size) {
+      const keys = new Float64Array(m.size);
+      let j = 0;
+      for (let i = 0; i < m.vals.length; i++) if (m.vals[i] !== -1) keys[j++] = m.keys[i]!;
+      keys.sort();
+      const ids = new Int32Array(keys.length);
+      for (let i = 0; i < keys.length; i++) ids[i] = m.get(keys[i]!);
+      a = this.ascending = { keys, ids, size: m.size };
+    }
+    const loop = v.rep === 'i32' ? MERGE_LOOP.i32 : MERGE_LOOP.f64;
+    if (loop(a.keys, a.ids, v.data as Float64Array | Int32Array, v.valid, active, n, out)) return true;
+    this.unsorted++;
+    return false;
   }
 
   /** The single-column loop for integer keys: straight typed-array reads into the number table. */
