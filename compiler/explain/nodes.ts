@@ -1,7 +1,7 @@
 // What every EXPLAIN format shows of a physical node: its title, detail lines, children and pre-order numbering.
 
 import type { ProjectItem } from '../ir/plan.ts';
-import { printAccess, printAggregateCall, printExpr, printSortKey, printWindowCall } from '../ir/print.ts';
+import { durationText, printAccess, printAggregateCall, printExpr, printFill, printSortKey, printWindowCall } from '../ir/print.ts';
 import type { Expr } from '../ir/expr.ts';
 import type { PhysicalKind, PhysicalPlan, PhysicalQuery } from '../physical/plan.ts';
 
@@ -28,6 +28,7 @@ const TITLES = {
   'index-scan': (p) => `Index Scan using ${p.index.name} on ${rel(p.table.name, p.alias)}`,
   values: (p) => `Values (${p.rows.length} rows)`,
   'table-function': (p) => `Function Scan on ${p.fn}`,
+  expand: (p) => `Expand ${p.direction} over ${p.edge.name}`,
   filter: () => 'Filter',
   project: () => 'Project',
   'hash-join': (p) => `Hash Join (${p.joinType})`,
@@ -46,6 +47,8 @@ const TITLES = {
   insert: (p) => `Insert on ${p.table.name}`,
   update: (p) => `Update on ${p.table.name}`,
   delete: (p) => `Delete on ${p.table.name}`,
+  'gap-fill': () => 'Gap Fill',
+  live: (p) => `Live Query on ${p.table}${p.diff ? ' (diff)' : ''}`,
 } satisfies { [K in PhysicalKind]: (p: Extract<PhysicalPlan, { kind: K }>) => string };
 
 /** The node's title, as EXPLAIN prints it (`Hash Join (inner)`). */
@@ -71,6 +74,10 @@ export function nodeDetails(p: PhysicalPlan): [string, string][] {
       break;
     case 'table-function':
       add('args', p.args.map(printExpr).join(', '));
+      break;
+    case 'expand':
+      add('start', printExpr(p.start));
+      add('depth', `${p.minDepth}..${p.maxDepth}`);
       break;
     case 'filter':
       add('predicate', printExpr(p.predicate));
@@ -109,6 +116,14 @@ export function nodeDetails(p: PhysicalPlan): [string, string][] {
     case 'window':
       add('windows', p.windows.map((w) => `${w.column.name}#${w.column.id} := ${printWindowCall(w.call)}`).join(', '));
       break;
+    case 'gap-fill':
+      add('time', `${p.time.name}#${p.time.id} every ${durationText(p.step)}`);
+      add('partition', p.partition.map((c) => `${c.name}#${c.id}`).join(', '));
+      add('fill', p.fills.map((f) => `${f.column.name}#${f.column.id} ${printFill(f.mode)}`).join(', '));
+      break;
+    case 'live':
+      add('delivery', p.diff ? 'changes as patches' : 'changed rows');
+      break;
     case 'update':
       add('set', p.assignments.map((a) => `${p.table.columns[a.ordinal]?.name ?? a.ordinal} = ${printExpr(a.expr)}`).join(', '));
       break;
@@ -125,6 +140,7 @@ export function physicalChildren(p: PhysicalPlan): readonly PhysicalPlan[] {
     case 'index-scan':
     case 'values':
     case 'table-function':
+    case 'expand':
     case 'work-table':
       return [];
     case 'hash-join':

@@ -179,6 +179,8 @@ const SCALARS: readonly FunctionDef[] = [
   scalar('localtimestamp', [sig([], TS, { notNull: true })]),
   scalar('clock_timestamp', [sig([], TSTZ, { notNull: true })], true),
   scalar('date_trunc', [sig([TEXT, TS], TS), sig([TEXT, TSTZ], TSTZ), sig([TEXT, INTERVAL], INTERVAL)]),
+  // time_bucket(width, ts [, origin]): the start of ts's bucket; buckets of `width` count from origin (default the Unix epoch).
+  scalar('time_bucket', [sig([INTERVAL, TS], TS), sig([INTERVAL, TSTZ], TSTZ), sig([INTERVAL, TS, TS], TS), sig([INTERVAL, TSTZ, TSTZ], TSTZ)]),
   // PostgreSQL 14+: extract returns numeric; date_part keeps double precision.
   dateParts('extract', NUM),
   dateParts('date_part', F8),
@@ -241,6 +243,10 @@ const SCALARS: readonly FunctionDef[] = [
   scalar('has_table_privilege', [sig(['any', 'any'], BOOL, { notNull: true }), sig(['any', 'any', 'any'], BOOL, { notNull: true })]),
   scalar('has_schema_privilege', [sig(['any', 'any'], BOOL, { notNull: true }), sig(['any', 'any', 'any'], BOOL, { notNull: true })]),
   scalar('has_database_privilege', [sig(['any', 'any'], BOOL, { notNull: true }), sig(['any', 'any', 'any'], BOOL, { notNull: true })]),
+  // Vectors: a vector, a numeric array or a JSON array of numbers, all of one dimension (pgvector's names).
+  ...['cosine_distance', 'cosine_similarity', 'l2_distance', 'l1_distance', 'inner_product', 'negative_inner_product'].map((n) => scalar(n, [sig(['any', 'any'], F8)])),
+  scalar('vector_dims', [sig(['any'], I4)]),
+  scalar('vector_norm', [sig(['any'], F8)]),
 ];
 
 const aggregate = (name: string, signatures: readonly Signature[]): FunctionDef => ({ name, kind: 'aggregate', signatures });

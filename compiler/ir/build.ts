@@ -3,7 +3,7 @@
 import { CompilerBug } from '../diagnostics/index.ts';
 import type { Column, Expr, Schema, SortKey } from './expr.ts';
 import type {
-  Aggregate, AggregateItem, Delete, Distinct, Filter, GroupItem, Insert, Join, JoinType, Limit, LogicalPlan,
+  Aggregate, AggregateItem, Delete, Distinct, Expand, Filter, GapFill, GroupItem, Insert, Join, JoinType, Limit, LiveQuery, LogicalPlan,
   Project, ProjectItem, RecursiveCte, Scan, ScanAccess, ScanColumn, SetOp, Sort, TableFunction, Update, Values,
   Window, WindowItem, WorkTable,
 } from './plan.ts';
@@ -20,6 +20,13 @@ export function scan(table: TableInfo, alias: string, columns: readonly ScanColu
 export function values(rows: readonly (readonly Expr[])[], schema: Schema): Values {
   for (const r of rows) if (r.length !== schema.length) throw new CompilerBug(`values row has ${r.length} columns, schema ${schema.length}`);
   return { kind: 'values', rows, schema };
+}
+
+/** Graph hops (see Expand); `schema` is the reached record id (text) and its depth (int4). */
+export function expand(fields: Omit<Expand, 'kind'>): Expand {
+  if (fields.minDepth < 0 || fields.maxDepth < fields.minDepth) throw new CompilerBug(`expand depth ${fields.minDepth}..${fields.maxDepth}`);
+  if (fields.schema.length !== 2) throw new CompilerBug('expand outputs a record id and a depth');
+  return { kind: 'expand', ...fields };
 }
 
 export function tableFunction(fn: string, args: readonly Expr[], schema: Schema): TableFunction {
@@ -96,6 +103,18 @@ export function del(fields: Omit<Delete, 'kind' | 'schema'>): Delete {
   return { kind: 'delete', ...fields, schema: returningSchema(fields.returning) };
 }
 
+/** Gap filling keeps its input's columns; filled columns become nullable (a NULL fill or no neighbour). */
+export function gapFill(input: LogicalPlan, fields: Omit<GapFill, 'kind' | 'input' | 'schema'>): GapFill {
+  if (!input.schema.some((c) => c.id === fields.time.id)) throw new CompilerBug('gap-fill time column missing from its input');
+  if (!(fields.step > 0)) throw new CompilerBug(`gap-fill step ${fields.step}`);
+  const filled = new Set(fields.fills.map((f) => f.column.id));
+  return { kind: 'gap-fill', input, ...fields, schema: input.schema.map((c) => (filled.has(c.id) ? { ...c, nullable: true } : c)) };
+}
+
+export function liveQuery(input: LogicalPlan, table: string, diff: boolean): LiveQuery {
+  return { kind: 'live', input, table, diff, schema: input.schema };
+}
+
 /** Rebuilds a node with new children, recomputing its schema; used by optimizer rules. */
 export function withChildren(p: LogicalPlan, kids: readonly LogicalPlan[]): LogicalPlan {
   const [a, b] = kids;
@@ -103,6 +122,7 @@ export function withChildren(p: LogicalPlan, kids: readonly LogicalPlan[]): Logi
     case 'scan':
     case 'values':
     case 'table-function':
+    case 'expand':
     case 'work-table':
       return p;
     case 'filter':
@@ -131,5 +151,9 @@ export function withChildren(p: LogicalPlan, kids: readonly LogicalPlan[]): Logi
       return { ...p, input: a! };
     case 'delete':
       return { ...p, input: a! };
+    case 'gap-fill':
+      return gapFill(a!, { time: p.time, step: p.step, partition: p.partition, fills: p.fills });
+    case 'live':
+      return liveQuery(a!, p.table, p.diff);
   }
 }

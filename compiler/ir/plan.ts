@@ -3,7 +3,7 @@
 // Every node carries its output `schema`, computed once by its smart constructor in build.ts.
 // Nodes are plain immutable data, so they can be printed, hashed and serialized.
 
-import type { AggregateCall, Column, ColumnId, Expr, Schema, SortKey, WindowCall } from './expr.ts';
+import type { AggregateCall, Column, ColumnId, Expr, Literal, Schema, SortKey, WindowCall } from './expr.ts';
 import type { DataType } from './types.ts';
 import type { CheckInfo, ForeignKeyInfo, IndexInfo, ReferentialAction, TableInfo } from '../catalog/index.ts';
 
@@ -47,6 +47,22 @@ export interface TableFunction {
   readonly kind: 'table-function';
   readonly fn: string;
   readonly args: readonly Expr[];
+  readonly schema: Schema;
+}
+
+/**
+ * Graph hops over an edge table (a table with `in` and `out` record-id columns, indexed both ways): the
+ * records reached from the record id `start` in `minDepth`..`maxDepth` hops, each once at its shortest
+ * distance. `direction` 'out' follows edges from `in` to `out`, 'in' the reverse, 'both' either way.
+ * Output: the reached record id and its depth. `start` may read outer columns (a correlated path).
+ */
+export interface Expand {
+  readonly kind: 'expand';
+  readonly edge: TableInfo;
+  readonly direction: 'out' | 'in' | 'both';
+  readonly start: Expr;
+  readonly minDepth: number;
+  readonly maxDepth: number;
   readonly schema: Schema;
 }
 
@@ -173,6 +189,45 @@ export interface WorkTable {
   readonly schema: Schema;
 }
 
+/**
+ * How GROUP BY … FILL gives a value to an aggregate column in a bucket no input row fell into: NULL,
+ * the partition's previous value, a linear interpolation between its neighbours, or a constant.
+ */
+export type FillMode =
+  | { readonly kind: 'null' }
+  | { readonly kind: 'previous' }
+  | { readonly kind: 'linear' }
+  | { readonly kind: 'value'; readonly value: Literal };
+
+/**
+ * Gap filling over a time-bucketed aggregate: for every combination of the `partition` columns, one row
+ * per bucket of width `step` µs from the first to the last bucket of the input (over all partitions).
+ * Rows the input lacks get their `fills` columns filled; output is ordered by partition, then time.
+ */
+export interface GapFill {
+  readonly kind: 'gap-fill';
+  readonly input: LogicalPlan;
+  /** The bucket column (a timestamp group of the aggregate below). */
+  readonly time: Column;
+  readonly step: number;
+  readonly partition: readonly Column[];
+  readonly fills: readonly { readonly column: Column; readonly mode: FillMode }[];
+  readonly schema: Schema;
+}
+
+/**
+ * `LIVE [DIFF] SELECT`: a standing query over one table whose changes are pushed to the client. `input`
+ * is the query (its filter and projection over `table`); `diff` asks for changes as patches rather than
+ * whole rows. Executing it in a request/response statement is not supported.
+ */
+export interface LiveQuery {
+  readonly kind: 'live';
+  readonly input: LogicalPlan;
+  readonly table: string;
+  readonly diff: boolean;
+  readonly schema: Schema;
+}
+
 export interface Returning {
   readonly items: readonly ProjectItem[];
 }
@@ -274,6 +329,7 @@ export type LogicalPlan =
   | Scan
   | Values
   | TableFunction
+  | Expand
   | Filter
   | Project
   | Join
@@ -287,7 +343,9 @@ export type LogicalPlan =
   | WorkTable
   | Insert
   | Update
-  | Delete;
+  | Delete
+  | GapFill
+  | LiveQuery;
 
 export type PlanKind = LogicalPlan['kind'];
 
@@ -297,6 +355,7 @@ export function children(p: LogicalPlan): readonly LogicalPlan[] {
     case 'scan':
     case 'values':
     case 'table-function':
+    case 'expand':
     case 'work-table':
       return [];
     case 'filter':
@@ -308,6 +367,8 @@ export function children(p: LogicalPlan): readonly LogicalPlan[] {
     case 'distinct':
     case 'update':
     case 'delete':
+    case 'gap-fill':
+    case 'live':
       return [p.input];
     case 'insert':
       return [p.source];

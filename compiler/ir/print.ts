@@ -1,7 +1,7 @@
 // Deterministic text form of the logical IR: one node per line, indented, with its schema; the test oracle.
 
 import type { AggregateCall, Column, Expr, FrameBound, Frame, Schema, SortKey, WindowCall } from './expr.ts';
-import type { LogicalPlan, PlanKind, ProjectItem, ScanAccess } from './plan.ts';
+import type { FillMode, LogicalPlan, PlanKind, ProjectItem, ScanAccess } from './plan.ts';
 import type { DataType, Interval } from './types.ts';
 
 /** Compact type spelling used in schemas: `int64`, `decimal(15,2)`, `utf8(25)`, `timestamptz`. */
@@ -239,6 +239,7 @@ const HEADS = {
   scan: (p) => `Scan ${aliasPart(p.table.name, p.alias)}${printAccess(p.access)}`,
   values: (p) => `Values ${p.rows.map((r) => `(${r.map(printExpr).join(', ')})`).join(', ')}`,
   'table-function': (p) => `TableFunction ${p.fn}(${p.args.map(printExpr).join(', ')})`,
+  expand: (p) => `Expand ${p.direction} ${p.edge.name} from ${printExpr(p.start)} depth ${p.minDepth}..${p.maxDepth}`,
   filter: (p) => `Filter ${printExpr(p.predicate)}`,
   project: (p) => `Project ${p.items.map(printItem).join(', ')}`,
   join: (p) => `Join ${p.joinType}${p.condition ? ` on ${printExpr(p.condition)}` : ''}`,
@@ -263,7 +264,27 @@ const HEADS = {
   update: (p) =>
     `Update ${p.table.name} set ${p.assignments.map((a) => `${p.table.columns[a.ordinal]?.name ?? `[${a.ordinal}]`} = ${printExpr(a.expr)}`).join(', ')}${returning(p.returning?.items)}`,
   delete: (p) => `Delete ${p.table.name}${returning(p.returning?.items)}`,
+  'gap-fill': (p) => `GapFill ${colName(p.time)} step=${durationText(p.step)}${p.partition.length ? ` partition=[${p.partition.map(colName).join(', ')}]` : ''} fill=[${p.fills.map((f) => `${colName(f.column)} ${printFill(f.mode)}`).join(', ')}]`,
+  live: (p) => `LiveQuery ${p.table}${p.diff ? ' diff' : ''}`,
 } satisfies { [K in PlanKind]: (p: Extract<LogicalPlan, { kind: K }>) => string };
+
+/** Microseconds as an OrbitQL duration, largest units first (`1h30m`, `250ms`). */
+export function durationText(us: number): string {
+  const units: [string, number][] = [['d', 86_400_000_000], ['h', 3_600_000_000], ['m', 60_000_000], ['s', 1_000_000], ['ms', 1000], ['us', 1]];
+  let out = '';
+  let left = us;
+  for (const [u, n] of units) {
+    const k = Math.floor(left / n);
+    if (k > 0) out += `${k}${u}`;
+    left -= k * n;
+  }
+  return out || '0s';
+}
+
+/** A FILL mode as written after FILL: `null`, `previous`, `linear` or the constant. */
+export function printFill(m: FillMode): string {
+  return m.kind === 'value' ? printExpr(m.value) : m.kind;
+}
 
 function returning(items: readonly ProjectItem[] | undefined): string {
   return items ? ` returning ${items.map(printItem).join(', ')}` : '';
@@ -321,6 +342,9 @@ export function forEachNodeExpr(p: LogicalPlan, f: (e: Expr) => void): void {
     case 'table-function':
       p.args.forEach(f);
       break;
+    case 'expand':
+      f(p.start);
+      break;
     case 'filter':
       f(p.predicate);
       break;
@@ -371,9 +395,15 @@ export function forEachNodeExpr(p: LogicalPlan, f: (e: Expr) => void): void {
     case 'delete':
       p.returning?.items.forEach((i) => f(i.expr));
       break;
+    case 'gap-fill':
+      p.fills.forEach((x) => {
+        if (x.mode.kind === 'value') f(x.mode.value);
+      });
+      break;
     case 'set-op':
     case 'recursive-cte':
     case 'work-table':
+    case 'live':
       break;
   }
 }
@@ -396,6 +426,8 @@ function printInto(p: LogicalPlan, depth: number, out: string[]): void {
     case 'distinct':
     case 'update':
     case 'delete':
+    case 'gap-fill':
+    case 'live':
       printInto(p.input, depth + 1, out);
       break;
     case 'insert':

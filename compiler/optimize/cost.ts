@@ -124,6 +124,9 @@ export class CostModel {
       }
       case 'values':
         return p.rows.length;
+      case 'expand':
+        // Fan-out grows with depth; without edge statistics assume a handful of records per hop.
+        return Math.min(DEFAULT_ROWS, 10 ** Math.min(p.maxDepth, 3));
       case 'table-function': {
         if (p.fn === 'generate_series') {
           const [a, b, s] = p.args.map(literalNumber);
@@ -195,7 +198,11 @@ export class CostModel {
         return this.rows(p.source);
       case 'update':
       case 'delete':
+      case 'live':
         return this.rows(p.input);
+      // Filling adds the missing buckets: guess that one in two was missing.
+      case 'gap-fill':
+        return this.rows(p.input) * 2;
     }
   }
 

@@ -268,6 +268,10 @@ export function mapNodeExprs(p: LogicalPlan, f: (e: Expr) => Expr): LogicalPlan 
       const args = mapArray(p.args, f);
       return args === p.args ? p : { ...p, args };
     }
+    case 'expand': {
+      const start = f(p.start);
+      return start === p.start ? p : { ...p, start };
+    }
     case 'distinct': {
       if (!p.on) return p;
       const on = mapArray(p.on, f);
@@ -281,6 +285,8 @@ export function mapNodeExprs(p: LogicalPlan, f: (e: Expr) => Expr): LogicalPlan 
     case 'insert':
     case 'update':
     case 'delete':
+    case 'gap-fill':
+    case 'live':
       return p;
   }
 }

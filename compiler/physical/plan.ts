@@ -4,7 +4,7 @@
 // could not remove) is executed from `PhysicalQuery.subplans[subquery.id]`, re-run per outer row
 // when its `correlated` list is non-empty, otherwise once.
 
-import type { AggregateItem, GroupItem, JoinType, ProjectItem, Returning, ScanColumn, WindowItem, WriteConstraints } from '../ir/plan.ts';
+import type { AggregateItem, Expand, GapFill, GroupItem, JoinType, ProjectItem, Returning, ScanColumn, WindowItem, WriteConstraints } from '../ir/plan.ts';
 import type { Expr, Schema, SortKey } from '../ir/expr.ts';
 import type { DataType } from '../ir/types.ts';
 import type { IndexInfo, TableInfo } from '../catalog/index.ts';
@@ -50,6 +50,11 @@ export interface PTableFunction extends Base {
   readonly kind: 'table-function';
   readonly fn: string;
   readonly args: readonly Expr[];
+}
+
+/** Graph hops over an edge table's `in`/`out` indexes (see the logical Expand). */
+export interface PExpand extends Base, Pick<Expand, 'edge' | 'direction' | 'start' | 'minDepth' | 'maxDepth'> {
+  readonly kind: 'expand';
 }
 
 export interface PFilter extends Base {
@@ -199,11 +204,26 @@ export interface PDelete extends Base {
   readonly constraints?: WriteConstraints;
 }
 
+/** Gap filling (see the logical GapFill): fills missing time buckets of an aggregate's output. */
+export interface PGapFill extends Base, Pick<GapFill, 'time' | 'step' | 'partition' | 'fills'> {
+  readonly kind: 'gap-fill';
+  readonly input: PhysicalPlan;
+}
+
+/** A live query's plan: shown by EXPLAIN; executing it in a statement fails (delivery is a push channel's). */
+export interface PLive extends Base {
+  readonly kind: 'live';
+  readonly input: PhysicalPlan;
+  readonly table: string;
+  readonly diff: boolean;
+}
+
 export type PhysicalPlan =
   | SeqScan
   | IndexScan
   | PValues
   | PTableFunction
+  | PExpand
   | PFilter
   | PProject
   | HashJoin
@@ -221,7 +241,9 @@ export type PhysicalPlan =
   | PWorkTable
   | PInsert
   | PUpdate
-  | PDelete;
+  | PDelete
+  | PGapFill
+  | PLive;
 
 export type PhysicalKind = PhysicalPlan['kind'];
 

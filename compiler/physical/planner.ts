@@ -140,10 +140,25 @@ class Planner {
         return { plan: { kind: 'values', rows: p.rows, schema: p.schema, est: est(rows, rows * CPU_ROW) }, order: [] };
       case 'table-function':
         return { plan: { kind: 'table-function', fn: p.fn, args: p.args, schema: p.schema, est: est(rows, rows * CPU_ROW) }, order: [] };
+      case 'expand':
+        return { plan: { kind: 'expand', edge: p.edge, direction: p.direction, start: p.start, minDepth: p.minDepth, maxDepth: p.maxDepth, schema: p.schema, est: est(rows, rows * CPU_ROW) }, order: [] };
       case 'recursive-cte': {
         const a = this.exact(p.anchor);
         const r = this.exact(p.recursive);
         return { plan: { kind: 'recursive-cte', cteId: p.cteId, name: p.name, all: p.all, anchor: a.plan, recursive: r.plan, schema: p.schema, est: est(rows, a.plan.est.cost + r.plan.est.cost * 10) }, order: [] };
+      }
+      case 'gap-fill': {
+        const input = this.plan(p.input);
+        const n = input.plan.est.rows;
+        const order = [...p.partition.map((c) => c.id), p.time.id];
+        return {
+          plan: { kind: 'gap-fill', input: input.plan, time: p.time, step: p.step, partition: p.partition, fills: p.fills, schema: p.schema, est: est(rows, input.plan.est.cost + n * Math.log2(2 + n) * CPU_ROW * 5 + rows * CPU_ROW) },
+          order,
+        };
+      }
+      case 'live': {
+        const input = this.plan(p.input);
+        return { plan: { kind: 'live', input: input.plan, table: p.table, diff: p.diff, schema: input.plan.schema, est: input.plan.est }, order: input.order };
       }
       case 'work-table':
         return { plan: { kind: 'work-table', cteId: p.cteId, name: p.name, schema: p.schema, est: est(rows, rows * CPU_ROW) }, order: [] };

@@ -5,7 +5,7 @@ import type { PhysicalKind, PhysicalPlan } from '../../compiler/physical/plan.ts
 import type { OperatorStats, RunCtx } from './context.ts';
 import type { Chunk } from './vector.ts';
 import {
-  AggregateOp, DeleteOp, DistinctOp, FilterOp, HashJoinOp, IndexScanOp, InsertOp, LimitOp, MergeJoinOp, NestedLoopJoinOp, type Operator, ProjectOp,
+  AggregateOp, DeleteOp, DistinctOp, ExpandOp, FilterOp, GapFillOp, HashJoinOp, LiveOp, IndexScanOp, InsertOp, LimitOp, MergeJoinOp, NestedLoopJoinOp, type Operator, ProjectOp,
   RecursiveCteOp, SeqScanOp, SetOpOp, SortAggregateOp, SortOp, TableFunctionOp, TopNOp, UpdateOp, ValuesOp, WindowOp, WorkTableOp,
 } from './operators/index.ts';
 
@@ -16,6 +16,7 @@ const BUILDERS = {
   'index-scan': (p, rc) => new IndexScanOp(p, rc),
   values: (p, rc) => new ValuesOp(p, rc),
   'table-function': (p, rc) => new TableFunctionOp(p, rc),
+  expand: (p, rc) => new ExpandOp(p, rc),
   filter: (p, rc) => new FilterOp(p, buildOperator(p.input, rc), rc),
   project: (p, rc) => new ProjectOp(p, buildOperator(p.input, rc), rc),
   'hash-join': (p, rc) => new HashJoinOp(p, buildOperator, rc),
@@ -34,6 +35,8 @@ const BUILDERS = {
   insert: (p, rc) => new InsertOp(p, buildOperator, rc),
   update: (p, rc) => new UpdateOp(p, buildOperator, rc),
   delete: (p, rc) => new DeleteOp(p, buildOperator, rc),
+  'gap-fill': (p, rc) => new GapFillOp(p, buildOperator(p.input, rc), rc),
+  live: (p, rc) => new LiveOp(p, buildOperator(p.input, rc)),
 } satisfies Builders;
 
 /** Counts rows, batches and inclusive time of the operator it wraps. */

@@ -289,6 +289,38 @@ function buildObject(args: unknown[], types: readonly DataType[]): Record<string
 
 // ─── dates ─────────────────────────────────────────────────────────────────
 
+/** The start of the bucket of width `width` (fixed length: no months) holding `us`, buckets counted from `origin`. */
+function timeBucket(width: Interval, us: number, origin: number): number {
+  if (width.months !== 0) fail('invalid_parameter_value', 'time_bucket width must not contain months or years');
+  const step = width.days * US_PER_DAY + width.micros;
+  if (step <= 0) fail('invalid_parameter_value', 'time_bucket width must be positive');
+  return origin + Math.floor((us - origin) / step) * step;
+}
+
+/** A vector's components: from a vector value, a numeric array or a JSON array of numbers. */
+function vectorOf(v: unknown): number[] {
+  const items = v instanceof Float32Array ? Array.from(v) : Array.isArray(v) ? v : undefined;
+  const out = items?.map((x) => (typeof x === 'number' || typeof x === 'bigint' || (typeof x === 'string' && x.trim() !== '') ? Number(x) : NaN));
+  if (!out || out.some((x) => Number.isNaN(x))) fail('invalid_parameter_value', 'a vector must be an array of numbers without NULLs');
+  return out;
+}
+
+/** Sums `f` over the components of two vectors of the same dimension. */
+function pairwise(a: unknown, b: unknown, f: (x: number, y: number) => number): number {
+  const x = vectorOf(a);
+  const y = vectorOf(b);
+  if (x.length !== y.length) fail('invalid_parameter_value', `different vector dimensions ${x.length} and ${y.length}`);
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += f(x[i]!, y[i]!);
+  return s;
+}
+
+function cosine(a: unknown, b: unknown): number {
+  const dot = pairwise(a, b, (x, y) => x * y);
+  const norms = Math.sqrt(pairwise(a, a, (x) => x * x)) * Math.sqrt(pairwise(b, b, (_x, y) => y * y));
+  return norms === 0 ? NaN : dot / norms;
+}
+
 const asTimestamp = (v: unknown, t: DataType): number => (t.kind === 'date' ? (v as number) * US_PER_DAY : (v as number));
 
 function datePart(field: string, v: unknown, t: DataType): number {
@@ -638,6 +670,15 @@ const FACTORIES: Record<string, Factory> = {
   }),
   array_to_string: (t) => strict((a) => (a[0] as unknown[]).filter((x) => x !== null).map((x) => textOf(x, (t[0] as { element: DataType }).element)).join(str(a[1]))),
   string_to_array: () => strict((a) => str(a[0]).split(str(a[1]))),
+  time_bucket: () => strict((a) => timeBucket(a[0] as Interval, a[1] as number, a.length > 2 ? (a[2] as number) : 0)),
+  cosine_distance: () => strict((a) => 1 - cosine(a[0], a[1])),
+  cosine_similarity: () => strict((a) => cosine(a[0], a[1])),
+  l2_distance: () => strict((a) => Math.sqrt(pairwise(a[0], a[1], (x, y) => (x - y) ** 2))),
+  l1_distance: () => strict((a) => pairwise(a[0], a[1], (x, y) => Math.abs(x - y))),
+  inner_product: () => strict((a) => pairwise(a[0], a[1], (x, y) => x * y)),
+  negative_inner_product: () => strict((a) => -pairwise(a[0], a[1], (x, y) => x * y)),
+  vector_dims: () => strict((a) => vectorOf(a[0]).length),
+  vector_norm: () => strict((a) => Math.sqrt(vectorOf(a[0]).reduce((s, x) => s + x * x, 0))),
   nextval: (_t, _rt, env) => strict((a) => env.nextval(str(a[0]))),
   currval: (_t, _rt, env) => strict((a) => env.currval(str(a[0]))),
   pg_typeof: (t) => lax(() => typeName(t[0]!)),

@@ -120,6 +120,7 @@ function joinOrder(p: PhysicalPlan): string {
     }
     case 'values':
     case 'table-function':
+    case 'expand':
     case 'work-table':
       return p.kind;
     case 'set-op':

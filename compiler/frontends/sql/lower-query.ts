@@ -18,6 +18,7 @@ import type * as A from './ast.ts';
 import { bindExpr, bindOperator, bindSortKeys, requireBool, type ExprEnv } from './lower-expr.ts';
 import { AggCollector, WindowCollector } from '../../bind/collectors.ts';
 import { parseViewQuery } from './lower-parse.ts';
+import { bindGraphExpand, graphExpandPoison } from './lower-graph.ts';
 
 /** A CTE visible by name: each reference instantiates a plan with fresh column ids. */
 interface CteDef {
@@ -266,6 +267,11 @@ function bindFunctionTable(f: A.FunctionTable, env: QueryEnv): Fragment | undefi
   const eenv: ExprEnv = { ctx, scope, query: env, clause: 'functions in FROM' };
   const args = f.call.args.map((a) => bindExpr(eenv, a));
   if (args.some(isError)) return undefined;
+  if (name === 'graph_expand') {
+    // After an error the walk's columns are poison, so references to them add no errors of their own.
+    const plan = bindGraphExpand(ctx, f.call, args, f.alias) ?? values([], graphExpandPoison(ctx, f.alias));
+    return relationFragment(plan, { alias: f.alias?.name.name ?? name, columns: plan.schema.map((column) => ({ name: column.name, column })) });
+  }
   const sig = args.map((a) => displayType(a.type)).join(', ');
   if (!sigs) {
     ctx.error('undefined_function', `${name}(${sig})`, f.call.name.span, { hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });

@@ -2,8 +2,10 @@
 
 export type { BuildFn, Operator } from './operator.ts';
 export { AggregateOp, SortAggregateOp } from './aggregate.ts';
+export { GapFillOp, LiveOp } from './fill.ts';
 export { DistinctOp, FilterOp, LimitOp, ProjectOp, SetOpOp } from './basic.ts';
 export { HashJoinOp, MergeJoinOp, NestedLoopJoinOp } from './join.ts';
+export { ExpandOp } from './expand.ts';
 export { RecursiveCteOp } from './recursive.ts';
 export { IndexScanOp, SeqScanOp, TableFunctionOp, ValuesOp, WorkTableOp } from './scan.ts';
 export { SortOp, TopNOp } from './sort.ts';
