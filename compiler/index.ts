@@ -8,7 +8,7 @@ export * from './diagnostics/index.ts';
 export * from './catalog/index.ts';
 export type * as SqlAst from './frontends/sql/ast.ts';
 export { parseSql, formatSql } from './frontends/sql/index.ts';
-export { parseOrbitQL, compileOrbitQL, sqlStatementOf, type OrbitStatement, type CompiledOrbitStatement } from './frontends/orbitql/index.ts';
+export { parseOrbitQL, compileOrbitQL, formatOrbitQL, sqlStatementOf, type OrbitSqlStatement, type OrbitStatement, type CompiledOrbitStatement } from './frontends/orbitql/index.ts';
 export { bindStatement } from './bind/index.ts';
 export * from './physical/plan.ts';
 export { compileSql, optimize, planPhysical } from './pipeline.ts';

@@ -4,7 +4,7 @@
 // Several statements in one `execute` call form an implicit transaction block, as in PostgreSQL's
 // simple query protocol: a failure rolls back the statements of that call that ran before it.
 
-import { bindStatement, explainJson, explainText, parseOrbitQL, parseSql, PlanCache, sqlStatementOf, type ActualStats, type BoundStatement, type DataType, type Diagnostic, type SqlAst } from '../../compiler/index.ts';
+import { bindStatement, explainJson, explainText, parseOrbitQL, parseSql, PlanCache, sqlStatementOf, type ActualStats, type OrbitSqlStatement, type BoundStatement, type DataType, type Diagnostic, type SqlAst } from '../../compiler/index.ts';
 import type { OperatorStats } from '../exec/index.ts';
 import type { StorageTxn } from '../storage/api.ts';
 import type { CompiledStatement, Engine, PreparedShape } from './engine.ts';
@@ -220,7 +220,7 @@ export class Session {
         // Bind each statement only when it runs: an earlier DDL statement may change the catalog.
         let compiled: Compiled;
         try {
-          compiled = orbit ? this.compileOne(s.ast, s.text, 0, s.text, options.paramTypes ?? [], 'orbitql') : this.compileOne(s.ast, sql, s.span.start, s.text, options.paramTypes ?? []);
+          compiled = orbit && 'finish' in s ? this.compileOne(s.resolve(this.engine.catalog), s.text, 0, s.key, options.paramTypes ?? [], 'orbitql', s.finish) : this.compileOne(s.ast, sql, s.span.start, s.text, options.paramTypes ?? []);
         } catch (e) {
           this.markFailed();
           throw e;
@@ -274,17 +274,20 @@ export class Session {
    * OrbitQL statements as their SQL equivalents (document paths resolved against the catalog; LET runs
    * nothing, its value is spliced where it is used), with `$name` values placed by name.
    */
-  private parseOrbit(text: string, options: ExecuteOptions): { statements: { ast: SqlAst.Statement; span: { start: number }; text: string }[]; diagnostics: Diagnostic[]; params: unknown[] } {
+  private parseOrbit(text: string, options: ExecuteOptions): { statements: ((OrbitSqlStatement & { span: { start: number }; text: string }) | { ast: SqlAst.Statement; span: { start: number }; text: string })[]; diagnostics: Diagnostic[]; params: unknown[] } {
     const parsed = parseOrbitQL(text);
     const vars = options.vars ?? {};
     const statements = parsed.statements.flatMap((s) => {
       const q = sqlStatementOf(s, this.engine.catalog);
-      return q ? [{ ast: q.ast, span: { start: s.span.start }, text: q.sql }] : [];
+      // Tables a document or graph write needs are created first, as statements of their own.
+      const before = (q?.before ?? []).map((b) => ({ ast: b.ast, span: { start: s.span.start }, text: b.sql }));
+      return q ? [...before, { ...q, span: { start: s.span.start }, text: q.sql }] : [];
     });
     return { statements, diagnostics: parsed.diagnostics, params: parsed.paramNames.map((n) => vars[n]) };
   }
 
-  private compileOne(ast: SqlAst.Statement, source: string, offset: number, text: string, paramTypes: readonly (DataType | undefined)[], language = 'sql'): Compiled {
+  /** `finish` completes an OrbitQL statement's binding; its `text` is then the OrbitQL statement's cache key. */
+  private compileOne(ast: SqlAst.Statement, source: string, offset: number, text: string, paramTypes: readonly (DataType | undefined)[], language = 'sql', finish?: OrbitSqlStatement['finish']): Compiled {
     const declared = paramTypes.map((t) => t ?? ({ kind: 'unknown' } as const));
     const key = PlanCache.key(language, text, declared);
     const hit = this.engine.planCache.getByKey(key, this.engine.catalog);
@@ -292,7 +295,8 @@ export class Session {
       const shape = this.engine.shapeOf(hit);
       return { command: shape.command, query: hit, columns: shape.columns, text, offset };
     }
-    const { bound, diagnostics } = bindStatement(ast, source, this.engine.catalog, { paramTypes: declared });
+    const sqlBound = bindStatement(ast, source, this.engine.catalog, { paramTypes: declared });
+    const { bound, diagnostics } = finish && sqlBound.bound ? finish(sqlBound.bound) : sqlBound;
     const err = diagnostics.find((d) => d.severity === 'error');
     if (err || !bound) throw fromDiagnostic(err ?? diagnostics[0]!);
     const compiled = this.engine.plan(bound, text, offset);

@@ -14,9 +14,9 @@ export type Edit =
 
 /** What one OrbitQL form is, for tools (semantic tokens, hover): its kind and range in the script. */
 export interface OrbitForm {
-  readonly kind: 'record-id' | 'object' | 'array' | 'duration' | 'function' | 'variable';
+  readonly kind: 'record-id' | 'object' | 'array' | 'duration' | 'function' | 'variable' | 'graph-path';
   readonly span: Span;
-  /** The namespaced function's name, the variable's name or the record id's table. */
+  /** The namespaced function's name, the variable's name, the record id's table or the path's edge table. */
   readonly name?: string;
 }
 
@@ -33,6 +33,22 @@ export interface LetStatement {
   readonly forms: readonly OrbitForm[];
 }
 
+/**
+ * `GROUP BY … FILL (mode)`: how gap filling gives values to buckets no row fell into. A constant's
+ * value is kept as SQL text (OrbitQL forms rewritten), bound against each filled column's type.
+ */
+export interface FillSpec {
+  readonly mode: 'null' | 'previous' | 'linear' | 'value';
+  readonly valueSql?: string;
+  readonly span: Span;
+}
+
+/** `LIVE [DIFF]` before a query: it compiles to a live-query plan. */
+export interface LiveSpec {
+  readonly diff: boolean;
+  readonly span: Span;
+}
+
 /** Any other statement: its SQL equivalent, parsed by the SQL front end, with spans into `sql`. */
 export interface QueryStatement {
   readonly kind: 'statement';
@@ -44,6 +60,14 @@ export interface QueryStatement {
   readonly span: Span;
   readonly text: string;
   readonly forms: readonly OrbitForm[];
+  /** The FILL clause of its GROUP BY, which the SQL text leaves out. */
+  readonly fill?: FillSpec;
+  /** Its LIVE prefix, which the SQL text leaves out. */
+  readonly live?: LiveSpec;
+  /** Tables the statement writes that are created first when missing (document or edge tables). */
+  readonly ensure?: readonly { readonly table: string; readonly kind: 'document' | 'edge' }[];
+  /** `FETCH a, b` after a query: result columns whose record ids become the records they name. */
+  readonly fetch?: { readonly names: readonly string[]; readonly span: Span };
 }
 
 export type OrbitStatement = LetStatement | QueryStatement;

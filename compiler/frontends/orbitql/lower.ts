@@ -1,14 +1,16 @@
 // OrbitQL statements → the typed logical IR, through the SQL binder: nested document paths are resolved
 // against the catalog first, and diagnostics are mapped back onto the OrbitQL text.
 
-import type { Catalog } from '../../catalog/index.ts';
+import type { Catalog, TableInfo } from '../../catalog/index.ts';
 import { bindStatement } from '../../bind/index.ts';
-import type { Diagnostic, Span } from '../../diagnostics/index.ts';
+import { diagnostic, type Diagnostic, type Span } from '../../diagnostics/index.ts';
 import type { BoundStatement } from '../../ir/plan.ts';
 import type { DataType } from '../../ir/types.ts';
 import type * as A from '../sql/ast.ts';
 import type { LetStatement, OrbitStatement, QueryStatement } from './ast.ts';
 import type { StatementCache } from './cache.ts';
+import { applyFill } from './fill.ts';
+import { applyLive } from './live.ts';
 import type { SpanMapping } from './span-map.ts';
 import { parseStatement } from '../sql/parse.ts';
 
@@ -32,16 +34,74 @@ export interface LoweredStatement {
 export function lowerOrbitStatement(stmt: OrbitStatement, catalog: Catalog, options: LowerOptions = {}): LoweredStatement {
   const q = stmt.kind === 'let' ? letQuery(stmt) : stmt;
   if (!q) return { diagnostics: [] };
-  const bind = () => bindStatement(resolvePaths(q.ast, catalog), q.sql, catalog, options.paramTypes ? { paramTypes: options.paramTypes } : {});
+  const bind = () => bindStatement(withFetch(q, resolvePaths(q.ast, catalog), catalog), q.sql, catalog, options.paramTypes ? { paramTypes: options.paramTypes } : {});
   // Binding depends only on the SQL text (given the catalog and parameter types the caller keys the cache by).
   const r = options.cache && !options.paramTypes ? options.cache.get(`bind\u0000${q.sql}`, bind) : bind();
   const diagnostics = r.diagnostics.map((d) => ({ ...d, span: q.map.span(d.span) }));
-  return r.bound ? { bound: r.bound, diagnostics } : { diagnostics };
+  if (!r.bound) return { diagnostics };
+  return stmt.kind === 'statement' ? finishOrbitStatement(stmt, r.bound, catalog, diagnostics) : { bound: r.bound, diagnostics };
+}
+
+/**
+ * What OrbitQL adds to a statement once its SQL equivalent is bound: gap filling for `GROUP BY … FILL`
+ * and a live-query plan for `LIVE SELECT`. Diagnostics have OrbitQL spans.
+ */
+export function finishOrbitStatement(stmt: QueryStatement, bound: BoundStatement, catalog: Catalog, diagnostics: readonly Diagnostic[] = []): LoweredStatement {
+  if (!stmt.fill && !stmt.live) return { bound, diagnostics: [...diagnostics] };
+  if (bound.kind === 'explain') {
+    const inner = finishOrbitStatement(stmt, bound.statement, catalog, diagnostics);
+    return inner.bound ? { bound: { ...bound, statement: inner.bound }, diagnostics: inner.diagnostics } : inner;
+  }
+  if (bound.kind !== 'query') return { diagnostics: [...diagnostics, diagnostic('grouping_error', 'FILL needs a GROUP BY on time_bucket(…)', (stmt.fill ?? stmt.live)!.span)] };
+  let plan = bound.plan;
+  if (stmt.fill && !fillsOwnGroupBy(stmt)) {
+    return { diagnostics: [...diagnostics, diagnostic('feature_not_supported', 'FILL applies to a statement\'s own GROUP BY, not to a subquery\'s', stmt.fill.span)] };
+  }
+  if (stmt.fill) {
+    const filled = applyFill(plan, stmt.fill, catalog);
+    if (!filled.plan) return { diagnostics: [...diagnostics, ...filled.diagnostics] };
+    plan = filled.plan;
+  }
+  if (stmt.live) {
+    const live = applyLive(plan, stmt.live);
+    if (!live.plan) return { diagnostics: [...diagnostics, ...live.diagnostics] };
+    plan = live.plan;
+  }
+  return { bound: { ...bound, plan }, diagnostics: [...diagnostics] };
+}
+
+/** Whether the FILL clause ends the GROUP BY of the statement's own SELECT (not a subquery's). */
+function fillsOwnGroupBy(stmt: QueryStatement): boolean {
+  const ast = stmt.ast;
+  const body = ast.kind === 'query-statement' ? ast.query.body : ast.kind === 'explain' && ast.statement.kind === 'query-statement' ? ast.statement.query.body : undefined;
+  const last = body?.kind === 'select' ? body.groupBy[body.groupBy.length - 1] : undefined;
+  if (!last || !stmt.fill) return false;
+  const end = stmt.map.span(last.span).end;
+  return end <= stmt.fill.span.start && stmt.text.slice(end - stmt.span.start, stmt.fill.span.start - stmt.span.start).trim() === '';
+}
+
+/** A statement a session runs for an OrbitQL statement: its SQL equivalent, and what finishes its binding. */
+export interface OrbitSqlStatement {
+  readonly ast: A.Statement;
+  readonly sql: string;
+  /** Identifies the compiled statement (plan cache): the SQL text plus the OrbitQL clauses it leaves out. */
+  readonly key: string;
+  /** Applied to the bound SQL statement (see `finishOrbitStatement`). */
+  finish(bound: BoundStatement): LoweredStatement;
+  /** Statements to run first: the document or edge tables the statement writes, when missing. */
+  readonly before?: readonly { readonly ast: A.Statement; readonly sql: string }[];
+  /** `ast` against the catalog as it is when the statement runs (an earlier statement may have made its tables). */
+  resolve(catalog: Catalog): A.Statement;
 }
 
 /** The SQL statement a session runs for an OrbitQL statement (LET runs nothing: its value is spliced in). */
-export function sqlStatementOf(stmt: OrbitStatement, catalog: Catalog): { ast: A.Statement; sql: string } | undefined {
-  return stmt.kind === 'let' ? undefined : { ast: resolvePaths(stmt.ast, catalog), sql: stmt.sql };
+export function sqlStatementOf(stmt: OrbitStatement, catalog: Catalog): OrbitSqlStatement | undefined {
+  if (stmt.kind === 'let') return undefined;
+  const extra = stmt.fill || stmt.live ? `\u0000${JSON.stringify({ fill: stmt.fill && [stmt.fill.mode, stmt.fill.valueSql], live: stmt.live?.diff })}` : '';
+  const before = ensureTables(stmt, catalog);
+  const resolve = (now: Catalog): A.Statement => withFetch(stmt, resolvePaths(stmt.ast, now), now);
+  const fetched = stmt.fetch ? `\u0000fetch ${stmt.fetch.names.join(',')}` : '';
+  return { ast: resolve(catalog), sql: stmt.sql, key: stmt.sql + extra + fetched, finish: (bound) => finishOrbitStatement(stmt, bound, catalog), resolve, ...(before.length > 0 ? { before } : {}) };
 }
 
 function letQuery(stmt: LetStatement): QueryStatement | undefined {
@@ -67,17 +127,22 @@ function letQuery(stmt: LetStatement): QueryStatement | undefined {
 // PostgreSQL's `->>` does. `tags[0]` on a document path, or on a json/jsonb column, indexes it from 0.
 
 /** Rewrites document paths in a statement; a statement without any comes back unchanged. */
-export function resolvePaths(stmt: A.Statement, catalog: Catalog): A.Statement {
+export function resolvePaths(original: A.Statement, catalog: Catalog): A.Statement {
+  // Writes of document fields and `+=`/`-=` first: their rewrites bring aliases of their own.
+  const stmt = rewriteDocumentWrites(original, catalog);
   const relations = new Set<string>();
   const tables: string[] = [];
   collectRelations(stmt, relations, tables);
+  // ON CONFLICT's proposed row is a relation, not a document path.
+  if (stmt.kind === 'insert' && stmt.onConflict) relations.add('excluded');
   const jsonColumns = new Set<string>();
   for (const t of tables) {
     const rel = catalog.getRelation(undefined, t);
     if (rel?.kind !== 'table') continue;
     for (const c of rel.columns) if (c.type.kind === 'json') jsonColumns.add(c.name);
   }
-  return mapNode(stmt, (node) => rewritePath(node, relations, jsonColumns)) as A.Statement;
+  const docs = documentScope(stmt, catalog);
+  return mapNode(stmt, (node) => rewritePath(node, relations, jsonColumns, docs)) as A.Statement;
 }
 
 function collectRelations(node: unknown, names: Set<string>, tables: string[]): void {
@@ -128,18 +193,20 @@ function mapNode(node: unknown, f: (n: Record<string, unknown>) => unknown): unk
 }
 
 /** A selected path without an alias is named after its last field (`profile.address.city` → `city`). */
-function nameSelectedPath(item: A.SelectItem, relations: ReadonlySet<string>, jsonColumns: ReadonlySet<string>): unknown {
-  const path = item.alias ? undefined : pathOf(item.expr, relations, jsonColumns);
+function nameSelectedPath(item: A.SelectItem, relations: ReadonlySet<string>, jsonColumns: ReadonlySet<string>, docs?: DocumentScope): unknown {
+  const path = item.alias ? undefined : pathOf(item.expr, relations, jsonColumns, docs);
   const last = path?.keys[path.keys.length - 1];
   if (typeof last !== 'string') return item;
-  const expr = rewritePath(item.expr as unknown as Record<string, unknown>, relations, jsonColumns) as A.Expr;
+  const expr = rewritePath(item.expr as unknown as Record<string, unknown>, relations, jsonColumns, docs) as A.Expr;
   return { ...item, expr, alias: { kind: 'ident', name: last, quoted: true, span: item.expr.span } };
 }
 
 /** A column and the keys after it (strings for fields, expressions for indexes), if `node` is a path. */
-function pathOf(node: A.Expr, relations: ReadonlySet<string>, jsonColumns: ReadonlySet<string>): { base: A.Expr; keys: (string | A.Expr)[] } | undefined {
+function pathOf(node: A.Expr, relations: ReadonlySet<string>, jsonColumns: ReadonlySet<string>, docs?: DocumentScope): { base: A.Expr; keys: (string | A.Expr)[] } | undefined {
   if (node.kind === 'column-ref') {
     const parts = node.name.parts;
+    const field = docs && documentField(parts, relations, docs);
+    if (field) return field;
     const first = parts[0]!.name;
     const head = relations.has(first) ? 2 : 1;
     if (parts.length <= head) return jsonColumns.has(parts[head - 1]?.name ?? '') ? { base: node, keys: [] } : undefined;
@@ -147,15 +214,15 @@ function pathOf(node: A.Expr, relations: ReadonlySet<string>, jsonColumns: Reado
     return { base: { kind: 'column-ref', name: baseName, span: baseName.span }, keys: parts.slice(head).map((p) => p.name) };
   }
   if (node.kind === 'subscript' && !node.slice) {
-    const inner = pathOf(node.expr, relations, jsonColumns);
+    const inner = pathOf(node.expr, relations, jsonColumns, docs);
     return inner ? { base: inner.base, keys: [...inner.keys, node.index] } : undefined;
   }
   return undefined;
 }
 
-function rewritePath(node: Record<string, unknown>, relations: ReadonlySet<string>, jsonColumns: ReadonlySet<string>): unknown {
-  if (node['kind'] === 'select-item') return nameSelectedPath(node as unknown as A.SelectItem, relations, jsonColumns);
-  const path = pathOf(node as unknown as A.Expr, relations, jsonColumns);
+function rewritePath(node: Record<string, unknown>, relations: ReadonlySet<string>, jsonColumns: ReadonlySet<string>, docs?: DocumentScope): unknown {
+  if (node['kind'] === 'select-item') return nameSelectedPath(node as unknown as A.SelectItem, relations, jsonColumns, docs);
+  const path = pathOf(node as unknown as A.Expr, relations, jsonColumns, docs);
   if (!path || path.keys.length === 0) return node;
   const span = (node as unknown as A.Expr).span;
   let expr: A.Expr = path.base;
@@ -164,4 +231,221 @@ function rewritePath(node: Record<string, unknown>, relations: ReadonlySet<strin
     expr = { kind: 'binary', op: i === path.keys.length - 1 ? '->>' : '->', left: expr, right: key, span };
   });
   return expr;
+}
+
+// ─── Document tables ────────────────────────────────────────────────────────
+//
+// A document table (`DEFINE TABLE t SCHEMALESS`) has the columns `id text PRIMARY KEY, doc jsonb`; an
+// edge table (made by RELATE) adds `in` and `out`. A name that is no column of the statement's tables
+// reads a field of the document: `name` → `doc ->> 'name'`, `t.address.city` → `t.doc -> 'address' ->>
+// 'city'`. An UPDATE of such fields writes them into the document: `SET age = 3, tags += 'x'` →
+// `SET doc = doc || jsonb_build_object('age', 3, 'tags', <tags with 'x' appended>)`.
+
+/** Record columns of document and edge tables: they are columns, never document fields. */
+const RECORD_COLUMNS = new Set(['id', 'doc', 'in', 'out']);
+
+/** True for a document table: a text `id` key and a jsonb `doc`, plus `in`/`out` for an edge table. */
+export function isDocumentTable(table: TableInfo): boolean {
+  const names = table.columns.map((c) => c.name);
+  return names.includes('id') && table.columns.some((c) => c.name === 'doc' && c.type.kind === 'json') && names.every((n) => RECORD_COLUMNS.has(n));
+}
+
+interface DocumentScope {
+  /** Names and aliases the statement gives its document tables. */
+  readonly names: ReadonlySet<string>;
+  /** Columns of every table in the statement and output aliases: never document fields. */
+  readonly columns: ReadonlySet<string>;
+}
+
+function documentScope(stmt: A.Statement, catalog: Catalog): DocumentScope | undefined {
+  const names = new Set<string>();
+  const columns = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    const q = (n['kind'] === 'table-ref' ? n['name'] : n['kind'] === 'insert' || n['kind'] === 'update' || n['kind'] === 'delete' ? n['table'] : undefined) as A.QName | undefined;
+    const table = q?.parts[q.parts.length - 1]?.name;
+    const rel = table === undefined ? undefined : catalog.getRelation(undefined, table);
+    if (rel?.kind === 'table') {
+      for (const c of rel.columns) columns.add(c.name);
+      if (isDocumentTable(rel)) {
+        names.add(rel.name);
+        const alias = n['alias'] as { kind: string; name: A.Ident } | A.Ident | undefined;
+        if (alias) names.add(alias.kind === 'table-alias' ? (alias as { name: A.Ident }).name.name : (alias as A.Ident).name);
+      }
+    }
+    if (n['kind'] === 'select-item' && n['alias']) columns.add((n['alias'] as A.Ident).name);
+    for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
+  };
+  visit(stmt);
+  return names.size > 0 ? { names, columns } : undefined;
+}
+
+/** A column reference that reads a document field, as the `doc` column and the keys into it. */
+function documentField(parts: readonly A.Ident[], relations: ReadonlySet<string>, docs: DocumentScope): { base: A.Expr; keys: string[] } | undefined {
+  const first = parts[0]!;
+  const qualified = parts.length > 1 && docs.names.has(first.name) && !RECORD_COLUMNS.has(parts[1]!.name);
+  const bare = !relations.has(first.name) && !docs.columns.has(first.name);
+  if (!qualified && !bare) return undefined;
+  const head = qualified ? [first] : [];
+  const docIdent: A.Ident = { kind: 'ident', name: 'doc', quoted: false, span: first.span };
+  const name: A.QName = { kind: 'qname', parts: [...head, docIdent], span: first.span };
+  return { base: { kind: 'column-ref', name, span: first.span }, keys: parts.slice(head.length).map((p) => p.name) };
+}
+
+/**
+ * An UPDATE of a document table's fields as one assignment of `doc`, and `+=`/`-=` on typed columns by
+ * their type; other statements unchanged.
+ */
+function rewriteDocumentWrites(stmt: A.Statement, catalog: Catalog): A.Statement {
+  if (stmt.kind !== 'update') return stmt;
+  const rel = catalog.getRelation(undefined, stmt.table.parts[stmt.table.parts.length - 1]!.name);
+  if (rel?.kind !== 'table') return stmt;
+  if (!isDocumentTable(rel)) return { ...stmt, assignments: stmt.assignments.map((a) => typedAssignment(a, rel)) };
+  const fields = stmt.assignments.filter((a) => !RECORD_COLUMNS.has(a.column.name));
+  if (fields.length === 0) return stmt;
+  const span = fields[0]!.span;
+  const args: A.Expr[] = [];
+  for (const a of fields) {
+    if (a.value.kind === 'default') continue;
+    args.push({ kind: 'literal', value: { kind: 'string', value: a.column.name, form: 'plain' }, span: a.span }, fieldValue(a.column.name, a.value));
+  }
+  const merged = template("doc || jsonb_build_object()", span, {}) as A.Expr & { right: A.FuncCallExpr };
+  const value = { ...merged, right: { ...merged.right, args } } as unknown as A.Expr;
+  const assignment: A.Assignment = { kind: 'assignment', column: { kind: 'ident', name: 'doc', quoted: false, span }, value, span };
+  return { ...stmt, assignments: [...stmt.assignments.filter((a) => RECORD_COLUMNS.has(a.column.name)), assignment] };
+}
+
+/**
+ * The new value of field `name` (as jsonb-ready SQL): `+=` appends to an array when the value is text,
+ * an array or an object, else adds to a number; `-=` removes such a value from an array, else subtracts.
+ */
+function fieldValue(name: string, value: A.Expr): A.Expr {
+  const op = value.kind === 'func-call' ? value.name.parts[0]?.name : undefined;
+  if (value.kind !== 'func-call' || (op !== '+=' && op !== '-=')) return value;
+  const x = value.args[1]!;
+  const listy = x.kind === 'literal' ? x.value.kind === 'string' : x.kind === 'array' || (x.kind === 'func-call' && x.name.parts[0]?.name === 'jsonb_build_object');
+  const f = `'${name.replace(/'/g, "''")}'`;
+  const sql = listy
+    ? op === '+='
+      ? `coalesce(doc -> ${f}, '[]'::jsonb) || to_jsonb(__value)`
+      : `(SELECT coalesce(jsonb_agg(e.value), '[]'::jsonb) FROM jsonb_array_elements(coalesce(doc -> ${f}, '[]'::jsonb)) AS e(value) WHERE e.value <> to_jsonb(__value))`
+    : `coalesce((doc ->> ${f})::numeric, 0) ${op === '+=' ? '+' : '-'} (__value)`;
+  return template(sql, value.span, { __value: x }) as A.Expr;
+}
+
+/** The expression of SQL text `sql`, every span set to `span`, with `__name` columns replaced by `values`. */
+function template(sql: string, span: Span, values: Readonly<Record<string, A.Expr>>): unknown {
+  const parsed = parseStatement(`SELECT ${sql}`);
+  const select = (parsed.ast as unknown as { query: { body: { items: A.SelectItem[] } } }).query;
+  const put = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(put);
+    if (node === null || typeof node !== 'object') return node;
+    const n = node as Record<string, unknown>;
+    if (n['kind'] === 'column-ref') {
+      const name = (n['name'] as A.QName).parts[0]!.name;
+      if (name in values) return values[name];
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(n)) out[k] = k === 'span' ? span : put(v);
+    return out;
+  };
+  return put(select.body.items[0]!.expr);
+}
+
+/** CREATE statements for the tables `stmt` writes that the catalog lacks (IF NOT EXISTS: a script may repeat them). */
+function ensureTables(stmt: QueryStatement, catalog: Catalog): { ast: A.Statement; sql: string }[] {
+  const out: { ast: A.Statement; sql: string }[] = [];
+  const seen = new Set<string>();
+  for (const { table, kind } of stmt.ensure ?? []) {
+    if (seen.has(table) || catalog.getRelation(undefined, table)) continue;
+    seen.add(table);
+    const q = `"${table.replace(/"/g, '""')}"`;
+    const texts =
+      kind === 'document'
+        ? [`CREATE TABLE IF NOT EXISTS ${q} (id text PRIMARY KEY, doc jsonb NOT NULL)`]
+        : [
+            `CREATE TABLE IF NOT EXISTS ${q} (id text PRIMARY KEY, "in" text NOT NULL, "out" text NOT NULL, doc jsonb NOT NULL)`,
+            // Both directions: `in` first serves `->edge->`, `out` first serves `<-edge<-`.
+            `CREATE INDEX IF NOT EXISTS "${table.replace(/"/g, '""')}_in" ON ${q} ("in", "out")`,
+            `CREATE INDEX IF NOT EXISTS "${table.replace(/"/g, '""')}_out" ON ${q} ("out", "in")`,
+          ];
+    for (const sql of texts) {
+      const parsed = parseStatement(sql);
+      if (parsed.ast) out.push({ ast: parsed.ast, sql });
+    }
+  }
+  return out;
+}
+
+/** `col += x` on a typed column: appends to an array, concatenates text, adds to a number (`-=` likewise). */
+function typedAssignment(a: A.Assignment, table: TableInfo): A.Assignment {
+  const v = a.value;
+  const op = v.kind === 'func-call' ? v.name.parts[0]?.name : undefined;
+  if (v.kind !== 'func-call' || (op !== '+=' && op !== '-=')) return a;
+  const type = table.columns.find((c) => c.name === a.column.name)?.type;
+  const x = v.args[1]!;
+  const col = v.args[0]!;
+  const sql =
+    type?.kind === 'list'
+      ? op === '+='
+        ? x.kind === 'array'
+          ? 'array_cat(__col, __value)'
+          : 'array_append(__col, __value)'
+        : '(SELECT coalesce(array_agg(e.value), __col[0:0]) FROM unnest(__col) AS e(value) WHERE e.value IS DISTINCT FROM __value)'
+      : type?.kind === 'utf8' && op === '+='
+        ? '__col || __value'
+        : `__col ${op === '+=' ? '+' : '-'} __value`;
+  return { ...a, value: template(sql, v.span, { __col: col, __value: x }) as A.Expr };
+}
+
+// ─── FETCH ──────────────────────────────────────────────────────────────────
+//
+// `SELECT … FETCH c` wraps the query: `SELECT fetched.a, <record of fetched.c> AS c FROM (query) AS
+// fetched`. A record id becomes its record as a jsonb object (`id` first, then a document's fields or a
+// typed row's columns), found by the table its prefix names among the tables keyed by a text `id`; an
+// array of record ids (a graph path) becomes a jsonb array of records. An id naming no record gives NULL.
+
+/** `ast` with the FETCH of `stmt` applied (unchanged without one, or when the query does not bind). */
+function withFetch(stmt: QueryStatement, ast: A.Statement, catalog: Catalog): A.Statement {
+  if (!stmt.fetch || ast.kind !== 'query-statement') return ast;
+  const bound = bindStatement(ast, stmt.sql, catalog).bound;
+  if (bound?.kind !== 'query') return ast;
+  const wanted = new Set(stmt.fetch.names);
+  const tables = catalog.listRelations().filter((r): r is TableInfo => r.kind === 'table' && r.primaryKey.length === 1 && r.primaryKey[0] === 'id' && r.columns.some((c) => c.name === 'id' && c.type.kind === 'utf8'));
+  const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  const items = bound.plan.schema.map((c) => {
+    const col = `fetched.${q(c.name)}`;
+    if (!wanted.delete(c.name)) return col;
+    const value = c.type.kind === 'list' ? `(SELECT jsonb_agg(${recordOf('e.value', tables)}) FROM unnest(${col}) AS e(value))` : recordOf(col, tables);
+    return `${value} AS ${q(c.name)}`;
+  });
+  // A name that is no result column stays a column reference, so binding reports it.
+  for (const n of wanted) items.push(`fetched.${q(n)}`);
+  const outer = parseStatement(`SELECT ${items.join(', ')} FROM (SELECT 1) AS fetched`).ast;
+  if (!outer) return ast;
+  const put = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(put);
+    if (node === null || typeof node !== 'object') return node;
+    const n = node as Record<string, unknown>;
+    if (n['kind'] === 'derived-table') return { ...n, query: (ast as unknown as { query: unknown }).query };
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(n)) out[k] = k === 'span' ? stmt.fetch!.span : put(v);
+    return out;
+  };
+  return put(outer) as A.Statement;
+}
+
+/** SQL for the record that the record id `x` names, as jsonb (NULL when none). */
+function recordOf(x: string, tables: readonly TableInfo[]): string {
+  if (tables.length === 0) return 'NULL::jsonb';
+  const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  const branches = tables.map((t) => {
+    const fields = isDocumentTable(t)
+      ? `jsonb_build_object(${t.columns.filter((c) => c.name !== 'doc').map((c) => `'${c.name}', r.${q(c.name)}`).join(', ')}) || r.doc`
+      : `jsonb_build_object(${t.columns.map((c) => `'${c.name.replace(/'/g, "''")}', r.${q(c.name)}`).join(', ')})`;
+    return `WHEN '${t.name.replace(/'/g, "''")}' THEN (SELECT ${fields} FROM ${q(t.name)} AS r WHERE r.id = ${x})`;
+  });
+  return `CASE split_part(${x}, ':', 1) ${branches.join(' ')} END`;
 }

@@ -4,10 +4,10 @@
 import { diagnostic, type Diagnostic, type Span } from '../../diagnostics/index.ts';
 import { parseStatement, syntaxError } from '../sql/parse.ts';
 import { splitStatements } from '../sql/split.ts';
-import type { Edit, OrbitStatement } from './ast.ts';
+import type { Edit, FillSpec, LiveSpec, OrbitStatement } from './ast.ts';
 import type { StatementCache } from './cache.ts';
 import { SpanMap } from './span-map.ts';
-import { matchOrbitStatement } from './to-ast.ts';
+import { matchOrbitStatement, type OrbitClauses } from './to-ast.ts';
 
 export interface OrbitParseResult {
   readonly statements: OrbitStatement[];
@@ -51,6 +51,11 @@ export function parseOrbitQL(source: string, cache?: StatementCache): OrbitParse
       if (i < 0) i = paramNames.push(name) - 1;
       return `$${i + 1}`;
     };
+    if (m.let && m.clauses.fill) {
+      // A LET value runs where the variable is used, inside another statement: it has no plan of its own to fill.
+      diagnostics.push(diagnostic('feature_not_supported', 'FILL applies to a statement\'s own GROUP BY, not to a LET value', shift(m.clauses.fill.span, range.start)));
+      continue;
+    }
     if (m.let) {
       const { sql } = rewrite(text, m.let.valueStart, m.let.valueEnd, m.edits, resolve, range.start);
       const valueSql = `(${sql})`;
@@ -73,9 +78,24 @@ export function parseOrbitQL(source: string, cache?: StatementCache): OrbitParse
       for (const d of parsed.diagnostics) diagnostics.push({ ...d, span: map.span(d.span) });
       continue;
     }
-    statements.push({ kind: 'statement', ast: parsed.ast, sql, map, span, text, forms });
+    statements.push({ kind: 'statement', ast: parsed.ast, sql, map, span, text, forms, ...clausesOf(m.clauses, text, m.edits, resolve, range.start), ...(m.clauses.ensure ? { ensure: m.clauses.ensure } : {}), ...(m.clauses.fetch ? { fetch: { names: m.clauses.fetch.names, span: { start: range.start + m.clauses.fetch.start, end: range.start + m.clauses.fetch.end } } } : {}) });
   }
   return { statements, diagnostics, paramNames };
+}
+
+/** The LIVE prefix and FILL clause of a statement, with script offsets; a FILL constant as SQL text. */
+function clausesOf(c: OrbitClauses, text: string, edits: readonly Edit[], resolve: (name: string) => string, base: number): { fill?: FillSpec; live?: LiveSpec } {
+  const out: { fill?: FillSpec; live?: LiveSpec } = {};
+  if (c.live) out.live = { diff: c.live.diff, span: { start: base + c.live.start, end: base + c.live.end } };
+  if (c.fill) {
+    const span = shift(c.fill.span, base);
+    const { valueStart, valueEnd } = c.fill;
+    out.fill =
+      valueStart !== undefined && valueEnd !== undefined
+        ? { mode: c.fill.mode, span, valueSql: `(${rewrite(text, valueStart, valueEnd, edits, resolve, base).sql})` }
+        : { mode: c.fill.mode, span };
+  }
+  return out;
 }
 
 /** Applies the rewrites inside `[from, to)` of `text`; the map gives script offsets (`base` added). */

@@ -25,6 +25,7 @@ export const orbitGrammar: ohm.Grammar = (ohm as any).makeRecipe(recipe);
 let original = '';
 let edits: Edit[] = [];
 let forms: OrbitForm[] = [];
+let clauses: OrbitClauses = {};
 
 const DURATION_UNITS: Readonly<Record<string, string>> = {
   ns: 'nanosecond',
@@ -44,6 +45,78 @@ function text(node: any): string {
 
 function replace(node: any, to: string): void {
   edits.push({ kind: 'text', start: node.source.startIdx, end: node.source.endIdx, text: to });
+}
+
+/** The columns of a document table: its record id and the document. */
+const DOCUMENT_COLUMNS = 'id text PRIMARY KEY, doc jsonb NOT NULL';
+
+/** How far TRAVERSE walks without MAX_DEPTH (each record is visited once, so cycles end anyway). */
+const TRAVERSE_DEPTH = 64;
+
+const ARROWS: Readonly<Record<string, string>> = { '->': 'out', '<-': 'in', '<->': 'both' };
+
+function quote(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A table name as written (a word, lower-cased, or a quoted identifier). */
+function nameOf(node: any): string {
+  const t = text(node);
+  return t.startsWith('"') ? t.slice(1, -1).replace(/""/g, '"') : t.toLowerCase();
+}
+
+function ident(node: any): string {
+  return quote(nameOf(node));
+}
+
+function insertAt(pos: number, to: string): void {
+  edits.push({ kind: 'text', start: pos, end: pos, text: to });
+}
+
+function rewriteRange(start: number, end: number, to: string): void {
+  edits.push({ kind: 'text', start, end, text: to });
+}
+
+/** A record id's table and its full id text (`user:alice`). */
+function recordParts(node: any): { table: string; id: string } {
+  const table = text(node.child(0)).toLowerCase();
+  form('record-id', node, table);
+  const key = node.child(2);
+  const k = key.child(0).ctorName === 'recordKey_string' ? stringValue(key) : text(key);
+  return { table, id: `${table}:${k}` };
+}
+
+/** `{1..3}`, `{2}`, `{..3}`, `{2..}` as hop bounds (an open end walks at most 64 hops). */
+function repeatBounds(spec: string | undefined): [number, number] {
+  if (spec === undefined) return [1, 1];
+  const m = /^\{(\d*)(\.\.)?(\d*)\}$/.exec(spec)!;
+  const lo = m[1] ? Number(m[1]) : 1;
+  const hi = m[2] ? (m[3] ? Number(m[3]) : TRAVERSE_DEPTH) : lo;
+  return [lo, hi];
+}
+
+/** Marks a table the statement writes to, created (schemaless, or as an edge table) when missing. */
+function ensure(table: string, kind: 'document' | 'edge'): void {
+  clauses = { ...clauses, ensure: [...(clauses.ensure ?? []), { table, kind }] };
+}
+
+/** `CONTENT {…}` or `SET a = 1, b = 2` (or nothing) as the document's SQL value, ending at `end`. */
+function recordData(d: any, end: number): void {
+  if (!d) {
+    insertAt(end, 'jsonb_build_object()');
+    return;
+  }
+  if (d.ctorName === 'RecordData_content') {
+    replace(d.child(0), '');
+    d.child(1).rewrite();
+    return;
+  }
+  replace(d.child(0), 'jsonb_build_object(');
+  for (const a of d.child(1).asIteration().children) {
+    rewriteRange(a.child(0).source.startIdx, a.child(1).source.endIdx, `${sqlString(nameOf(a.child(0)))},`);
+    a.child(2).rewrite();
+  }
+  insertAt(end, ')');
 }
 
 function sqlString(value: string): string {
@@ -111,6 +184,142 @@ const semantics = orbitGrammar.createSemantics().addOperation('rewrite', {
     });
     replace(this, `INTERVAL ${sqlString(words.join(' '))}`);
   },
+  LiveStmt(live: any, diff: any, query: any) {
+    const end = diff.numChildren > 0 ? diff.source.endIdx : live.source.endIdx;
+    clauses = { ...clauses, live: { diff: diff.numChildren > 0, start: live.source.startIdx, end } };
+    edits.push({ kind: 'text', start: live.source.startIdx, end: query.source.startIdx, text: '' });
+    query.rewrite();
+  },
+  FillClause(_fill: any, _open: any, mode: any, _close: any) {
+    // The SQL text leaves the clause out; lowering adds the gap filling it asks for.
+    edits.push({ kind: 'text', start: this.source.startIdx, end: this.source.endIdx, text: '' });
+    const span = { start: this.source.startIdx, end: this.source.endIdx };
+    const m = mode.child(0);
+    if (m.ctorName === 'FillMode_previous') clauses = { ...clauses, fill: { mode: 'previous', span } };
+    else if (m.ctorName === 'FillMode_linear') clauses = { ...clauses, fill: { mode: 'linear', span } };
+    else if (/^null$/i.test(text(m).trim())) clauses = { ...clauses, fill: { mode: 'null', span } };
+    else {
+      clauses = { ...clauses, fill: { mode: 'value', span, valueStart: m.source.startIdx, valueEnd: m.source.endIdx } };
+      m.rewrite();
+    }
+  },
+  // ─── Documents and graphs: each statement becomes one SQL statement over document/edge tables ───
+  DefineTableStmt(_define: any, _table: any, name: any, _schemaless: any) {
+    replace(this, `CREATE TABLE IF NOT EXISTS ${ident(name)} (${DOCUMENT_COLUMNS})`);
+  },
+  CreateRecordStmt(_create: any, rid: any, data: any) {
+    const r = recordParts(rid);
+    ensure(r.table, 'document');
+    rewriteRange(this.source.startIdx, rid.source.endIdx, `INSERT INTO ${quote(r.table)} (id, doc) VALUES (${sqlString(r.id)}, `);
+    recordData(data.numChildren ? data.child(0).child(0) : undefined, this.source.endIdx);
+    insertAt(this.source.endIdx, ')');
+  },
+  UpsertStmt(_upsert: any, rid: any, data: any) {
+    const r = recordParts(rid);
+    ensure(r.table, 'document');
+    rewriteRange(this.source.startIdx, rid.source.endIdx, `INSERT INTO ${quote(r.table)} (id, doc) VALUES (${sqlString(r.id)}, `);
+    recordData(data.child(0), this.source.endIdx);
+    // CONTENT replaces the document; SET merges its fields into it.
+    const merged = data.child(0).ctorName === 'RecordData_set' ? `${quote(r.table)}.doc || EXCLUDED.doc` : 'EXCLUDED.doc';
+    insertAt(this.source.endIdx, `) ON CONFLICT (id) DO UPDATE SET doc = ${merged}`);
+  },
+  DocInsertStmt(_insert: any, _into: any, name: any, rows: any) {
+    const table = nameOf(name);
+    ensure(table, 'document');
+    // An `id` field names the record (`'alice'` or `users:alice`); without one a random key is drawn.
+    const prefix = sqlString(`${table}:`);
+    const given = "v.doc ->> 'id'";
+    const id = `coalesce(CASE WHEN starts_with(${given}, ${prefix}) THEN ${given} ELSE ${prefix} || (${given}) END, ${prefix} || gen_random_uuid()::text)`;
+    rewriteRange(this.source.startIdx, rows.source.startIdx, `INSERT INTO ${quote(table)} (id, doc) SELECT ${id}, v.doc FROM (VALUES `);
+    const r = rows.child(0);
+    const items = r.ctorName === 'DocRows_one' ? [r.child(0)] : r.child(1).asIteration().children;
+    for (const item of items) {
+      insertAt(item.source.startIdx, '(');
+      item.rewrite();
+      insertAt(item.source.endIdx, ')');
+    }
+    // After the rows' edits: an insertion sorts before a replacement starting where it stands.
+    if (r.ctorName === 'DocRows_many') {
+      replace(r.child(0), '');
+      dropTrailingComma(r.child(2));
+      replace(r.child(3), '');
+    }
+    insertAt(this.source.endIdx, ') AS v(doc)');
+  },
+  DocUpdateStmt(_update: any, target: any, _set: any, assigns: any, where: any) {
+    const t = target.child(0);
+    const record = t.ctorName === 'DocTarget_record' ? recordParts(t.child(0)) : undefined;
+    replace(t, quote(record ? record.table : nameOf(t.child(0))));
+    for (const a of assigns.asIteration().children) a.rewrite();
+    if (!record) {
+      where.rewrite();
+      return;
+    }
+    const w = where.numChildren ? where.child(0) : undefined;
+    if (w) {
+      replace(w.child(0), `WHERE id = ${sqlString(record.id)} AND (`);
+      w.child(1).rewrite();
+      insertAt(this.source.endIdx, ')');
+    } else insertAt(this.source.endIdx, ` WHERE id = ${sqlString(record.id)}`);
+  },
+  DocAssign(field: any, op: any, value: any) {
+    // `a += v` becomes `a = "+="(a, v)`: lowering knows the column's type (number, array, document field).
+    const o = text(op);
+    if (o !== '=') {
+      replace(op, `= "${o}"(${text(field)}, `);
+      value.rewrite();
+      insertAt(value.source.endIdx, ')');
+    } else value.rewrite();
+  },
+  RelateStmt(_relate: any, from: any, _a: any, edge: any, _b: any, to: any, data: any) {
+    const table = nameOf(edge);
+    ensure(table, 'edge');
+    const f = recordParts(from);
+    const t = recordParts(to);
+    const id = `${sqlString(`${table}:`)} || gen_random_uuid()::text`;
+    rewriteRange(this.source.startIdx, to.source.endIdx, `INSERT INTO ${quote(table)} (id, "in", "out", doc) VALUES (${id}, ${sqlString(f.id)}, ${sqlString(t.id)}, `);
+    recordData(data.numChildren ? data.child(0).child(0) : undefined, this.source.endIdx);
+    insertAt(this.source.endIdx, ')');
+  },
+  TraverseStmt(_traverse: any, dir: any, edge: any, _from: any, start: any, max: any, where: any) {
+    const direction = dir.numChildren === 0 ? 'out' : ARROWS[text(dir)]!;
+    const m = max.numChildren ? max.child(0) : undefined;
+    const depth = m ? Number(text(m.child(1))) : TRAVERSE_DEPTH;
+    rewriteRange(this.source.startIdx, start.source.startIdx, 'SELECT id, depth FROM graph_expand(');
+    start.rewrite();
+    rewriteRange(start.source.endIdx, m ? m.source.endIdx : start.source.endIdx, `, ${sqlString(nameOf(edge))}, ${sqlString(direction)}, 1, ${depth}) AS traverse(id, depth)`);
+    where.rewrite();
+    insertAt(this.source.endIdx, ' ORDER BY depth, id');
+  },
+  graphPath(step: any, fields: any) {
+    const kind = step.child(0).ctorName as string;
+    const [, edgeNode, repeat, , targetNode] = step.child(0).children;
+    const direction = kind === 'graphStep_out' ? 'out' : kind === 'graphStep_in' ? 'in' : 'both';
+    const [min, max] = repeatBounds(repeat.numChildren ? text(repeat.child(0)) : undefined);
+    const edge = text(edgeNode).toLowerCase();
+    const target = text(targetNode).toLowerCase();
+    form('graph-path', this, edge);
+    const walk = `graph_expand(id, ${sqlString(edge)}, ${sqlString(direction)}, ${min}, ${max}) AS g(id, depth)`;
+    const path = fields.children.map((f: any) => text(f.child(1))).join('.');
+    // Each record reached is read by its key (a point lookup), nearest first; none gives an empty array.
+    const inTarget = `starts_with(g.id, ${sqlString(`${target}:`)})`;
+    replace(
+      this,
+      path
+        ? `(SELECT coalesce(array_agg((SELECT t.${path} FROM ${quote(target)} AS t WHERE t.id = g.id) ORDER BY g.depth, g.id), '{}') FROM ${walk} WHERE ${inTarget})`
+        : `(SELECT coalesce(array_agg(g.id ORDER BY g.depth, g.id), '{}') FROM ${walk} WHERE ${inTarget})`,
+    );
+  },
+  FetchTail(_fetch: any, names: any) {
+    clauses = { ...clauses, fetch: { names: names.asIteration().children.map((n: any) => nameOf(n)), start: this.source.startIdx, end: this.source.endIdx } };
+    replace(this, '');
+  },
+  FromRecord(rid: any, alias: any) {
+    const r = recordParts(rid);
+    replace(rid, `(SELECT * FROM ${quote(r.table)} WHERE id = ${sqlString(r.id)})`);
+    if (alias.numChildren === 0) insertAt(this.source.endIdx, ` AS ${quote(r.table)}`);
+    else alias.rewrite();
+  },
   variable(_dollar: any, _first: any, _rest: any) {
     const name = text(this).slice(1);
     form('variable', this, name);
@@ -118,11 +327,28 @@ const semantics = orbitGrammar.createSemantics().addOperation('rewrite', {
   },
 });
 
+/** The clauses OrbitQL adds around a query, which its SQL text leaves out (ranges in the statement). */
+export interface OrbitClauses {
+  readonly live?: { readonly diff: boolean; readonly start: number; readonly end: number };
+  /** Tables a document or graph statement writes, created when missing (`kind` says which columns). */
+  readonly ensure?: readonly { readonly table: string; readonly kind: 'document' | 'edge' }[];
+  /** `FETCH a, b`: result columns whose record ids are replaced by their records. */
+  readonly fetch?: { readonly names: readonly string[]; readonly start: number; readonly end: number };
+  readonly fill?: {
+    readonly mode: 'null' | 'previous' | 'linear' | 'value';
+    readonly span: { readonly start: number; readonly end: number };
+    /** The constant's range, for `value`. */
+    readonly valueStart?: number;
+    readonly valueEnd?: number;
+  };
+}
+
 /** A matched statement: its rewrites, its OrbitQL forms, and for LET the variable and its value's range. */
 export interface OrbitMatch {
   readonly ok: true;
   readonly edits: readonly Edit[];
   readonly forms: readonly OrbitForm[];
+  readonly clauses: OrbitClauses;
   readonly let?: { readonly name: string; readonly nameStart: number; readonly nameEnd: number; readonly valueStart: number; readonly valueEnd: number };
 }
 
@@ -136,11 +362,12 @@ export function matchOrbitStatement(text: string): OrbitMatchOutcome {
   original = text;
   edits = [];
   forms = [];
+  clauses = {};
   try {
     const root: any = semantics(match);
     root.rewrite();
     const stmt = root.child(0).child(0);
-    if (stmt.ctorName !== 'LetStmt') return { ok: true, edits, forms };
+    if (stmt.ctorName !== 'LetStmt') return { ok: true, edits, forms, clauses };
     const v = stmt.child(1);
     const value = stmt.child(3);
     const name = text.slice(v.source.startIdx + 1, v.source.endIdx);
@@ -148,6 +375,7 @@ export function matchOrbitStatement(text: string): OrbitMatchOutcome {
       ok: true,
       edits: edits.filter((e) => e.start >= value.source.startIdx),
       forms,
+      clauses,
       let: { name, nameStart: v.source.startIdx, nameEnd: v.source.endIdx, valueStart: value.source.startIdx, valueEnd: value.source.endIdx },
     };
   } finally {
