@@ -1,6 +1,6 @@
-// Formatting through the SQL formatter: statements written in plain SQL take its canonical form.
+// Formatting: each statement takes the canonical text of the OrbitQL formatter (`orbit fmt`'s).
 
-import { formatSql } from '../frontends/sql/format.ts';
+import { formatOrbitStatement, hasComments } from '../frontends/orbitql/index.ts';
 import type { Span } from '../diagnostics/index.ts';
 import type { Analysis } from './analysis.ts';
 
@@ -10,17 +10,21 @@ export interface TextEdit {
 }
 
 /**
- * Edits that give each statement its canonical text (`orbit fmt`'s). A statement with OrbitQL forms is
- * left as written, since the formatter prints SQL; so is one with comments, which the tree does not keep.
+ * Edits that give each statement its canonical text, as `orbit fmt` prints it. A statement with comments
+ * is left as written, since the tree does not keep them; so is one that does not parse.
  */
 export function formatEdits(a: Analysis): TextEdit[] {
   const edits: TextEdit[] = [];
   for (const s of a.statements) {
     const st = s.statement;
-    if (st?.kind !== 'statement' || st.forms.length > 0) continue;
-    if (/--|\/\*/.test(st.text)) continue;
-    const formatted = formatSql(st.ast);
-    if (formatted !== st.text) edits.push({ span: st.span, newText: formatted });
+    if (!st || hasComments(st.text)) continue;
+    const formatted = formatOrbitStatement(st, a.text);
+    if (formatted !== st.text.trim()) {
+      // Keep the whitespace around the statement; replace only its text.
+      const lead = st.text.length - st.text.trimStart().length;
+      const start = st.span.start + lead;
+      edits.push({ span: { start, end: start + st.text.trim().length }, newText: formatted });
+    }
   }
   return edits;
 }

@@ -110,7 +110,7 @@ describe('hover and definition', () => {
 });
 
 describe('formatting and semantic tokens', () => {
-  test('plain SQL takes the formatter\'s canonical text; OrbitQL forms are left as written', () => {
+  test('statements take the formatter\'s canonical text; canonical ones get no edit', () => {
     const text = 'select name from people where age>3;\nSELECT person:ada';
     const edits = service.format(text);
     expect(edits.length).toBe(1);

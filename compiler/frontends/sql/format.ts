@@ -4,9 +4,27 @@
 import type * as A from './ast.ts';
 import { POSTGRES_RESERVED } from './split.ts';
 
+/**
+ * How a language that extends SQL prints its own forms over a SQL tree: `expr` may give an expression's
+ * whole text (printed as a primary, `print` formats its parts), `afterGroupBy` adds to a GROUP BY clause.
+ */
+export interface FormatHooks {
+  expr?(e: A.Expr, print: (e: A.Expr) => string): string | undefined;
+  afterGroupBy?(s: A.Select): string;
+}
+
+// Formatting is synchronous, so the hooks of the statement being formatted can live here.
+let hooks: FormatHooks = {};
+
 /** Formats one statement (no trailing `;`). */
-export function formatSql(statement: A.Statement): string {
-  return stmt(statement, '');
+export function formatSql(statement: A.Statement, with_: FormatHooks = {}): string {
+  const saved = hooks;
+  hooks = with_;
+  try {
+    return stmt(statement, '');
+  } finally {
+    hooks = saved;
+  }
 }
 
 /** Formats statements as a script: each ends with `;`, separated by a blank line. */
@@ -178,6 +196,8 @@ function exprs(list: readonly A.Expr[], ind: string): string {
 
 /** Prints `e`, parenthesized when its level is below `min` (the level the grammar expects there). */
 function expr(e: A.Expr, min: number, ind: string): string {
+  const own = hooks.expr?.(e, (x) => expr(x, OR, ind));
+  if (own !== undefined) return own;
   const text = exprText(e, ind);
   return level(e) < min ? `(${text})` : text;
 }
@@ -427,7 +447,7 @@ function select(s: A.Select, ind: string): string {
   let out = s.items.length > 0 ? clause(head, (i) => s.items.map((it) => selectItem(it, i)), ind) : head;
   if (s.from.length > 0) out += `\n${ind}` + clause('FROM', (i) => s.from.map((f) => fromItem(f, i)), ind);
   if (s.where) out += `\n${ind}` + condition('WHERE', s.where, ind);
-  if (s.groupBy.length > 0) out += `\n${ind}` + clause('GROUP BY', (i) => s.groupBy.map((g) => expr(g, OR, i)), ind);
+  if (s.groupBy.length > 0) out += `\n${ind}` + clause('GROUP BY', (i) => s.groupBy.map((g) => expr(g, OR, i)), ind) + (hooks.afterGroupBy?.(s) ?? '');
   if (s.having) out += `\n${ind}` + condition('HAVING', s.having, ind);
   if (s.windows.length > 0) {
     out += `\n${ind}WINDOW ` + s.windows.map((w) => `${ident(w.name)} AS (${windowSpec(w.spec, ind)})`).join(', ');

@@ -1,13 +1,14 @@
 // `orbit compile`: checks a SQL file against a schema and prints `file:line:col: error CODE: message`.
-import { compileSql } from '../../../compiler/index.ts';
+import { compileOrbitQL, compileSql } from '../../../compiler/index.ts';
 import { UsageError, type Command } from '../command.ts';
-import { formatDiagnostic, loadCatalog, readText } from './offline.ts';
+import { formatDiagnostic, isOrbitQL, loadCatalog, readText } from './offline.ts';
 
 export const compileCommand: Command = {
   name: 'compile',
   summary: 'Check a SQL file against a schema and print diagnostics',
   usage: '<file.sql> [--schema <schema.sql>] [--stats <stats.json>]',
   options: {
+    language: { type: 'string', short: 'l', description: 'sql (default) or orbitql (the default for .oql files)', valueName: 'lang' },
     schema: { type: 'string', short: 's', description: 'File of CREATE TABLE/INDEX/VIEW statements', valueName: 'file' },
     stats: { type: 'string', description: 'JSON statistics per table', valueName: 'file' },
   },
@@ -19,7 +20,7 @@ export const compileCommand: Command = {
     for (const e of errors) console.error(e);
     const text = readText(file);
     let count = 0;
-    for (const r of compileSql(text, catalog)) {
+    for (const r of isOrbitQL(args.values['language'], file) ? compileOrbitQL(text, catalog).statements : compileSql(text, catalog)) {
       for (const d of r.diagnostics) {
         console.log(formatDiagnostic(file, text, d));
         if (d.severity === 'error') count++;

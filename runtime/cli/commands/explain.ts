@@ -1,13 +1,14 @@
 // `orbit explain`: compiles a statement offline against a schema file and prints its plan.
-import { compileSql, explainDot, explainJson, explainText, printLogical } from '../../../compiler/index.ts';
+import { compileOrbitQL, compileSql, explainDot, explainJson, explainText, printLogical } from '../../../compiler/index.ts';
 import { readSource, UsageError, type Command } from '../command.ts';
-import { formatDiagnostic, loadCatalog, readText } from './offline.ts';
+import { formatDiagnostic, isOrbitQL, loadCatalog, readText } from './offline.ts';
 
 export const explainCommand: Command = {
   name: 'explain',
   summary: 'Show the plan of a statement, offline, from a schema file',
   usage: '--schema <schema.sql> [options] ["SELECT …" | -f file.sql]',
   options: {
+    language: { type: 'string', short: 'l', description: 'sql (default) or orbitql (the default for .oql files)', valueName: 'lang' },
     schema: { type: 'string', short: 's', description: 'File of CREATE TABLE/INDEX/VIEW statements', valueName: 'file' },
     stats: { type: 'string', description: 'JSON statistics per table (row counts, distinct counts, …)', valueName: 'file' },
     file: { type: 'string', short: 'f', description: 'Read the statement from a file', valueName: 'file' },
@@ -25,7 +26,7 @@ export const explainCommand: Command = {
       return 1;
     }
     const src = await readSource(args, readText);
-    const results = compileSql(src.text, catalog);
+    const results = isOrbitQL(args.values['language'], src.name) ? compileOrbitQL(src.text, catalog).statements : compileSql(src.text, catalog);
     let failed = false;
     const out: string[] = [];
     for (const r of results) {

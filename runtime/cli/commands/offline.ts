@@ -32,3 +32,9 @@ export function loadCatalog(schemaPath: string | undefined, statsPath: string | 
   const { catalog, diagnostics } = catalogFromSchema(schema, stats);
   return { catalog, errors: diagnostics.map((d) => formatDiagnostic(schemaPath ?? '<schema>', schema, d)) };
 }
+
+/** Whether a command reads OrbitQL: `--language orbitql`, or a `.oql` file when no language is given. */
+export function isOrbitQL(language: unknown, name: string): boolean {
+  if (language !== undefined && language !== 'sql' && language !== 'orbitql') throw new UsageError(`unknown language "${String(language)}" (sql, orbitql)`);
+  return language === 'orbitql' || (language === undefined && /\.oql$/i.test(name));
+}
