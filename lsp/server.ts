@@ -1,9 +1,11 @@
 // The language server: adapts compiler/ide's LanguageService to the Language Server Protocol.
 //
 // LSP 3.17: textDocument/publishDiagnostics, completion, hover, definition, signatureHelp, documentSymbol,
-// formatting, semanticTokens/full; plus `orbit/explain` (the optimized plan of the statement at a position).
+// formatting, semanticTokens/full, codeLens (an "Explain" lens per statement), codeAction (quick fixes for
+// misspelled names); plus `orbit/explain` (the optimized plan of the statement at a position).
 
 import {
+  CodeActionKind,
   CompletionItemKind,
   DiagnosticSeverity,
   SymbolKind,
@@ -32,6 +34,12 @@ const COMPLETION_KINDS: Record<CompletionKind, CompletionItemKind> = {
 
 /** The one request the server adds to LSP: `{ uri, position }` → the EXPLAIN text of the statement there. */
 export const EXPLAIN_REQUEST = 'orbit/explain';
+
+/**
+ * The client command an "Explain" code lens runs, with `[uri, position]` as arguments: the VS Code
+ * extension's command, which asks EXPLAIN_REQUEST and shows the plan.
+ */
+export const EXPLAIN_COMMAND = 'orbit.explainQuery';
 
 /** What the server needs from its host: the workspace's catalog, loaded once the workspace is known. */
 export interface ServerHost {
@@ -77,6 +85,8 @@ export function startServer(connection: Connection, host: ServerHost): void {
         signatureHelpProvider: { triggerCharacters: ['(', ','] },
         documentSymbolProvider: true,
         semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [] }, full: true },
+        codeLensProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'orbit-lsp' },
     };
@@ -141,6 +151,33 @@ export function startServer(connection: Connection, host: ServerHost): void {
     const doc = documents.get(p.textDocument.uri);
     if (!doc) return [];
     return service.format(doc.getText()).map((e) => ({ range: { start: doc.positionAt(e.span.start), end: doc.positionAt(e.span.end) }, newText: e.newText }));
+  });
+
+  connection.onCodeLens((p) => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) return [];
+    const text = doc.getText();
+    return service.explainable(text).map((span) => {
+      // The lens sits on the statement's first word, not on the blank lines before it.
+      const start = doc.positionAt(span.start + (text.slice(span.start, span.end).length - text.slice(span.start, span.end).trimStart().length));
+      return { range: { start, end: start }, command: { title: 'Explain', command: EXPLAIN_COMMAND, arguments: [doc.uri, start] } };
+    });
+  });
+
+  connection.onCodeAction((p) => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) return [];
+    const fixes = service.quickFixes(doc.getText(), doc.offsetAt(p.range.start), doc.offsetAt(p.range.end));
+    return fixes.map((f) => {
+      const range = { start: doc.positionAt(f.span.start), end: doc.positionAt(f.span.end) };
+      return {
+        title: f.title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [toLspDiagnostic(doc, f.diagnostic)],
+        isPreferred: fixes.find((x) => x.diagnostic === f.diagnostic) === f,
+        edit: { changes: { [doc.uri]: [{ range, newText: f.newText }] } },
+      };
+    });
   });
 
   connection.languages.semanticTokens.on((p) => {

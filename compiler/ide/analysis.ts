@@ -28,7 +28,7 @@ export class Analysis {
     cache?: StatementCache,
   ) {
     this.statements = compileOrbitQL(text, catalog, { plan: false, ...(cache ? { cache } : {}) }).statements;
-    this.definitions = this.statements.flatMap((s) => definitionsOf(s, text.length));
+    this.definitions = this.statements.flatMap((s) => definitionsOf(s, text.length, cache));
   }
 
   /** The compiled statement around `offset` (its text range, `;` excluded), if any. */
@@ -55,10 +55,25 @@ export class Analysis {
   }
 }
 
-function definitionsOf(s: CompiledOrbitStatement, textLength: number): Definition[] {
+/**
+ * The aliases and CTEs a statement defines (a LET: its variable). Walking a statement's tree is the
+ * costliest part of an analysis, so with a cache the walk is done once per statement text, its spans
+ * kept relative to the statement and moved to where the statement is now.
+ */
+function definitionsOf(s: CompiledOrbitStatement, textLength: number, cache?: StatementCache): Definition[] {
   const st = s.statement;
   if (!st) return [];
   if (st.kind === 'let') return [{ kind: 'variable', name: st.name, span: st.nameSpan, scope: { start: st.span.end, end: textLength } }];
+  if (!cache) return walkDefinitions(s);
+  const base = s.span.start;
+  const move = (x: Span, by: number): Span => ({ start: x.start + by, end: x.end + by });
+  const relative = cache.get(`defs\u0000${st.text}\u0000${st.sql}`, () => walkDefinitions(s).map((d) => ({ ...d, span: move(d.span, -base), scope: move(d.scope, -base) })));
+  return relative.map((d) => ({ ...d, span: move(d.span, base), scope: move(d.scope, base) }));
+}
+
+function walkDefinitions(s: CompiledOrbitStatement): Definition[] {
+  const st = s.statement;
+  if (st?.kind !== 'statement') return [];
   const out: Definition[] = [];
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {

@@ -3,6 +3,7 @@
 import type { RelationInfo } from '../catalog/index.ts';
 import { allFunctions, type FunctionDef } from '../functions/index.ts';
 import { expectedAt, NAMESPACED_FUNCTIONS } from '../frontends/orbitql/index.ts';
+import { isEdgeTable } from '../frontends/sql/lower-graph.ts';
 import { typeName } from '../ir/types.ts';
 import type { Analysis } from './analysis.ts';
 import { signatureText } from './hover.ts';
@@ -40,6 +41,16 @@ export function complete(a: Analysis, offset: number): CompletionItem[] {
     return rel ? keep(columnsOf(rel)) : [];
   }
 
+  const graph = graphPosition(text.slice(range.start, start));
+  if (graph) {
+    const items: CompletionItem[] = [];
+    for (const r of a.catalog.listRelations()) {
+      const edge = r.kind === 'table' && isEdgeTable(r);
+      if (edge === (graph === 'edge')) items.push({ label: r.name, kind: 'table', detail: edge ? 'edge table' : r.kind });
+    }
+    return keep(items);
+  }
+
   const statementText = text.slice(range.start, Math.max(range.end, offset));
   const expected = expectedAt(statementText, start - range.start);
   const items: CompletionItem[] = [];
@@ -61,6 +72,16 @@ export function complete(a: Analysis, offset: number): CompletionItem[] {
   }
   const seen = new Set<string>();
   return keep(items).filter((i) => (seen.has(i.kind + i.label) ? false : (seen.add(i.kind + i.label), true)));
+}
+
+/**
+ * Where a graph path stands before the cursor: after its first arrow an edge table is named (`->`,
+ * `<-`, `<->` where no operand precedes, so `doc->` stays JSON), after its second the records' table.
+ */
+function graphPosition(before: string): 'edge' | 'target' | undefined {
+  if (/(^|[\s,(=])(->|<->|<-)[A-Za-z_][A-Za-z0-9_]*(\{[0-9.]*\})?(->|<->|<-)$/.test(before)) return 'target';
+  if (/(^|[\s,(=])(->|<->|<-)$/.test(before)) return 'edge';
+  return undefined;
 }
 
 function signatures(f: FunctionDef): string {

@@ -6,6 +6,7 @@ import type { Diagnostic, Span } from '../diagnostics/index.ts';
 import { StatementCache } from '../frontends/orbitql/index.ts';
 import { Analysis } from './analysis.ts';
 import { complete, type CompletionItem } from './completion.ts';
+import { quickFixes, type QuickFix } from './fixes.ts';
 import { formatEdits, type TextEdit } from './format.ts';
 import { definition, hover, type Hover } from './hover.ts';
 import { documentSymbols, signatureHelp, type DocumentSymbol, type SignatureHelp } from './signature.ts';
@@ -56,6 +57,16 @@ export class LanguageService {
 
   definition(text: string, offset: number): Span | undefined {
     return definition(this.analyze(text), offset);
+  }
+
+  /** "Did you mean …?" replacements for the unknown-name diagnostics overlapping `[start, end]`. */
+  quickFixes(text: string, start: number, end: number): QuickFix[] {
+    return quickFixes(this.analyze(text), this.diagnostics(text), { start, end });
+  }
+
+  /** The ranges of the statements that have a plan to explain (LET and broken statements have none). */
+  explainable(text: string): Span[] {
+    return this.analyze(text).statements.filter((s) => s.statement?.kind === 'statement' && s.bound).map((s) => s.span);
   }
 
   format(text: string): TextEdit[] {

@@ -22,12 +22,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const output = vscode.window.createOutputChannel('Orbit: Explain');
   context.subscriptions.push(
     output,
-    vscode.commands.registerCommand('orbit.explainQuery', async () => {
+    // Run from the palette (the statement at the cursor) or from a statement's "Explain" code lens (its uri and position).
+    vscode.commands.registerCommand('orbit.explainQuery', async (uri?: string, position?: { line: number; character: number }) => {
       const editor = vscode.window.activeTextEditor;
-      if (!editor || !client) return;
+      if (!client || (!editor && uri === undefined)) return;
       const result = await client.sendRequest<{ text: string; diagnostics: string[] }>('orbit/explain', {
-        uri: editor.document.uri.toString(),
-        position: editor.selection.active,
+        uri: uri ?? editor!.document.uri.toString(),
+        position: position ?? editor!.selection.active,
       });
       output.clear();
       output.appendLine(result.text || result.diagnostics.join('\n') || 'No statement at the cursor.');
