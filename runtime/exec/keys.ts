@@ -246,15 +246,16 @@ export class KeyTable {
   /**
    * Ids of rows `0..n-1` of the key columns. With `insert`, new keys get the next id; without,
    * unknown keys give -1. With `nullsNeverMatch`, a row with any NULL key gives -1 (join keys).
-   * Rows whose `active` byte is 0 are skipped: they get -1 and add no key.
+   * Rows whose `active` byte is 0 are skipped: they get -1 and add no key. The ids are written
+   * into `into` (a view of its first n entries) when it is long enough: callers reuse a buffer.
    */
-  ids(keys: readonly Vec[], n: number, insert: boolean, nullsNeverMatch = false, active: Uint8Array | null = null): Int32Array {
-    const out = new Int32Array(n);
+  ids(keys: readonly Vec[], n: number, insert: boolean, nullsNeverMatch = false, active: Uint8Array | null = null, into: Int32Array | null = null): Int32Array {
+    const out = into !== null && into.length >= n ? into.subarray(0, n) : new Int32Array(n);
     const w = this.width;
     if (w === 0) {
       if (insert && this.size === 0 && n > 0) this.size = 1;
-      if (!insert && this.size === 0) out.fill(-1);
-      else if (active !== null) for (let i = 0; i < n; i++) if (active[i] === 0) out[i] = -1;
+      out.fill(!insert && this.size === 0 ? -1 : 0);
+      if (active !== null && this.size > 0) for (let i = 0; i < n; i++) if (active[i] === 0) out[i] = -1;
       return out;
     }
     if (w === 1) {

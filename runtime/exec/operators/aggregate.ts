@@ -11,7 +11,7 @@ import { compareValues } from '../compare.ts';
 import type { Evaluator, RunCtx } from '../context.ts';
 import { KeyTable } from '../keys.ts';
 import { type Chunk, type Vec, gatherChunk, makeVec, valueAt, vecFromValues } from '../vector.ts';
-import { Blocking, type Operator, type Selected, type SelectiveOperator, checkCancel, evaluator, isSelective } from './operator.ts';
+import { Blocking, type Operator, type Selected, type SelectiveOperator, checkCancel, evaluator, isSelective, markSelected } from './operator.ts';
 import { isVolatile } from '../../../compiler/optimize/util.ts';
 import { ExecError } from '../errors.ts';
 
@@ -79,6 +79,9 @@ export class AggregateOp extends Blocking {
   private readonly selective: SelectiveOperator | undefined;
   /** The selection of the chunk last pulled unfiltered. */
   private pending: Selected | undefined;
+  /** Per-batch buffers, reused: each batch's group ids and active rows are consumed before the next. */
+  private idsBuf: Int32Array | null = null;
+  private activeBuf: Uint8Array | null = null;
   constructor(
     private readonly plan: HashAggregate | SortAggregate,
     private readonly input: Operator,
@@ -120,8 +123,8 @@ export class AggregateOp extends Blocking {
     if (s === null) return null;
     if (s.sel === null) return { c: s.chunk, active: null };
     if (s.n * 2 < s.chunk.length) return { c: gatherChunk(s.chunk, s.sel, s.n), active: null };
-    const active = new Uint8Array(s.chunk.length);
-    for (let i = 0; i < s.n; i++) active[s.sel[i]!] = 1;
+    const active = markSelected(this.activeBuf, s);
+    this.activeBuf = active;
     this.pending = s;
     return { c: s.chunk, active };
   }
@@ -147,7 +150,8 @@ export class AggregateOp extends Blocking {
         ev = this.aggs.map((a) => evaluate(a, c, rc));
       }
       const before = keys.size;
-      const ids = keys.ids(kv, c.length, true, false, active);
+      if (this.idsBuf === null || this.idsBuf.length < c.length) this.idsBuf = new Int32Array(c.length);
+      const ids = keys.ids(kv, c.length, true, false, active, this.idsBuf);
       if (keys.size > before) {
         for (let i = 0; i < c.length; i++) {
           const g = ids[i]!;

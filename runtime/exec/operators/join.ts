@@ -11,7 +11,7 @@ import { fail } from '../errors.ts';
 import { selectTrue } from '../kernels.ts';
 import { KeyTable } from '../keys.ts';
 import { type Chunk, type Vec, gather, nullVec, valueAt } from '../vector.ts';
-import { type BuildFn, type Operator, Slicer, checkCancel, evaluator, isSelective, materialize, typesOf } from './operator.ts';
+import { type BuildFn, type Operator, Slicer, checkCancel, evaluator, isSelective, markSelected, materialize, typesOf } from './operator.ts';
 
 type JoinPlan = HashJoin | MergeJoin | NestedLoopJoin;
 
@@ -146,6 +146,8 @@ abstract class JoinOp implements Operator {
   private tail: Operator | undefined;
   private finished = false;
   private readonly pairs = new Pairs();
+  /** The active-row bytes of the left chunk being matched, reused from batch to batch. */
+  private activeBuf: Uint8Array | null = null;
 
   constructor(
     protected readonly plan: JoinPlan,
@@ -181,9 +183,8 @@ abstract class JoinOp implements Operator {
     const s = left.nextSelected();
     if (s === null) return null;
     if (s.sel === null) return { c: s.chunk, active: null };
-    const active = new Uint8Array(s.chunk.length);
-    for (let i = 0; i < s.n; i++) active[s.sel[i]!] = 1;
-    return { c: s.chunk, active };
+    this.activeBuf = markSelected(this.activeBuf, s);
+    return { c: s.chunk, active: this.activeBuf };
   }
 
   next(): Chunk | null {
@@ -217,6 +218,8 @@ export class HashJoinOp extends JoinOp {
   private keys: KeyTable | undefined;
   private head = new Int32Array(0);
   private chain = new Int32Array(0);
+  /** The probe's key ids, reused from batch to batch (consumed within `match`). */
+  private idsBuf: Int32Array | null = null;
   private readonly leftKeys: Evaluator[];
   private readonly rightKeys: Evaluator[];
 
@@ -243,7 +246,8 @@ export class HashJoinOp extends JoinOp {
     return (this.plan as HashJoin).leftKeys.every((e) => e.kind === 'column');
   }
   protected match(left: Chunk, right: Chunk, pairs: Pairs, active: Uint8Array | null): void {
-    const ids = this.keys!.ids(this.leftKeys.map((f) => f(left, this.rc)), left.length, false, true, active);
+    if (this.idsBuf === null || this.idsBuf.length < left.length) this.idsBuf = new Int32Array(left.length);
+    const ids = this.keys!.ids(this.leftKeys.map((f) => f(left, this.rc)), left.length, false, true, active, this.idsBuf);
     const head = this.head;
     const chain = this.chain;
     let checked = 0;

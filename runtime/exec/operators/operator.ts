@@ -36,6 +36,19 @@ export interface SelectiveOperator extends Operator {
   nextSelected(): Selected | null;
 }
 
+/**
+ * One byte per row of `s.chunk`, 1 for the selected rows: in `buf` when it is long enough (the
+ * caller's buffer from the previous batch, whose marks are cleared), else in a new array.
+ */
+export function markSelected(buf: Uint8Array | null, s: Selected): Uint8Array {
+  const n = s.chunk.length;
+  const active = buf !== null && buf.length >= n ? buf : new Uint8Array(n);
+  if (active === buf) active.fill(0, 0, n);
+  const sel = s.sel!;
+  for (let i = 0; i < s.n; i++) active[sel[i]!] = 1;
+  return active;
+}
+
 export const isSelective = (op: Operator): op is SelectiveOperator => typeof (op as Partial<SelectiveOperator>).nextSelected === 'function';
 
 /** Builds the operator tree of a plan node (implemented in build.ts; passed down to avoid cycles). */
