@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { openDuckDb, openNativeDuckDb, type DuckDb, type NativeDuckDb } from '../support/duckdb.ts';
 import { compareResults } from '../support/random-sql.ts';
 import type { Engine, Session } from '../../runtime/index.ts';
+import { startRssSampler } from './rss-sampler.ts';
 import { TPCH_COLUMNS, TPCH_QUERIES, TPCH_TABLES, tpchArrowIpc, tpchDdl, tpchRows, writeTpchCsv, type TpchTable } from '../support/tpch-gen.ts';
 
 type QueryName = keyof typeof TPCH_QUERIES;
@@ -154,6 +155,7 @@ async function main(): Promise<void> {
   let wasm: DuckDb | undefined;
   let native: NativeDuckDb | undefined;
   let orbit: OrbitHandle | undefined;
+  const sampler = startRssSampler();
   try {
     log(`TPC-H SF ${sf}, seed ${seed}, ${runs} timed runs per query (median) after one warm-up`);
 
@@ -238,7 +240,9 @@ async function main(): Promise<void> {
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));
     for (const r of table) console.log(line(r));
     for (const n of notes) console.log(n);
+    const peaks = await sampler.stop();
     console.log(`\npeak RSS of this process: ${peakRssMb()} MB (all engines together; --engines=orbit measures Orbit alone)`);
+    console.log(`  of which at most ${peaks.anonMb} MB anonymous (heaps, caches) and ${peaks.fileMb} MB file-mapped (LMDB's pages: page cache)`);
   } finally {
     wasm?.close();
     native?.close();
