@@ -5,6 +5,7 @@ import { CompilerBug } from '../diagnostics/index.ts';
 import type { LogicalPlan } from '../ir/plan.ts';
 import { CostModel } from './cost.ts';
 import { decorrelateSubqueries } from './decorrelate-subqueries.ts';
+import { deriveDisjunctFilters } from './derive-disjunct-filters.ts';
 import { foldConstants } from './fold-constants.ts';
 import { pruneColumns } from './prune-columns.ts';
 import { pushDownFilter } from './push-down-filter.ts';
@@ -20,7 +21,7 @@ import { checkSameSchema, mapPlanExprs, mapSubqueryPlans, maxColumnId } from './
 export { CostModel, DEFAULT_EQ_SEL, DEFAULT_NDV, DEFAULT_RANGE_SEL, DEFAULT_ROWS, DEFAULT_SEL } from './cost.ts';
 export type { OptimizeContext, Rule } from './rule.ts';
 export {
-  decorrelateSubqueries, foldConstants, pruneColumns, pushDownFilter, pushDownLimit, reduceGroupKeys, reorderJoins, selectIndex, simplifyExpressions, simplifyOuterJoins,
+  decorrelateSubqueries, deriveDisjunctFilters, foldConstants, pruneColumns, pushDownFilter, pushDownLimit, reduceGroupKeys, reorderJoins, selectIndex, simplifyExpressions, simplifyOuterJoins,
 };
 
 /** A group of rules applied in order, repeatedly until none changes the plan (or `once`). */
@@ -36,6 +37,7 @@ const MAX_PASSES = 8;
 export const PHASES: readonly Phase[] = [
   { name: 'simplify', rules: [foldConstants, simplifyExpressions] },
   { name: 'decorrelate', rules: [decorrelateSubqueries] },
+  { name: 'derive', rules: [deriveDisjunctFilters], once: true },
   { name: 'push-down', rules: [pushDownFilter, simplifyOuterJoins, foldConstants, simplifyExpressions] },
   { name: 'join-order', rules: [reorderJoins], once: true },
   { name: 'access', rules: [pushDownFilter, selectIndex, pushDownLimit] },
