@@ -13,7 +13,7 @@ import type { Evaluator, RunCtx } from './context.ts';
 import { US_PER_DAY } from './datetime.ts';
 import { fail } from './errors.ts';
 import { type FnEnv, likeRegExp, rowFunction } from './functions.ts';
-import { type Selector, fuse, fuseFilter } from './fuse.ts';
+import { type Selector, dictWise, fuse, fuseFilter } from './fuse.ts';
 import { andVec, arithVec, compareVec, decimalToFloat, distinctVec, isNullVec, negVec, notVec, orVec, selectTrue } from './kernels.ts';
 import { outOfRange } from './text.ts';
 import { rint } from './cast.ts';
@@ -66,7 +66,7 @@ export function compileExpr(e: Expr, layout: Layout, env: FnEnv): Evaluator {
       return compileSubquery(e, layout, env);
     case 'call': {
       const general = compileCall(e.fn, e.args, e.type, layout, env);
-      return fuse(e, layout, general) ?? general;
+      return fuse(e, layout, general) ?? dictWise(e, layout, general) ?? general;
     }
   }
 }
@@ -283,7 +283,7 @@ function cannotFail(e: Expr): boolean {
     case 'param':
       return true;
     case 'call':
-      return (CMP.has(e.fn) || e.fn === 'and' || e.fn === 'or' || e.fn === 'not' || e.fn === 'is_null' || e.fn === 'is_not_null') && e.args.every(cannotFail);
+      return (CMP.has(e.fn) || e.fn === 'in' || e.fn === 'and' || e.fn === 'or' || e.fn === 'not' || e.fn === 'is_null' || e.fn === 'is_not_null') && e.args.every(cannotFail);
     default:
       return false;
   }

@@ -13,7 +13,7 @@ import type { Evaluator, RunCtx } from './context.ts';
 import { US_PER_DAY } from './datetime.ts';
 import { MAX_EXACT, parseDecimal, pow10 } from './decimal.ts';
 import { andValid, selectTrue } from './kernels.ts';
-import { type Chunk, type Vec, gatherChunk, makeVec, vecFromValues } from './vector.ts';
+import { type Chunk, type Vec, gather, gatherChunk, makeVec, vecFromValues } from './vector.ts';
 import { ExecError } from './errors.ts';
 import { isVolatile } from '../../compiler/optimize/util.ts';
 
@@ -92,6 +92,15 @@ function shape(e: Expr, layout: Layout, root: boolean, leaves: number[]): number
   }
 }
 
+/**
+ * Whether `e` is an AND/OR tree over fusable comparisons (a filter conjunct such as TPC-H Q19's
+ * `(q >= 1 AND q <= 11) OR (q >= 10 AND q <= 20)`), collecting its column leaves.
+ */
+function logicShape(e: Expr, layout: Layout, leaves: number[]): boolean {
+  if (e.kind !== 'call' || (e.fn !== 'and' && e.fn !== 'or')) return false;
+  return e.args.every((a) => (a.kind === 'call' && CMP[a.fn] !== undefined ? shape(a, layout, true, leaves) !== undefined : logicShape(a, layout, leaves)));
+}
+
 interface Gen {
   lines: string[];
   temps: number;
@@ -148,6 +157,12 @@ function emit(e: Expr, layout: Layout, g: Gen): { v: string; scale: number } {
       return { v, scale: 0 };
     }
     case 'call': {
+      if (e.fn === 'and' || e.fn === 'or') {
+        const parts = e.args.map((a) => emit(a, layout, g).v);
+        const v = t();
+        g.lines.push(`const ${v} = ${parts.join(e.fn === 'and' ? ' & ' : ' | ')};`);
+        return { v, scale: 0 };
+      }
       if (e.fn === 'neg') {
         const a = emit(e.args[0]!, layout, g);
         const v = t();
@@ -320,6 +335,48 @@ function soleTextColumn(e: Expr, layout: Layout): number | undefined {
 }
 
 /**
+ * An evaluator for `e`, an expression over one text column (and constants), that evaluates it once
+ * per distinct value when the batch's column is dictionary-encoded and spreads the results by the
+ * codes: `p_brand = 'Brand#12'` inside an OR costs a comparison per brand, not per row. Other
+ * batches, small dictionaries' opposite (more values than rows), and dictionaries holding a value
+ * the expression fails on (it may only occur in rows outside this batch) use `general`.
+ */
+export function dictWise(e: Expr, layout: Layout, general: Evaluator): Evaluator | undefined {
+  if (e.kind !== 'call') return undefined;
+  const idx = soleTextColumn(e, layout);
+  if (idx === undefined) return undefined;
+  /** Results over each dictionary's values and then NULL (index `values.length`). */
+  const tables = new Map<readonly string[], { size: number; result: Vec } | null>();
+  let at = new Int32Array(0);
+  return (c, rc) => {
+    const v = c.columns[idx]!;
+    const d = v.dict;
+    if (d === undefined || d.values.length * 2 > c.length) return general(c, rc);
+    let t = tables.get(d.values);
+    if (t === undefined || (t !== null && t.size !== d.values.length)) {
+      const cols: Vec[] = new Array<Vec>(c.columns.length);
+      const vals = [...d.values, null];
+      cols[idx] = vecFromValues(v.type, vals);
+      try {
+        t = { size: d.values.length, result: general({ columns: cols, length: vals.length }, rc) };
+      } catch (err) {
+        if (!(err instanceof ExecError)) throw err;
+        t = null;
+      }
+      tables.set(d.values, t);
+    }
+    if (t === null) return general(c, rc);
+    const n = c.length;
+    if (at.length < n) at = new Int32Array(n);
+    const codes = d.codes;
+    const valid = v.valid;
+    const nullAt = t.size;
+    for (let i = 0; i < n; i++) at[i] = valid !== null && valid[i] === 0 ? nullAt : codes[i]!;
+    return gather(t.result, at, n);
+  };
+}
+
+/**
  * The pass table of a dictionary conjunct for `v`'s dictionary, extended to every value it holds;
  * undefined when evaluating over the dictionary raises (a value only rejected rows hold may fail
  * where the rows that reach the conjunct would not: those batches evaluate row by row).
@@ -360,10 +417,18 @@ export function fuseFilter(e: Expr, layout: Layout, general: Selector, compile: 
   const fused: Expr[] = [];
   const dicts: DictConjunct[] = [];
   const others: Expr[] = [];
+  /** Whether a fused conjunct is an AND/OR tree: its rows need every leaf non-NULL (see below). */
+  let logic = false;
   for (const part of conjunctsOf(e, [])) {
     const mark = leaves.length;
     if (part.kind === 'call' && CMP[part.fn] !== undefined && shape(part, layout, true, leaves) !== undefined) {
       fused.push(part);
+      continue;
+    }
+    leaves.length = mark;
+    if (logicShape(part, layout, leaves)) {
+      fused.push(part);
+      logic = true;
       continue;
     }
     leaves.length = mark;
@@ -414,7 +479,9 @@ export function fuseFilter(e: Expr, layout: Layout, general: Selector, compile: 
       const vecs: Vec[] = [];
       for (const idx of leaves) {
         const v = c.columns[idx]!;
-        if (v.rep !== 'i32' && v.rep !== 'f64') return general(c, rc);
+        // Skipping NULL rows is right for a comparison (NULL rejects) but not inside OR
+        // (NULL OR TRUE is TRUE): AND/OR trees take the general path when a leaf has NULLs.
+        if ((v.rep !== 'i32' && v.rep !== 'f64') || (logic && v.valid !== null)) return general(c, rc);
         vecs.push(v);
       }
       sel = buffer(c.length);

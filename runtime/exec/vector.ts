@@ -28,7 +28,7 @@ export interface Vec {
   /**
    * For text straight from storage with few distinct values: `values[codes[i]]` is `data[i]`
    * (codes of NULL rows are -1; `values` is append-only and shared across a scan's chunks).
-   * Kernels may ignore it; whoever derives a new vector drops it.
+   * Kernels may ignore it; `gather` keeps it; whoever computes new values drops it.
    */
   readonly dict?: { readonly codes: Int32Array; readonly values: readonly string[] };
 }
@@ -312,6 +312,16 @@ export function gather(v: Vec, idx: Int32Array | Uint32Array, n = idx.length): V
         d[i] = j >= 0 ? s[j] : null;
       }
       data = d;
+      // Dictionary codes travel with the rows they describe (NULL rows: -1).
+      if (v.dict !== undefined) {
+        const from = v.dict.codes;
+        const codes = new Int32Array(n);
+        for (let i = 0; i < n; i++) {
+          const j = idx[i]!;
+          codes[i] = j >= 0 ? from[j]! : -1;
+        }
+        return { type: v.type, rep: v.rep, length: n, valid, data, scale: v.scale, dict: { codes, values: v.dict.values } };
+      }
       break;
     }
   }

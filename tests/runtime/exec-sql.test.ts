@@ -154,6 +154,14 @@ describe('fused filters', () => {
     expect(await ids("a < 3 AND s LIKE 'k1'")).toEqual(expected((i) => i % 7 !== 0 && i % 100 < 3 && i % 5 === 1));
     expect(await ids("s = 'k2' AND (a = 4 OR a IS NULL) AND id > 2000")).toEqual(expected((i) => i % 5 === 2 && (i % 7 === 0 || i % 100 === 4) && i > 2000));
   });
+  test('AND/OR trees of comparisons run fused, with SQL logic for NULLs', async () => {
+    // id is never NULL: the fused loop; a and d hold NULLs: NULL OR TRUE is TRUE, NULL OR FALSE rejects.
+    expect(await ids('(id >= 10 AND id <= 12) OR (id >= 2990 AND id < 2995) OR id = 1500')).toEqual(expected((i) => (i >= 10 && i <= 12) || (i >= 2990 && i < 2995) || i === 1500));
+    expect(await ids('(a < 2 OR id > 2995) AND id % 2 = 0')).toEqual(expected((i) => ((i % 7 !== 0 && i % 100 < 2) || i > 2995) && i % 2 === 0));
+    expect(await ids('(d > 6 OR a = 3) AND (id < 400 OR id > 2900)')).toEqual(
+      expected((i) => ((i % 11 !== 0 && (i % 50) / 8 > 6) || (i % 7 !== 0 && i % 100 === 3)) && (i < 400 || i > 2900)),
+    );
+  });
   test('a batch the loop cannot finish exactly takes the general path', async () => {
     // NaN sorts above every number in PostgreSQL; JavaScript's comparisons say false.
     expect(await ids("f > 1e9 AND id < 10")).toEqual([5]);
@@ -183,6 +191,17 @@ describe('fused filters', () => {
     // 'x…' values cannot be cast to int: those rows are excluded first, so no error may surface.
     expect(await got("w NOT LIKE 'x%' AND w::int >= 3")).toEqual(all.filter((i) => word(i) !== null && !word(i)!.startsWith('x') && Number(word(i)) >= 3));
     expect(await errorOf("SELECT id FROM words WHERE w::int >= 3")).toBe('22P02: invalid input syntax for type integer: "x1"');
+  });
+  test('expressions over one dictionary-coded text column inside OR and CASE, NULLs included', async () => {
+    const word = (i: number): string | null => (i % 6 === 0 ? null : i % 6 === 1 ? `x${i % 4}` : String(i % 5));
+    const all = Array.from({ length: 2000 }, (_, k) => k + 1);
+    const got = async (where: string): Promise<number[]> => (await rows(`SELECT id FROM words WHERE ${where} ORDER BY id`)).map((r) => r[0] as number);
+    expect(await got("w = 'x1' OR n = 2")).toEqual(all.filter((i) => word(i) === 'x1' || i % 3 === 2));
+    expect(await got("(w IS NULL OR w LIKE 'x%') AND n = 0")).toEqual(all.filter((i) => (word(i) === null || word(i)!.startsWith('x')) && i % 3 === 0));
+    expect(await got("w IN ('1', '2') OR (n = 1 AND upper(w) = 'X3')")).toEqual(all.filter((i) => ['1', '2'].includes(word(i) ?? '') || (i % 3 === 1 && word(i) === 'x3')));
+    const cased = await rows("SELECT sum(CASE WHEN w LIKE 'x%' THEN 1 ELSE 0 END), count(coalesce(w, 'none') = 'none' OR NULL) FROM words");
+    expect(cased).toEqual([[BigInt(all.filter((i) => word(i)?.startsWith('x')).length), BigInt(all.filter((i) => word(i) === null).length)]]);
+    expect(await errorOf("SELECT id FROM words WHERE n = 2 OR w::int > 2")).toBe('22P02: invalid input syntax for type integer: "x1"');
   });
   test('a hash join probing a filtered input matches only the rows that pass', async () => {
     const all = Array.from({ length: 2000 }, (_, k) => k + 1);
