@@ -8,7 +8,7 @@ import { decimalFromFloat, divBig, divScale, formatScaled, parseDecimal, pow10, 
 import { fail } from './errors.ts';
 import type { Interval } from '../../compiler/ir/types.ts';
 import { textOf } from './text.ts';
-import { type Vec, toBig, valueAt } from './vector.ts';
+import { type Vec, makeVec, toBig, valueAt } from './vector.ts';
 
 /** Row-at-a-time aggregate state. `args` holds IR values (already FILTERed). */
 export interface RowAcc {
@@ -238,6 +238,8 @@ export function rowAccumulator(fn: string, argTypes: readonly DataType[], rt: Da
 export interface GroupAcc {
   update(ids: Int32Array, args: readonly Vec[], groups: number): void;
   result(g: number): unknown;
+  /** The results of groups [from, to) as a vector, when it can be built without IR values. */
+  vector?(from: number, to: number): Vec | undefined;
 }
 
 function grow(a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
@@ -344,6 +346,22 @@ class ExactSumAcc implements GroupAcc {
         s[g] = 0;
       } else s[g] = x;
     }
+  }
+  vector(from: number, to: number): Vec | undefined {
+    // A decimal sum whose partials never spilled is its scaled total already.
+    const rt = this.rt;
+    if (this.avg || rt.kind !== 'decimal' || this.scale < 0 || (rt.scale !== undefined && rt.scale !== this.scale)) return undefined;
+    const n = to - from;
+    const data = new Float64Array(n);
+    let valid: Uint8Array | null = null;
+    for (let g = from; g < to; g++) {
+      if (this.carry[g] !== undefined) return undefined;
+      if ((this.n[g] ?? 0) === 0) {
+        valid ??= new Uint8Array(n).fill(1);
+        valid[g - from] = 0;
+      } else data[g - from] = this.s[g]!;
+    }
+    return makeVec(rt, 'f64', data, valid, this.scale);
   }
   result(g: number): unknown {
     const count = this.n[g] ?? 0;

@@ -171,8 +171,10 @@ export class KeyTable {
     readonly width: number,
     expected = 0,
   ) {
-    this.dicts = Array.from({ length: width }, () => new Dict(new NumMap(width === 1 ? expected : 0)));
-    this.levels = Array.from({ length: Math.max(0, width - 1) }, () => new NumMap());
+    // A known size means a join build: its probes mostly miss, which the maps' filters answer.
+    const filtered = expected > 0;
+    this.dicts = Array.from({ length: width }, () => new Dict(new NumMap(width === 1 ? expected : 0, filtered)));
+    this.levels = Array.from({ length: Math.max(0, width - 1) }, () => new NumMap(16, filtered));
     this.wide = Array.from({ length: Math.max(0, width - 1) }, () => new Map());
     this.counts = new Array<number>(Math.max(0, width - 1)).fill(0);
     this.resolved = Array.from({ length: width }, () => new Map());

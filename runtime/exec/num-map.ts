@@ -54,7 +54,14 @@ export class NumMap {
   /** Number of keys held. */
   size = 0;
 
-  constructor(capacity = 16) {
+  /**
+   * `capacity`: keys to size for. `filtered`: keep the miss filter once the table is large — for
+   * join builds, whose probes mostly miss; grouping tables mostly hit and only pay for it.
+   */
+  constructor(
+    capacity = 16,
+    private readonly filtered = true,
+  ) {
     let cap = 16;
     while (cap < capacity * 2) cap *= 2;
     this.keys = new Float64Array(cap);
@@ -65,7 +72,7 @@ export class NumMap {
   }
 
   private sizeFilter(cap: number): void {
-    if (cap < FILTER_FROM) return;
+    if (cap < FILTER_FROM || !this.filtered) return;
     // cap slots hold at most cap/2 keys: 4·cap bits is 8 bits per key.
     const bits = cap * 4;
     this.filter = new Uint32Array(bits >>> 5);

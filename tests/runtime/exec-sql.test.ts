@@ -124,6 +124,24 @@ describe('SQL over the store', () => {
   });
 });
 
+describe('aggregate results', () => {
+  test('decimal sums: NULL for a group without input rows, exact beyond 2^53 after spilling', async () => {
+    await store.createTable({
+      name: 'sums',
+      columns: [
+        { name: 'g', type: T.int32, nullable: false },
+        { name: 'x', type: { kind: 'decimal', precision: 30, scale: 3 }, nullable: true },
+      ],
+    });
+    await sql(`INSERT INTO sums SELECT i % 3, CASE WHEN i % 3 = 2 THEN 1.5 ELSE 99999999999999.999 END FROM generate_series(1, 300) AS s(i)`);
+    expect(await rows('SELECT g, sum(x), sum(x) FILTER (WHERE g = 2) FROM sums GROUP BY g ORDER BY g')).toEqual([
+      [0, '9999999999999999.900', null],
+      [1, '9999999999999999.900', null],
+      [2, '150.000', '150.000'],
+    ]);
+  });
+});
+
 describe('fused filters', () => {
   beforeAll(async () => {
     await store.createTable({

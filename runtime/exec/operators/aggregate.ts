@@ -184,6 +184,8 @@ export class AggregateOp extends Blocking {
   /** Aggregate columns for groups [from, to); row accumulators of those groups are released. */
   results(from: number, to: number): Vec[] {
     return this.aggs.map((a) => {
+      const direct = a.vector?.vector?.(from, to);
+      if (direct !== undefined) return direct;
       const out = new Array<unknown>(to - from);
       for (let g = from; g < to; g++) {
         if (a.vector) out[g - from] = a.vector.result(g);
