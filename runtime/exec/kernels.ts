@@ -192,8 +192,10 @@ export function decimalToFloat(v: Vec): Float64Array {
     const m = 10 ** v.scale;
     for (let i = 0; i < n; i++) out[i] = d[i]! / m;
   } else if (v.rep === 'big') {
+    // Number(x) / 10^s rounds twice (1017.0000000000001 for 1017 at scale 20); the decimal
+    // string rounds once, to the nearest double, as PostgreSQL's numeric → float8 does.
     const d = v.data as bigint[];
-    for (let i = 0; i < n; i++) out[i] = Number(d[i]!) / 10 ** v.scale;
+    for (let i = 0; i < n; i++) out[i] = Number(`${d[i]!}e-${v.scale}`);
   } else return asF64(v);
   return out;
 }

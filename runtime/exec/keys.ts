@@ -152,6 +152,48 @@ function mergeLoop(keys: Float64Array, ids: Int32Array, data: Float64Array | Int
 
 const MERGE_LOOP = { i32: freshCopy(mergeLoop), f64: freshCopy(mergeLoop) };
 
+/** A direct table may span at most this many slots per key (and DIRECT_MAX slots in all). */
+const DIRECT_SPREAD = 4;
+const DIRECT_MAX = 1 << 24;
+
+/** The direct table of `m`'s keys (ids at key - min, -1 elsewhere), or null when they are not dense integers. */
+function directTable(m: NumMap): { min: number; table: Int32Array; size: number } | null {
+  if (m.size === 0 || m.nan !== -1) return null;
+  let min = Infinity;
+  let max = -Infinity;
+  const { keys, vals } = m;
+  for (let i = 0; i < vals.length; i++) {
+    if (vals[i] === -1) continue;
+    const k = keys[i]!;
+    if (!Number.isInteger(k)) return null;
+    if (k < min) min = k;
+    if (k > max) max = k;
+  }
+  const span = max - min + 1;
+  if (span > DIRECT_MAX || span > Math.max(1024, m.size * DIRECT_SPREAD)) return null;
+  const table = new Int32Array(span).fill(-1);
+  for (let i = 0; i < vals.length; i++) if (vals[i] !== -1) table[keys[i]! - min] = vals[i]!;
+  return { min, table, size: m.size };
+}
+
+/** Ids of rows `data[0..n)` from a direct table (see directTable); NULL, inactive and absent rows get -1. */
+function directLoop(table: Int32Array, min: number, data: Float64Array | Int32Array, valid: Uint8Array | null, active: Uint8Array | null, n: number, out: Int32Array): void {
+  const len = table.length;
+  for (let i = 0; i < n; i++) {
+    if ((active !== null && active[i] === 0) || (valid !== null && valid[i] === 0)) {
+      out[i] = -1;
+      continue;
+    }
+    const k = data[i]!;
+    const j = k - min;
+    // A fractional key (float data) equals no table key; the subtraction may round its fraction
+    // away, so the slot must map back to the key exactly.
+    out[i] = j >= 0 && j < len && (j | 0) === j && j + min === k ? table[j]! : -1;
+  }
+}
+
+const DIRECT_LOOP = { i32: freshCopy(directLoop), f64: freshCopy(directLoop) };
+
 /** Tables with fewer keys than this stay in the caches: a hash probe beats the merge's setup. */
 const MERGE_FROM = 4096;
 
@@ -268,7 +310,7 @@ export class KeyTable {
         return out;
       }
       if ((v.rep === 'i32' || (v.rep === 'f64' && v.scale === 0)) && d.strs.size === 0) {
-        if (!insert && nullsNeverMatch && this.mergeIds(v, d.nums, out, n, active)) return out;
+        if (!insert && nullsNeverMatch && (this.directIds(v, d.nums, out, n, active) || this.mergeIds(v, d.nums, out, n, active))) return out;
         this.numericIds(v, d.nums, out, n, insert, nullsNeverMatch, active);
         return out;
       }
@@ -401,6 +443,24 @@ export class KeyTable {
       }
       out[i] = id;
     }
+  }
+
+  /** Ids by key - min for integer keys over a dense range (see directIds); null when they are not. */
+  private direct: { min: number; table: Int32Array; size: number } | null | undefined;
+
+  /**
+   * Join probes into a table of integer keys that fill a dense range (surrogate keys such as
+   * customer or part numbers) read the id at `key - min` of a flat array: no hash, no compare
+   * chain. False when the keys are not integers or spread over more than DIRECT_SPREAD times
+   * their count.
+   */
+  private directIds(v: Vec, m: NumMap, out: Int32Array, n: number, active: Uint8Array | null): boolean {
+    let d = this.direct;
+    if (d === undefined || (d !== null && d.size !== m.size)) d = this.direct = directTable(m);
+    if (d === null) return false;
+    const loop = v.rep === 'i32' ? DIRECT_LOOP.i32 : DIRECT_LOOP.f64;
+    loop(d.table, d.min, v.data as Float64Array | Int32Array, v.valid, active, n, out);
+    return true;
   }
 
   /** The table's integer keys ascending with their ids (see mergeIds); rebuilt when keys were added. */

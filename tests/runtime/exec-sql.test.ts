@@ -255,6 +255,23 @@ describe('fused filters', () => {
     const filtered = await rows('SELECT kid.id FROM kid JOIN par ON kid.pk = par.k WHERE kid.id % 1000 < 3 ORDER BY 1');
     expect(filtered).toEqual(matched.filter((i) => i % 1000 < 3).map((i) => [i]));
   });
+  test('a join on dense integer keys (a flat table by key) matches what a hash probe finds', async () => {
+    // Build keys -50..1949 with every tenth missing: dense enough for the flat table. Probe keys run
+    // past both ends, repeat, come in no order, hold NULLs, and as float8 hold fractions.
+    await store.createTable({ name: 'dense', columns: [{ name: 'k', type: T.int32, nullable: false }, { name: 'v', type: T.int32, nullable: false }] });
+    await store.createTable({ name: 'probe', columns: [{ name: 'id', type: T.int32, nullable: false }, { name: 'k', type: T.int32, nullable: true }, { name: 'f', type: T.float64, nullable: true }] });
+    await sql('INSERT INTO dense SELECT i - 50, i * 7 FROM generate_series(0, 1999) AS s(i) WHERE i % 10 <> 3');
+    await sql(`INSERT INTO probe SELECT i, CASE WHEN i % 13 = 0 THEN NULL ELSE (i * 7919) % 2300 - 150 END, ((i * 7919) % 2300 - 150) / 2.0 FROM generate_series(1, 5000) AS s(i)`);
+    const inDense = (k: number): boolean => k >= -50 && k <= 1949 && (k + 50) % 10 !== 3;
+    const all = Array.from({ length: 5000 }, (_, j) => j + 1);
+    const key = (i: number): number => ((i * 7919) % 2300) - 150;
+    const want = all.filter((i) => i % 13 !== 0 && inDense(key(i)));
+    expect(await rows('SELECT count(*), sum(dense.v) FROM probe JOIN dense ON probe.k = dense.k')).toEqual([[BigInt(want.length), BigInt(want.reduce((s, i) => s + (key(i) + 50) * 7, 0))]]);
+    // numeric → float8 rounds once, to the nearest double (2034 / 2.0 at a large scale is 1017).
+    expect(await rows('SELECT f FROM probe WHERE id IN (36, 114) ORDER BY id')).toEqual([[1017], [508]]);
+    const half = all.filter((i) => Number.isInteger(key(i) / 2) && inDense(key(i) / 2));
+    expect(await rows('SELECT count(*) FROM probe JOIN dense ON probe.f = dense.k')).toEqual([[BigInt(half.length)]]);
+  });
   test('grouping and joining on several dictionary-coded text keys, NULLs included', async () => {
     await store.createTable({
       name: 'pairs',
