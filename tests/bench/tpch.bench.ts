@@ -1,10 +1,11 @@
 // Benchmark (run by hand): TPC-H Q1 Q3 Q5 Q6 Q10 Q12 Q14 Q19 on Orbit, duckdb-wasm and native DuckDB over the same generated data.
 //   bun tests/bench/tpch.bench.ts [sf=0.1] [--runs=3] [--engines=orbit,wasm,native] [--queries=q1,q6] [--seed=1] [--orbit-data=DIR]
+// Each engine is measured in a child process of its own (--child=FILE is that mode).
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDuckDb, openNativeDuckDb, type DuckDb, type NativeDuckDb } from '../support/duckdb.ts';
+import { openDuckDb, openNativeDuckDb } from '../support/duckdb.ts';
 import { compareResults } from '../support/random-sql.ts';
 import type { Engine, Session } from '../../runtime/index.ts';
 import { startRssSampler } from './rss-sampler.ts';
@@ -140,7 +141,18 @@ async function insertRows(table: TpchTable, exec: (sql: string) => Promise<unkno
 
 // ---------------------------------------------------------------------------------------------
 
-async function main(): Promise<void> {
+/** One engine's figures for one query, or why it has none. */
+type QueryResult = { ms: number; cpuMs: number; rows: number; data?: unknown[][] } | { error: string };
+
+/** What a child process measured for its engine. */
+interface EngineReport {
+  readonly results: Record<string, QueryResult>;
+  readonly notes: string[];
+  readonly peak: { rssMb: number; anonMb: number; fileMb: number };
+}
+
+/** Loads one engine and times every query on it (in this process). */
+async function measure(engine: EngineName): Promise<EngineReport> {
   const dir = mkdtempSync(join(tmpdir(), 'orbit-bench-tpch-'));
   let csvPaths: Record<string, string> | undefined;
   const csv = (): Record<string, string> => {
@@ -152,102 +164,142 @@ async function main(): Promise<void> {
     return csvPaths;
   };
   const notes: string[] = [];
-  let wasm: DuckDb | undefined;
-  let native: NativeDuckDb | undefined;
-  let orbit: OrbitHandle | undefined;
+  const results: Record<string, QueryResult> = {};
   const sampler = startRssSampler();
+  let run: ((sql: string) => Promise<unknown[][] | number>) | undefined;
+  let close = async (): Promise<void> => {};
   try {
-    log(`TPC-H SF ${sf}, seed ${seed}, ${runs} timed runs per query (median) after one warm-up`);
-
-    if (engines.has('wasm')) {
-      const t0 = performance.now();
-      wasm = await openDuckDb();
+    const t0 = performance.now();
+    if (engine === 'wasm') {
+      const wasm = await openDuckDb();
       for (const table of TPCH_TABLES) {
         wasm.exec(tpchDdl(table));
         for (const ipc of tpchArrowIpc(table, { sf, seed })) wasm.appendIpc(table, ipc);
       }
       log(`duckdb-wasm: loaded in ${(ms(t0) / 1000).toFixed(1)} s`);
-    }
-
-    if (engines.has('native')) {
-      native = await openNativeDuckDb();
+      run = async (sql) => wasm.query(sql);
+      close = async () => wasm.close();
+    } else if (engine === 'native') {
+      const native = await openNativeDuckDb();
       if (!native) notes.push('native DuckDB: skipped: native DuckDB not installed (@duckdb/node-api)');
       else {
         const paths = csv();
-        const t0 = performance.now();
         for (const table of TPCH_TABLES) {
           await native.exec(tpchDdl(table));
           await native.exec(`COPY ${table} FROM '${paths[table]!.replaceAll("'", "''")}' (HEADER)`);
         }
         log(`native DuckDB ${native.version}: loaded in ${(ms(t0) / 1000).toFixed(1)} s`);
+        run = (sql) => native.count(sql);
+        close = async () => native.close();
       }
-    }
-
-    if (engines.has('orbit')) {
-      const t0 = performance.now();
+    } else {
       const opened = await openOrbit(orbitData ?? join(dir, 'orbit'), csv);
       if (typeof opened === 'string') notes.push(`Orbit: ${opened}`);
       else {
-        orbit = opened;
         log(`orbit: loaded in ${(ms(t0) / 1000).toFixed(1)} s`);
+        run = (sql) => opened.query(sql);
+        close = () => opened.close();
       }
     }
-
-    const header = ['query', 'rows', 'orbit ms', 'wasm ms', 'native ms', 'orbit/wasm', 'orbit/native', 'orbit cpu', 'wasm cpu', 'cpu ratio', 'orbit = wasm'];
-    const table: string[][] = [];
-    for (const q of queryNames) {
-      const sql = queryText(q);
-      const cell = (n: number | undefined): string => (n === undefined ? '-' : n.toFixed(1));
-      let wasmRows: unknown[][] | undefined;
-      const w = wasm ? await time(() => (wasmRows = wasm!.query(sql)).length) : undefined;
-      const n = native ? await time(() => native!.count(sql)) : undefined;
-      let orbitRows: unknown[][] | undefined;
-      let o: { ms: number; cpuMs: number; rows: number } | string | undefined;
-      if (orbit) {
-        try {
-          o = await time(async () => (orbitRows = await orbit!.query(sql)).length);
-        } catch (e) {
-          o = `error: ${(e as Error).message.split('\n')[0]}`;
-        }
+    for (const q of run ? queryNames : []) {
+      let data: unknown[][] | undefined;
+      try {
+        const t = await time(async () => {
+          const r = await run!(queryText(q));
+          if (typeof r === 'number') return r;
+          data = r;
+          return r.length;
+        });
+        results[q] = { ...t, data };
+      } catch (e) {
+        results[q] = { error: `error: ${(e as Error).message.split('\n')[0]}` };
       }
-      const om = typeof o === 'object' ? o.ms : undefined;
-      let agree = '-';
-      if (typeof o === 'string') agree = o;
-      else if (orbitRows && wasmRows) {
-        const diff = compareResults(wasmRows, orbitRows, { ordered: /order\s+by/i.test(sql), relTol: 1e-6 });
-        agree = diff === undefined ? 'yes' : `NO: ${diff.split('\n')[0]}`;
-      }
-      table.push([
-        q.toUpperCase(),
-        String(w?.rows ?? n?.rows ?? (typeof o === 'object' ? o.rows : '-')),
-        cell(om),
-        cell(w?.ms),
-        cell(n?.ms),
-        om !== undefined && w ? `${(om / w.ms).toFixed(2)}×` : '-',
-        om !== undefined && n ? `${(om / n.ms).toFixed(2)}×` : '-',
-        cell(typeof o === 'object' ? o.cpuMs : undefined),
-        cell(w?.cpuMs),
-        typeof o === 'object' && w ? `${(o.cpuMs / w.cpuMs).toFixed(2)}×` : '-',
-        agree,
-      ]);
-      log(`${q} done`);
+      log(`${engine} ${q} done`);
     }
-
-    const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
-    const line = (r: readonly string[]): string => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-    console.log(`\nTPC-H SF ${sf}: median of ${runs} runs\n`);
-    console.log(line(header));
-    console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-    for (const r of table) console.log(line(r));
-    for (const n of notes) console.log(n);
-    const peaks = await sampler.stop();
-    console.log(`\npeak RSS of this process: ${peakRssMb()} MB (all engines together; --engines=orbit measures Orbit alone)`);
-    console.log(`  of which at most ${peaks.anonMb} MB anonymous (heaps, caches) and ${peaks.fileMb} MB file-mapped (LMDB's pages: page cache)`);
   } finally {
-    wasm?.close();
-    native?.close();
-    await orbit?.close();
+    await close();
     rmSync(dir, { recursive: true, force: true });
+  }
+  const peaks = await sampler.stop();
+  return { results, notes, peak: { rssMb: peakRssMb(), ...peaks } };
+}
+
+/** JSON that keeps bigints (query results hold them). */
+const toJson = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? { $bigint: x.toString() } : x));
+const fromJson = <T>(text: string): T =>
+  JSON.parse(text, (_k, x: unknown) => (x !== null && typeof x === 'object' && '$bigint' in x ? BigInt((x as { $bigint: string }).$bigint) : x)) as T;
+
+/**
+ * Each engine runs in a child process of its own, one after the other: a process holding all
+ * three (10 GB at SF 1) slows the others' allocation and collection, and each engine's peak
+ * memory is its own.
+ */
+async function main(): Promise<void> {
+  const child = flag('child');
+  if (child !== undefined) {
+    const [engine] = [...engines];
+    await Bun.write(child, toJson(await measure(engine!)));
+    return;
+  }
+  log(`TPC-H SF ${sf}, seed ${seed}, ${runs} timed runs per query (median) after one warm-up; one process per engine`);
+  const dir = mkdtempSync(join(tmpdir(), 'orbit-bench-tpch-report-'));
+  const reports = new Map<EngineName, EngineReport>();
+  try {
+    for (const engine of ['wasm', 'native', 'orbit'] as const) {
+      if (!engines.has(engine)) continue;
+      const out = join(dir, `${engine}.json`);
+      const argv = [process.execPath, import.meta.path, ...args.filter((a) => !a.startsWith('--engines=')), `--engines=${engine}`, `--child=${out}`];
+      const proc = Bun.spawn(argv, { stdout: 'inherit', stderr: 'inherit' });
+      if ((await proc.exited) !== 0 || !existsSync(out)) {
+        console.log(`${engine}: the measuring process failed (exit ${proc.exitCode})`);
+        continue;
+      }
+      reports.set(engine, fromJson<EngineReport>(readFileSync(out, 'utf8')));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const figures = (e: EngineName, q: string): { ms: number; cpuMs: number; rows: number; data?: unknown[][] } | undefined => {
+    const r = reports.get(e)?.results[q];
+    return r && !('error' in r) ? r : undefined;
+  };
+  const header = ['query', 'rows', 'orbit ms', 'wasm ms', 'native ms', 'orbit/wasm', 'orbit/native', 'orbit cpu', 'wasm cpu', 'cpu ratio', 'orbit = wasm'];
+  const table: string[][] = [];
+  const cell = (n: number | undefined): string => (n === undefined ? '-' : n.toFixed(1));
+  const ratio = (a: number | undefined, b: number | undefined): string => (a !== undefined && b !== undefined ? `${(a / b).toFixed(2)}×` : '-');
+  for (const q of queryNames) {
+    const o = figures('orbit', q);
+    const w = figures('wasm', q);
+    const n = figures('native', q);
+    const orbitError = reports.get('orbit')?.results[q];
+    let agree = orbitError && 'error' in orbitError ? orbitError.error : '-';
+    if (o?.data && w?.data) {
+      const diff = compareResults(w.data, o.data, { ordered: /order\s+by/i.test(queryText(q)), relTol: 1e-6 });
+      agree = diff === undefined ? 'yes' : `NO: ${diff.split('\n')[0]}`;
+    }
+    table.push([
+      q.toUpperCase(),
+      String(w?.rows ?? n?.rows ?? o?.rows ?? '-'),
+      cell(o?.ms),
+      cell(w?.ms),
+      cell(n?.ms),
+      ratio(o?.ms, w?.ms),
+      ratio(o?.ms, n?.ms),
+      cell(o?.cpuMs),
+      cell(w?.cpuMs),
+      ratio(o?.cpuMs, w?.cpuMs),
+      agree,
+    ]);
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
+  const line = (r: readonly string[]): string => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(`\nTPC-H SF ${sf}: median of ${runs} runs, each engine in its own process\n`);
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of table) console.log(line(r));
+  for (const [engine, r] of reports) {
+    for (const note of r.notes) console.log(note);
+    console.log(`${engine}: peak RSS ${r.peak.rssMb} MB, of which at most ${r.peak.anonMb} MB anonymous (heaps, caches) and ${r.peak.fileMb} MB file-mapped (for Orbit, LMDB's pages: page cache)`);
   }
 }
 
