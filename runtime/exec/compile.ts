@@ -5,7 +5,7 @@
 // row kernel (functions.ts) in one loop per batch. AND/OR and CASE evaluate later operands only on
 // the rows that still need them, so `x <> 0 AND 10 / x > 1` never divides by zero.
 
-import type { ColumnId, Expr, Subquery } from '../../compiler/ir/expr.ts';
+import { type ColumnId, type Expr, type Subquery, exprColumns } from '../../compiler/ir/expr.ts';
 import type { DataType } from '../../compiler/ir/types.ts';
 import { castValue } from './cast.ts';
 import { compareValues, valueKey } from './compare.ts';
@@ -18,7 +18,7 @@ import { andVec, arithVec, compareVec, decimalToFloat, distinctVec, isNullVec, n
 import { outOfRange } from './text.ts';
 import { rint } from './cast.ts';
 import {
-  type Chunk, type Vec, constVec, gather, gatherChunk, makeVec, nullVec, rescaleVec, toBig, valueAt, vecFromValues,
+  type Chunk, type Vec, constVec, gather, makeVec, nullVec, rescaleVec, toBig, valueAt, vecFromValues,
 } from './vector.ts';
 import { applyNumericTypmod } from './cast.ts';
 import { MAX_EXACT, pow10, rescaleBig } from './decimal.ts';
@@ -86,10 +86,34 @@ function constant(t: DataType, value: unknown): Evaluator {
   };
 }
 
-/** Evaluates `f` only on rows `sel` of `c` and scatters the result back (others NULL). */
-function onRows(f: Evaluator, c: Chunk, rc: RunCtx, sel: Uint32Array, n: number, t: DataType): Vec {
-  if (n === c.length) return f(c, rc);
-  const sub = f(gatherChunk(c, sel, n), rc);
+/** An evaluator with the input columns its expression reads (the only ones worth gathering for it). */
+interface Part {
+  readonly f: Evaluator;
+  readonly cols: readonly number[];
+}
+
+/** Compiles `e` as a Part. */
+function part(e: Expr, layout: Layout, env: FnEnv, f: Evaluator = compileExpr(e, layout, env)): Part {
+  const cols: number[] = [];
+  for (const id of exprColumns(e)) {
+    const i = layout.get(id);
+    if (i !== undefined) cols.push(i);
+  }
+  return { f, cols };
+}
+
+/** Stands for the columns a Part does not read in the narrowed chunks `onRows` builds. */
+const UNUSED: Vec = makeVec({ kind: 'null' }, 'obj', [], null);
+
+/**
+ * Evaluates `p` only on rows `sel` of `c` and scatters the result back (others NULL). Only the
+ * columns `p` reads are gathered: a CASE branch over a wide join output copies two columns, not all.
+ */
+function onRows(p: Part, c: Chunk, rc: RunCtx, sel: Uint32Array, n: number, t: DataType): Vec {
+  if (n === c.length) return p.f(c, rc);
+  const columns = new Array<Vec>(c.columns.length).fill(UNUSED);
+  for (const i of p.cols) columns[i] = gather(c.columns[i]!, sel, n);
+  const sub = p.f({ columns, length: n }, rc);
   return scatter(sub, sel, n, c.length, t);
 }
 
@@ -120,7 +144,7 @@ function compileCall(fn: string, argExprs: readonly Expr[], rt: DataType, layout
   switch (fn) {
     case 'and':
     case 'or':
-      return compileLogic(fn, args, argExprs.map(cannotFail));
+      return compileLogic(fn, args.map((f, i) => part(argExprs[i]!, layout, env, f)), argExprs.map(cannotFail));
     case 'not': {
       const a = args[0]!;
       return (c, rc) => notVec(a(c, rc));
@@ -178,7 +202,7 @@ function compileCall(fn: string, argExprs: readonly Expr[], rt: DataType, layout
       break;
     }
     case 'coalesce':
-      return compileCoalesce(args, rt);
+      return compileCoalesce(args.map((f, i) => part(argExprs[i]!, layout, env, f)), rt);
     default:
       break;
   }
@@ -289,14 +313,14 @@ function cannotFail(e: Expr): boolean {
   }
 }
 
-function compileLogic(fn: 'and' | 'or', args: readonly Evaluator[], safe: readonly boolean[]): Evaluator {
+function compileLogic(fn: 'and' | 'or', args: readonly Part[], safe: readonly boolean[]): Evaluator {
   const isAnd = fn === 'and';
   return (c, rc) => {
-    let acc = args[0]!(c, rc);
+    let acc = args[0]!.f(c, rc);
     for (let k = 1; k < args.length; k++) {
       // An operand that cannot fail runs over the whole batch: cheaper than selecting rows.
       if (safe[k]) {
-        const next = args[k]!(c, rc);
+        const next = args[k]!.f(c, rc);
         acc = isAnd ? andVec(acc, next) : orVec(acc, next);
         continue;
       }
@@ -334,10 +358,10 @@ function fillDecided(next: Vec, acc: Vec, isAnd: boolean): Vec {
   return makeVec(BOOL, 'bool', d, valid);
 }
 
-function compileCoalesce(args: readonly Evaluator[], rt: DataType): Evaluator {
+function compileCoalesce(args: readonly Part[], rt: DataType): Evaluator {
   return (c, rc) => {
     const n = c.length;
-    let acc = args[0]!(c, rc);
+    let acc = args[0]!.f(c, rc);
     for (let k = 1; k < args.length && acc.valid !== null; k++) {
       const sel = new Uint32Array(n);
       let m = 0;
@@ -387,8 +411,8 @@ function pick(rt: DataType, n: number, parts: readonly Vec[], which: (i: number)
 }
 
 function compileCase(e: Expr & { kind: 'case' }, layout: Layout, env: FnEnv): Evaluator {
-  const whens = e.whens.map((w) => ({ when: compileExpr(w.when, layout, env), then: compileExpr(w.then, layout, env) }));
-  const otherwise = e.else ? compileExpr(e.else, layout, env) : undefined;
+  const whens = e.whens.map((w) => ({ when: part(w.when, layout, env), then: part(w.then, layout, env) }));
+  const otherwise = e.else ? part(e.else, layout, env) : undefined;
   const rt = e.type;
   return (c, rc) => {
     const n = c.length;
