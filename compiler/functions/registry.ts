@@ -232,6 +232,7 @@ const SCALARS: readonly FunctionDef[] = [
   scalar('pg_get_expr', [sig([TEXT, I4], TEXT), sig([TEXT, I4, BOOL], TEXT)]),
   scalar('pg_get_indexdef', [sig([I4], TEXT), sig([I4, I4, BOOL], TEXT)], true),
   scalar('pg_get_constraintdef', [sig([I4], TEXT), sig([I4, BOOL], TEXT)], true),
+  scalar('pg_get_triggerdef', [sig([I4], TEXT), sig([I4, BOOL], TEXT)]),
   scalar('pg_get_statisticsobjdef_columns', [sig([I4], TEXT)]),
   scalar('regclassout', [sig([I4], TEXT)], true),
   scalar('pg_relation_is_publishable', [sig([I4], BOOL)]),
@@ -324,4 +325,6 @@ export const TABLE_FUNCTIONS: Readonly<Record<string, readonly Signature[]>> = {
   jsonb_array_elements: [sig([JSONB], JSONB)],
   json_array_elements: [sig([JSON_], JSON_)],
   jsonb_array_elements_text: [sig([JSONB], TEXT)],
+  /** A partition's ancestors (regclass is an int4 OID here); no rows for a relation that is not a partition. */
+  pg_partition_ancestors: [sig([I4], I4)],
 };

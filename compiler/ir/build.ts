@@ -29,8 +29,10 @@ export function expand(fields: Omit<Expand, 'kind'>): Expand {
   return { kind: 'expand', ...fields };
 }
 
-export function tableFunction(fn: string, args: readonly Expr[], schema: Schema): TableFunction {
-  return { kind: 'table-function', fn, args, schema };
+export function tableFunction(fn: string, args: readonly Expr[], schema: Schema, ordinality = false): TableFunction {
+  if (schema.length !== (ordinality ? 2 : 1)) throw new CompilerBug(`table function ${fn} with ${schema.length} columns`);
+  if (ordinality && schema[1]!.type.kind !== 'int64') throw new CompilerBug('ordinality column must be int8');
+  return { kind: 'table-function', fn, args, ordinality, schema };
 }
 
 export function filter(input: LogicalPlan, predicate: Expr): Filter {

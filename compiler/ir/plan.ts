@@ -42,11 +42,15 @@ export interface Values {
   readonly schema: Schema;
 }
 
-/** A set-returning function in FROM (`generate_series`, later `unnest`, `json_each`). */
+/**
+ * A set-returning function in FROM (`generate_series`, `unnest`, …). `schema` is its value column,
+ * then, with `ordinality` (`WITH ORDINALITY`), an int8 column numbering the rows from 1.
+ */
 export interface TableFunction {
   readonly kind: 'table-function';
   readonly fn: string;
   readonly args: readonly Expr[];
+  readonly ordinality: boolean;
   readonly schema: Schema;
 }
 
@@ -393,7 +397,8 @@ export interface ColumnDefinition {
 
 /** COPY's data format and its options, defaults filled in (PostgreSQL's COPY reference page). */
 export interface CopyFormat {
-  readonly format: 'text' | 'csv';
+  /** `binary`: PostgreSQL's binary COPY, whose fields the wire protocol encodes and decodes (the other options do not apply). */
+  readonly format: 'text' | 'csv' | 'binary';
   readonly delimiter: string;
   /** The text that stands for NULL: `\N` in text format, an unquoted empty field in CSV. */
   readonly null: string;

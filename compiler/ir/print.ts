@@ -238,7 +238,7 @@ const aliasPart = (name: string, alias: string): string => (alias === name ? nam
 const HEADS = {
   scan: (p) => `Scan ${aliasPart(p.table.name, p.alias)}${printAccess(p.access)}`,
   values: (p) => `Values ${p.rows.map((r) => `(${r.map(printExpr).join(', ')})`).join(', ')}`,
-  'table-function': (p) => `TableFunction ${p.fn}(${p.args.map(printExpr).join(', ')})`,
+  'table-function': (p) => `TableFunction ${p.fn}(${p.args.map(printExpr).join(', ')})${p.ordinality ? ' WITH ORDINALITY' : ''}`,
   expand: (p) => `Expand ${p.direction} ${p.edge.name} from ${printExpr(p.start)} depth ${p.minDepth}..${p.maxDepth}`,
   filter: (p) => `Filter ${printExpr(p.predicate)}`,
   project: (p) => `Project ${p.items.map(printItem).join(', ')}`,

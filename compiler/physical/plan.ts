@@ -50,6 +50,8 @@ export interface PTableFunction extends Base {
   readonly kind: 'table-function';
   readonly fn: string;
   readonly args: readonly Expr[];
+  /** Whether `schema` ends with an int8 row number (see the logical TableFunction). */
+  readonly ordinality: boolean;
 }
 
 /** Graph hops over an edge table's `in`/`out` indexes (see the logical Expand). */

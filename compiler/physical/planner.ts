@@ -139,7 +139,7 @@ class Planner {
       case 'values':
         return { plan: { kind: 'values', rows: p.rows, schema: p.schema, est: est(rows, rows * CPU_ROW) }, order: [] };
       case 'table-function':
-        return { plan: { kind: 'table-function', fn: p.fn, args: p.args, schema: p.schema, est: est(rows, rows * CPU_ROW) }, order: [] };
+        return { plan: { kind: 'table-function', fn: p.fn, args: p.args, ordinality: p.ordinality, schema: p.schema, est: est(rows, rows * CPU_ROW) }, order: [] };
       case 'expand':
         return { plan: { kind: 'expand', edge: p.edge, direction: p.direction, start: p.start, minDepth: p.minDepth, maxDepth: p.maxDepth, schema: p.schema, est: est(rows, rows * CPU_ROW) }, order: [] };
       case 'recursive-cte': {

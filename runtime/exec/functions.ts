@@ -711,6 +711,8 @@ const FACTORIES: Record<string, Factory> = {
   pg_get_indexdef: (_t, _rt, env) => strict((a) => env.system?.definition(int(a[0])) ?? null),
   pg_get_constraintdef: (_t, _rt, env) => strict((a) => env.system?.definition(int(a[0])) ?? null),
   pg_get_statisticsobjdef_columns: () => strict(() => null),
+  // Foreign keys are checked without triggers, so no OID names a trigger.
+  pg_get_triggerdef: () => strict(() => null),
   // `oid::regclass` prints the relation's name; an OID naming nothing prints as the number, as in PostgreSQL.
   regclassout: (_t, _rt, env) => strict((a) => env.system?.relationName(int(a[0])) ?? String(a[0])),
   pg_relation_is_publishable: () => strict(() => false),

@@ -123,6 +123,25 @@ describe('queries bind to the expected logical plans', () => {
     `));
   });
 
+  test('WITH ORDINALITY numbers a table function\'s rows in a bigint column', () => {
+    expect(planText('SELECT * FROM unnest(ARRAY[5, 6]) WITH ORDINALITY AS u(v, n)', catalog)).toBe(text(`
+        Project v#1, n#2 [schema: v:int32 n:int64]
+          TableFunction unnest(ARRAY[5, 6]) WITH ORDINALITY [schema: v:int32 n:int64]
+    `));
+    expect(planText('SELECT ordinality FROM generate_series(1, 2) WITH ORDINALITY', catalog)).toBe(text(`
+        Project ordinality#2 [schema: ordinality:int64]
+          TableFunction generate_series(1, 2) WITH ORDINALITY [schema: generate_series:int32 ordinality:int64]
+    `));
+  });
+
+  test('a set-returning function alone in a select list without FROM reads it as a FROM item', () => {
+    expect(planText('SELECT generate_series(1, 3)', catalog)).toBe(text(`
+        Project generate_series#1 [schema: generate_series:int32]
+          TableFunction generate_series(1, 3) [schema: generate_series:int32]
+    `));
+    expect(planText('SELECT pg_catalog.pg_partition_ancestors(16384) AS a UNION ALL VALUES (16384)', catalog)).toContain('TableFunction pg_partition_ancestors(16384)');
+  });
+
   test('DISTINCT ON sorts, then keeps the first row per key', () => {
     expect(planText('SELECT DISTINCT ON (x) x, id FROM t ORDER BY x, id', catalog)).toBe(text(`
         Distinct on [x#2] [schema: x:int32 id:int32]

@@ -237,8 +237,8 @@ function fromItem(depth: number): Arb<A.FromItem> {
     .tuple(fc.boolean(), query(depth - 1), tableAlias)
     .map(([lateral, q, alias]): A.FromItem => ({ kind: 'derived-table', lateral, query: q, alias, span: S }));
   const fn = fc
-    .tuple(fc.array(e, { maxLength: 2 }), tableAlias)
-    .map(([args, alias]): A.FromItem => ({ kind: 'function-table', call: call('generate_series', args), alias, span: S }));
+    .tuple(fc.array(e, { maxLength: 2 }), fc.boolean(), tableAlias)
+    .map(([args, ordinality, alias]): A.FromItem => ({ kind: 'function-table', call: call('generate_series', args), ordinality, alias, span: S }));
   const primary = fc.oneof({ weight: 3, arbitrary: table }, derived, fn);
   const join = fc
     .tuple(

@@ -66,15 +66,20 @@ describe('scans, filter, project', () => {
   test('values and generate_series', () => {
     const v = valuesOf([T.int32, T.text], [[1, 'a'], [2, null]], ['n', 's']);
     expect(run(v, txn)).toEqual([[1, 'a'], [2, null]]);
-    const gs: PhysicalPlan = { kind: 'table-function', fn: 'generate_series', args: [i32(1), i32(10), i32(4)], schema: [newColumn('g', T.int32)], est };
+    const gs: PhysicalPlan = { kind: 'table-function', fn: 'generate_series', ordinality: false, args: [i32(1), i32(10), i32(4)], schema: [newColumn('g', T.int32)], est };
     expect(run(gs, txn)).toEqual([[1], [5], [9]]);
     const ts = (d: number): number => Date.UTC(2024, 0, d) * 1000;
-    const gt: PhysicalPlan = { kind: 'table-function', fn: 'generate_series', args: [lit(ts(1), T.timestamp), lit(ts(3), T.timestamp), lit({ months: 0, days: 1, micros: 0 }, T.interval)], schema: [newColumn('g', T.timestamp)], est };
+    const gt: PhysicalPlan = { kind: 'table-function', fn: 'generate_series', ordinality: false, args: [lit(ts(1), T.timestamp), lit(ts(3), T.timestamp), lit({ months: 0, days: 1, micros: 0 }, T.interval)], schema: [newColumn('g', T.timestamp)], est };
     expect(run(gt, txn)).toEqual([[ts(1)], [ts(2)], [ts(3)]]);
-    const gn: PhysicalPlan = { kind: 'table-function', fn: 'generate_series', args: [num('0.5'), num('2'), num('0.5')], schema: [newColumn('g', T.decimal)], est };
+    const gn: PhysicalPlan = { kind: 'table-function', fn: 'generate_series', ordinality: false, args: [num('0.5'), num('2'), num('0.5')], schema: [newColumn('g', T.decimal)], est };
     expect(run(gn, txn)).toEqual([['0.5'], ['1.0'], ['1.5'], ['2.0']]);
-    const big: PhysicalPlan = { kind: 'table-function', fn: 'generate_series', args: [i32(1), i32(100000)], schema: [newColumn('g', T.int32)], est };
+    const big: PhysicalPlan = { kind: 'table-function', fn: 'generate_series', ordinality: false, args: [i32(1), i32(100000)], schema: [newColumn('g', T.int32)], est };
     expect(run(big, txn, { batchSize: 8192 }).length).toBe(100000);
+    // WITH ORDINALITY keeps counting across batches.
+    const numbered: PhysicalPlan = { kind: 'table-function', fn: 'generate_series', ordinality: true, args: [i32(10), i32(14)], schema: [newColumn('g', T.int32), newColumn('n', T.int64)], est };
+    expect(run(numbered, txn, { batchSize: 2 })).toEqual([[10, 1n], [11, 2n], [12, 3n], [13, 4n], [14, 5n]]);
+    const none: PhysicalPlan = { kind: 'table-function', fn: 'pg_partition_ancestors', ordinality: false, args: [i32(16384)], schema: [newColumn('a', T.int32)], est };
+    expect(run(none, txn)).toEqual([]);
   });
 });
 
@@ -285,7 +290,7 @@ describe('statement machinery', () => {
   });
   test('an aborted signal cancels between batches with 57014', () => {
     const ac = new AbortController();
-    const gs: PhysicalPlan = { kind: 'table-function', fn: 'generate_series', args: [i32(1), i32(1000000)], schema: [newColumn('g', T.int32)], est };
+    const gs: PhysicalPlan = { kind: 'table-function', fn: 'generate_series', ordinality: false, args: [i32(1), i32(1000000)], schema: [newColumn('g', T.int32)], est };
     const stream = executeQuery(query(gs), { txn, params: [], now: 0, signal: ac.signal, batchSize: 1000 });
     expect(stream.next().done).toBe(false);
     ac.abort();

@@ -382,10 +382,12 @@ export interface DerivedTable extends Node {
   readonly alias?: TableAlias;
 }
 
-/** A set-returning function in FROM: `generate_series(1, 10) AS g(n)`. */
+/** A set-returning function in FROM: `generate_series(1, 10) WITH ORDINALITY AS g(n, i)`. */
 export interface FunctionTable extends Node {
   readonly kind: 'function-table';
   readonly call: FuncCallExpr;
+  /** `WITH ORDINALITY`: a bigint column numbering the rows from 1. */
+  readonly ordinality: boolean;
   readonly alias?: TableAlias;
 }
 

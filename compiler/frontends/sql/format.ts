@@ -467,7 +467,7 @@ function fromItem(f: A.FromItem, ind: string): string {
     case 'derived-table':
       return (f.lateral ? 'LATERAL ' : '') + subquery(f.query, ind) + tableAlias(f.alias);
     case 'function-table':
-      return funcCall(f.call, ind) + tableAlias(f.alias);
+      return funcCall(f.call, ind) + (f.ordinality ? ' WITH ORDINALITY' : '') + tableAlias(f.alias);
     case 'join': {
       const right = f.right.kind === 'join' ? `(${fromItem(f.right, ind + '  ')})` : fromItem(f.right, ind + '  ');
       let kw = f.joinType === 'inner' ? 'JOIN' : f.joinType === 'cross' ? 'CROSS JOIN' : `${f.joinType.toUpperCase()} JOIN`;

@@ -285,8 +285,11 @@ function bindFunctionTable(f: A.FunctionTable, env: QueryEnv): Fragment | undefi
   const relName = f.alias?.name.name ?? name;
   const colName = f.alias?.columns[0]?.name ?? relName;
   const column = ctx.column(colName, r.expr.type, name !== 'generate_series', relName);
-  const plan = tableFunction(name, r.expr.args, [column]);
-  return relationFragment(plan, { alias: relName, columns: [{ name: colName, column }] });
+  if (!f.ordinality) return relationFragment(tableFunction(name, r.expr.args, [column]), { alias: relName, columns: [{ name: colName, column }] });
+  const ordName = f.alias?.columns[1]?.name ?? 'ordinality';
+  const ordinal = ctx.column(ordName, T.int64, false, relName);
+  const plan = tableFunction(name, r.expr.args, [column, ordinal], true);
+  return relationFragment(plan, { alias: relName, columns: [{ name: colName, column }, { name: ordName, column: ordinal }] });
 }
 
 function bindFromItem(item: A.FromItem, env: QueryEnv): Fragment | undefined {
@@ -700,8 +703,25 @@ function bindSelectOrderBy(orderBy: readonly A.OrderItem[], items: readonly Outp
   return sortSpecs;
 }
 
-function bindSelect(sel: A.Select, env: QueryEnv, orderBy: readonly A.OrderItem[], limitAst: A.Expr | undefined, offsetAst: A.Expr | undefined, keepUnknown: boolean): LogicalPlan {
+/**
+ * `SELECT srf(args) [AS name]` with no FROM is `SELECT name FROM srf(args) AS name`: one output
+ * row per row of the set-returning function (PostgreSQL's ProjectSet over a single empty row).
+ */
+function setReturningSelect(sel: A.Select): A.Select | undefined {
+  const item = sel.items.length === 1 ? sel.items[0]! : undefined;
+  if (sel.from.length > 0 || !item || item.expr.kind !== 'func-call') return undefined;
+  const call = item.expr;
+  const name = call.name.parts[call.name.parts.length - 1]!;
+  if (!TABLE_FUNCTIONS[name.name] || call.star || call.distinct || call.over || call.filter || call.orderBy.length > 0) return undefined;
+  const alias: A.Ident = item.alias ?? name;
+  const fn: A.FunctionTable = { kind: 'function-table', call, ordinality: false, alias: { kind: 'table-alias', name: alias, columns: [], span: call.span }, span: call.span };
+  const ref: A.ColumnRefExpr = { kind: 'column-ref', name: { kind: 'qname', parts: [alias], span: call.span }, span: call.span };
+  return { ...sel, from: [fn], items: [{ ...item, expr: ref, alias }] };
+}
+
+function bindSelect(selAst: A.Select, env: QueryEnv, orderBy: readonly A.OrderItem[], limitAst: A.Expr | undefined, offsetAst: A.Expr | undefined, keepUnknown: boolean): LogicalPlan {
   const { ctx } = env;
+  const sel = setReturningSelect(selAst) ?? selAst;
   const scope = new Scope(env.outer);
   const from = bindFromList(sel.from, scope, env);
   let plan: LogicalPlan = from.plan ?? values([[]], []);

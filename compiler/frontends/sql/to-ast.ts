@@ -581,8 +581,8 @@ const actions: Record<string, (this: Cst, ...children: any[]) => any> = {
   FromPrimary_derived(lateral: any, _o: any, q: any, _c: any, alias: any): A.DerivedTable {
     return { kind: 'derived-table', lateral: has(lateral), query: q.ast(), alias: opt(alias), span: span(this) };
   },
-  FromPrimary_func(_lateral: any, fn: any, alias: any): A.FunctionTable {
-    return { kind: 'function-table', call: fn.ast(), alias: opt(alias), span: span(this) };
+  FromPrimary_func(_lateral: any, fn: any, ordinality: any, alias: any): A.FunctionTable {
+    return { kind: 'function-table', call: fn.ast(), ordinality: has(ordinality), alias: opt(alias), span: span(this) };
   },
   FromPrimary_table(_only: any, name: any, alias: any): A.TableRef {
     return { kind: 'table-ref', name: name.ast(), alias: opt(alias), span: span(this) };

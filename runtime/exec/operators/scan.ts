@@ -2,7 +2,7 @@
 
 import type { ScanColumn } from '../../../compiler/ir/plan.ts';
 import type { IndexScan, PTableFunction, PValues, PWorkTable, SeqScan } from '../../../compiler/physical/plan.ts';
-import type { DataType, Interval } from '../../../compiler/ir/types.ts';
+import { T, type DataType, type Interval } from '../../../compiler/ir/types.ts';
 import type { StoredRow } from '../../storage/api.ts';
 import type { ColumnBatch, ColumnData } from '../../storage/index.ts';
 import { evalScalar, layoutOf } from '../compile.ts';
@@ -266,10 +266,11 @@ export class ValuesOp implements Operator {
   close(): void {}
 }
 
-/** generate_series, unnest and json array expansion, producing batches lazily. */
+/** generate_series, unnest and json array expansion, producing batches lazily (numbered, WITH ORDINALITY). */
 export class TableFunctionOp implements Operator {
   private gen: Iterator<unknown> | undefined;
   private finished = false;
+  private produced = 0;
   constructor(
     private readonly plan: PTableFunction,
     private readonly rc: RunCtx,
@@ -283,6 +284,9 @@ export class TableFunctionOp implements Operator {
         return series(args, types);
       case 'unnest':
         return (args[0] as unknown[])[Symbol.iterator]();
+      case 'pg_partition_ancestors':
+        // No relation is a partition or partitioned, and PostgreSQL lists none for the others.
+        return [][Symbol.iterator]();
       case 'jsonb_array_elements':
       case 'json_array_elements':
       case 'jsonb_array_elements_text': {
@@ -309,7 +313,10 @@ export class TableFunctionOp implements Operator {
     }
     if (vals.length === 0) return null;
     const t = this.plan.schema[0]!.type;
-    return { columns: [vecFromValues(t, vals)], length: vals.length };
+    const columns = [vecFromValues(t, vals)];
+    if (this.plan.ordinality) columns.push(vecFromValues(T.int64, vals.map((_, i) => this.produced + i + 1)));
+    this.produced += vals.length;
+    return { columns, length: vals.length };
   }
   close(): void {}
 }
