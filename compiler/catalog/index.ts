@@ -43,6 +43,8 @@ export interface IndexInfo {
   readonly columns: readonly string[];
   readonly unique: boolean;
   readonly primary: boolean;
+  /** Made by CREATE [UNIQUE] INDEX, not for a PRIMARY KEY or UNIQUE constraint (so no pg_constraint row). */
+  readonly standalone?: boolean;
 }
 
 /** What a foreign key does to referencing rows when their referenced key is deleted or changed. */

@@ -97,7 +97,7 @@ export class MemoryCatalog implements Catalog {
       if (def.ifNotExists) return;
       throw new CompilerBug(`index ${def.name} already exists`);
     }
-    this.replace({ ...t, indexes: [...t.indexes, { name: def.name, table: t.name, columns: def.columns, unique: def.unique, primary: false }] });
+    this.replace({ ...t, indexes: [...t.indexes, { name: def.name, table: t.name, columns: def.columns, unique: def.unique, primary: false, standalone: true }] });
   }
 
   createView(def: CreateView): ViewInfo {

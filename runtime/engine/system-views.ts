@@ -60,6 +60,17 @@ export interface ViewDef {
 
 const tables = (src: Source): TableInfo[] => src.relations.filter((r): r is TableInfo => r.kind === 'table');
 
+/**
+ * Tables at either end of a foreign key: PostgreSQL keeps internal RI triggers there, so they have
+ * relhastriggers (psql asks for foreign keys and "Referenced by" only then). pg_trigger has no rows:
+ * PostgreSQL's there would be those internal ones, which psql does not print.
+ */
+function withTriggers(src: Source): Set<TableInfo> {
+  const all = tables(src);
+  const referenced = new Set(all.flatMap((t) => t.foreignKeys.map((fk) => fk.refTable)));
+  return new Set(all.filter((t) => t.foreignKeys.length > 0 || referenced.has(t.name)));
+}
+
 /** A view's output columns, found by binding its definition (a view that no longer binds shows none). */
 function viewColumns(v: ViewInfo, catalog: Catalog): ColumnInfo[] {
   const parsed = parseSql(v.sql);
@@ -99,7 +110,7 @@ function constraintsOf(t: TableInfo): Constraint[] {
   const out: Constraint[] = [];
   const list = (cols: readonly string[]) => cols.map(quoteIdent).join(', ');
   t.indexes.forEach((ix, i) => {
-    if (!ix.primary && !ix.unique) return;
+    if (!ix.primary && (!ix.unique || ix.standalone)) return;
     out.push({ oid: constraintOid(t, out.length), name: ix.name, type: ix.primary ? 'p' : 'u', table: t, columns: ix.columns, index: indexOid(t, i), definition: `${ix.primary ? 'PRIMARY KEY' : 'UNIQUE'} (${list(ix.columns)})` });
   });
   if (t.primaryKey.length > 0 && !t.indexes.some((ix) => ix.primary)) {
@@ -181,15 +192,15 @@ const VIEWS: readonly ViewDef[] = [
     ],
     rows: (src) => {
       const out: unknown[][] = [];
-      // relhastriggers stays false: there are no triggers, and psql's trigger query needs table functions WITH ORDINALITY.
-      const rel = (oid: number, name: string, schema: string, kind: string, am: number, natts: number, extra: { hasIndex?: boolean; checks?: number; tuples?: number } = {}) =>
-        out.push([oid, name, namespaceOid(schema, src), 0, 0, OWNER, am, oid, 0, 0, extra.tuples ?? -1, 0, 0, extra.hasIndex ?? false, false, 'p', kind, natts, extra.checks ?? 0, false, false, false, false, false, true, 'd', false, 0, null, null, null]);
+      const triggers = withTriggers(src);
+      const rel = (oid: number, name: string, schema: string, kind: string, am: number, natts: number, extra: { hasIndex?: boolean; checks?: number; tuples?: number; triggers?: boolean } = {}) =>
+        out.push([oid, name, namespaceOid(schema, src), 0, 0, OWNER, am, oid, 0, 0, extra.tuples ?? -1, 0, 0, extra.hasIndex ?? false, false, 'p', kind, natts, extra.checks ?? 0, false, extra.triggers ?? false, false, false, false, true, 'd', false, 0, null, null, null]);
       for (const r of src.relations) {
         if (r.kind === 'view') {
           rel(r.id, r.name, r.schema, 'v', 0, r.columnNames.length);
           continue;
         }
-        rel(r.id, r.name, r.schema, 'r', HEAP, r.columns.length, { hasIndex: r.indexes.length > 0, checks: r.checks.length, tuples: r.stats?.rowCount ?? -1 });
+        rel(r.id, r.name, r.schema, 'r', HEAP, r.columns.length, { hasIndex: r.indexes.length > 0, checks: r.checks.length, tuples: r.stats?.rowCount ?? -1, triggers: triggers.has(r) });
         r.indexes.forEach((ix, i) => rel(indexOid(r, i), ix.name, r.schema, 'i', BTREE, ix.columns.length));
       }
       // The kv views are reached by name only: their schema is not one pg_namespace lists.
@@ -369,6 +380,16 @@ const VIEWS: readonly ViewDef[] = [
   },
   {
     schema: 'pg_catalog',
+    name: 'pg_trigger',
+    columns: [
+      ['oid', I4], ['tgrelid', I4], ['tgparentid', I4], ['tgname', TEXT], ['tgfoid', I4], ['tgtype', I2], ['tgenabled', TEXT], ['tgisinternal', BOOL],
+      ['tgconstrrelid', I4], ['tgconstrindid', I4], ['tgconstraint', I4], ['tgdeferrable', BOOL], ['tginitdeferred', BOOL], ['tgnargs', I2], ['tgattr', I2S],
+      ['tgqual', TEXT], ['tgoldtable', TEXT], ['tgnewtable', TEXT],
+    ],
+    rows: () => [],
+  },
+  {
+    schema: 'pg_catalog',
     name: 'pg_proc',
     columns: [['oid', I4], ['proname', TEXT], ['pronamespace', I4], ['proowner', I4], ['prokind', TEXT], ['proretset', BOOL], ['prorettype', I4], ['pronargs', I2], ['proargtypes', I4S]],
     rows: () => [...PROC_ROWS],
@@ -383,7 +404,10 @@ const VIEWS: readonly ViewDef[] = [
     schema: 'pg_catalog',
     name: 'pg_tables',
     columns: [['schemaname', TEXT], ['tablename', TEXT], ['tableowner', TEXT], ['tablespace', TEXT], ['hasindexes', BOOL], ['hasrules', BOOL], ['hastriggers', BOOL], ['rowsecurity', BOOL]],
-    rows: (src) => tables(src).map((t) => [t.schema, t.name, src.facts.user, null, t.indexes.length > 0, false, false, false]),
+    rows: (src) => {
+      const triggers = withTriggers(src);
+      return tables(src).map((t) => [t.schema, t.name, src.facts.user, null, t.indexes.length > 0, false, triggers.has(t), false]);
+    },
   },
   {
     schema: 'pg_catalog',

@@ -486,7 +486,7 @@ export class Store implements TxnHost {
     }
     if (this.catalog.getRelation(schema, def.name)) throw new StorageError('duplicate_table', def.name);
     const state = this.catalog.state;
-    const info: IndexInfo = { name: def.name, table: t.info.name, columns: def.columns, unique: def.unique, primary: false };
+    const info: IndexInfo = { name: def.name, table: t.info.name, columns: def.columns, unique: def.unique, primary: false, standalone: true };
     const id = state.nextId;
     const version = state.version + 1;
     const builtAt = this.commitSeq + 1;

@@ -82,6 +82,77 @@ describe('psql describe commands', () => {
     );
   });
 
+  // The expected text is what PostgreSQL 15's own server makes psql print for the same three tables.
+  test('\\d table with foreign keys both ways, a unique constraint and a unique index prints every section PostgreSQL does', async () => {
+    const c = await client();
+    try {
+      await c.query('create table owners (id int primary key, name text not null)');
+      await c.query('create table dogs (id int primary key, name text not null, tag int, weight int default 10 check (weight > 0), owner int references owners (id), unique (name))');
+      await c.query('create unique index dogs_tag on dogs (tag)');
+      await c.query('create table walks (dog int references dogs (id), day date, primary key (dog, day))');
+      const r = await psql('\\d dogs', '\\d owners', '\\d walks');
+      expect(r.err).toBe('');
+      expect(r.out).toBe(
+        [
+          '                Table "public.dogs"',
+          ' Column |  Type   | Collation | Nullable | Default ',
+          '--------+---------+-----------+----------+---------',
+          ' id     | integer |           | not null | ',
+          ' name   | text    |           | not null | ',
+          ' tag    | integer |           |          | ',
+          ' weight | integer |           |          | 10',
+          ' owner  | integer |           |          | ',
+          'Indexes:',
+          '    "dogs_pkey" PRIMARY KEY, btree (id)',
+          '    "dogs_name_key" UNIQUE CONSTRAINT, btree (name)',
+          '    "dogs_tag" UNIQUE, btree (tag)',
+          'Check constraints:',
+          '    "dogs_weight_check" CHECK (weight > 0)',
+          'Foreign-key constraints:',
+          '    "dogs_owner_fkey" FOREIGN KEY (owner) REFERENCES owners(id)',
+          'Referenced by:',
+          '    TABLE "walks" CONSTRAINT "walks_dog_fkey" FOREIGN KEY (dog) REFERENCES dogs(id)',
+          '',
+          '               Table "public.owners"',
+          ' Column |  Type   | Collation | Nullable | Default ',
+          '--------+---------+-----------+----------+---------',
+          ' id     | integer |           | not null | ',
+          ' name   | text    |           | not null | ',
+          'Indexes:',
+          '    "owners_pkey" PRIMARY KEY, btree (id)',
+          'Referenced by:',
+          '    TABLE "dogs" CONSTRAINT "dogs_owner_fkey" FOREIGN KEY (owner) REFERENCES owners(id)',
+          '',
+          '               Table "public.walks"',
+          ' Column |  Type   | Collation | Nullable | Default ',
+          '--------+---------+-----------+----------+---------',
+          ' dog    | integer |           | not null | ',
+          ' day    | date    |           | not null | ',
+          'Indexes:',
+          '    "walks_pkey" PRIMARY KEY, btree (dog, day)',
+          'Foreign-key constraints:',
+          '    "walks_dog_fkey" FOREIGN KEY (dog) REFERENCES dogs(id)',
+          '',
+          '',
+        ].join('\n'),
+      );
+      // The catalog rows behind it: relhastriggers on both ends, conkey/confkey as attnums, and no constraint for a unique index.
+      const fk = await c.query(`select conname, conrelid::regclass as t, confrelid::regclass as r, conkey, confkey from pg_constraint where contype = 'f' order by 1`);
+      expect(fk.rows).toEqual([
+        { conname: 'dogs_owner_fkey', t: 'dogs', r: 'owners', conkey: [5], confkey: [1] },
+        { conname: 'walks_dog_fkey', t: 'walks', r: 'dogs', conkey: [1], confkey: [1] },
+      ]);
+      const trig = await c.query(`select relname, relhastriggers from pg_class where relname in ('owners', 'dogs', 'walks', 'pets') order by 1`);
+      expect(trig.rows.map((x) => [x.relname, x.relhastriggers])).toEqual([['dogs', true], ['owners', true], ['pets', false], ['walks', true]]);
+      expect((await c.query(`select count(*)::int as n from pg_constraint where conname = 'dogs_tag'`)).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await c.query('drop table if exists walks');
+      await c.query('drop table if exists dogs');
+      await c.query('drop table if exists owners');
+      await c.end();
+    }
+  });
+
   test('\\d view shows the view\'s columns and types', async () => {
     const r = await psql('\\d heavy');
     expect(r.err).toBe('');
