@@ -74,12 +74,17 @@ export class Decoder {
     this.end += chunk.length;
   }
 
+  /** The big-endian int32 at `at` (an absolute offset into the buffer). */
+  private i32At(at: number): number {
+    const b = this.buf;
+    return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+  }
+
   private next(): Decoded | undefined {
     const avail = this.end - this.start;
-    const view = new DataView(this.buf.buffer, this.buf.byteOffset + this.start, avail);
     if (this.phase === 'startup') {
       if (avail < 4) return undefined;
-      const len = view.getInt32(0);
+      const len = this.i32At(this.start);
       if (len < 8 || len > MAX_STARTUP_LENGTH) throw new ProtocolViolation('invalid length of startup packet');
       if (avail < len) return undefined;
       const body = this.buf.subarray(this.start + 4, this.start + len);
@@ -90,7 +95,7 @@ export class Decoder {
     }
     if (avail < 5) return undefined;
     const type = this.buf[this.start]!;
-    const len = view.getInt32(1);
+    const len = this.i32At(this.start + 1);
     if (len < 4) throw new ProtocolViolation(`invalid message length ${len}`);
     if (len > this.limit) throw new ProtocolViolation(`invalid message length ${len}: exceeds the maximum ${this.limit}`);
     if (avail < len + 1) return undefined;
@@ -179,6 +184,21 @@ function decodeBody(type: number, r: ByteReader): FrontendMessage {
       return { type: 'flush' };
     case 0x58: // X
       return { type: 'terminate' };
+    case 0x46: {
+      // F
+      const oid = r.i32() >>> 0;
+      const argFormats = formats(r);
+      const n = count(r);
+      const args: (Uint8Array | null)[] = [];
+      for (let i = 0; i < n; i++) {
+        const len = r.i32();
+        if (len < -1) throw new ProtocolViolation(`invalid argument length ${len}`);
+        args.push(len === -1 ? null : r.bytes(len).slice());
+      }
+      const resultFormat = r.i16();
+      if (resultFormat !== 0 && resultFormat !== 1) throw new ProtocolViolation(`unsupported format code: ${resultFormat}`);
+      return { type: 'function-call', oid, argFormats, args, resultFormat };
+    }
     case 0x70: // p
       return { type: 'password', data: r.bytes(r.remaining).slice() };
     case 0x64: // d

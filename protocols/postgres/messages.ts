@@ -26,6 +26,14 @@ export type FrontendMessage =
   | { readonly type: 'sync' }
   | { readonly type: 'flush' }
   | { readonly type: 'terminate' }
+  /** FunctionCall (55.2.5 "Function Call"): a function by OID with its arguments, outside any statement. */
+  | {
+      readonly type: 'function-call';
+      readonly oid: number;
+      readonly argFormats: readonly number[];
+      readonly args: readonly (Uint8Array | null)[];
+      readonly resultFormat: number;
+    }
   /** PasswordMessage, SASLInitialResponse or SASLResponse: one type byte, told apart by the authentication stage (55.3). */
   | { readonly type: 'password'; readonly data: Uint8Array }
   /** COPY sub-protocol (55.2.6); outside COPY FROM STDIN PostgreSQL ignores them. */

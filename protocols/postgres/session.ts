@@ -7,6 +7,7 @@ import { OrbitError, type Engine, type PreparedStatement, type ResultColumn, typ
 import { ByteWriter, utf8 } from '../kit/bytes.ts';
 import { AuthProtocolError, Authenticator, type AuthConfig, type AuthStep } from './auth.ts';
 import type { Decoded } from './codec.ts';
+import { BinaryCopyDecoder, writeBinaryCopyHeader, writeBinaryCopyRow, writeBinaryCopyTrailer } from './copy-binary.ts';
 import { decodeBinaryParam, typeModifier, typeOfOid, typeOid, typeSize, writeField } from './encode-result.ts';
 import { asOrbitError, writeError, writeNotice } from './errors.ts';
 import { B, type FrontendMessage, type StartupMessage } from './messages.ts';
@@ -107,6 +108,8 @@ export class PgSession {
   private lastYield = 0;
   /** COPY TO STDOUT is sending: CopyDone goes out before its CommandComplete. */
   private copyingOut = false;
+  /** Binary COPY TO STDOUT: the column types, and the header not yet sent (it rides with the first CopyData). */
+  private copyBinary: { types: readonly DataType[]; header: boolean } | undefined;
   /** A CancelRequest arrived for the statement running now. */
   private cancelRequested = false;
 
@@ -344,6 +347,9 @@ export class PgSession {
       case 'copy-fail':
         // Outside COPY FROM STDIN these are ignored, as PostgreSQL does (55.2.6).
         return;
+      case 'function-call':
+        await this.functionCall(m.oid);
+        return;
       case 'password':
         throw new OrbitError('08P01', 'unexpected password message: already authenticated', { severity: 'FATAL' });
     }
@@ -366,7 +372,7 @@ export class PgSession {
     let started = false;
     let columns: readonly ResultColumn[] = [];
     try {
-      for await (const ev of session.stream(sql, [], { copyIn: () => this.copyInput() })) {
+      for await (const ev of session.stream(sql, [], { copyIn: () => this.copyInput(), copyInRows: (types) => this.copyInputRows(types) })) {
         switch (ev.kind) {
           case 'start':
             started = true;
@@ -382,6 +388,7 @@ export class PgSession {
           case 'copy-in':
           case 'copy-out':
           case 'copy-data':
+          case 'copy-rows':
             await this.copyEvent(ev);
             break;
           case 'end':
@@ -393,6 +400,7 @@ export class PgSession {
       if (!started) this.emptyQuery();
     } catch (e) {
       this.copyingOut = false;
+      this.copyBinary = undefined;
       const err = asOrbitError(e);
       if (err.severity === 'FATAL') {
         await this.fatal(err);
@@ -400,6 +408,19 @@ export class PgSession {
       }
       writeError(this.out, err);
     }
+    await this.ready();
+  }
+
+  // ---- Function call (55.2.5) ----
+
+  /**
+   * The fastpath interface calls a function by OID; clients use it for large objects, which Orbit
+   * does not have. Like PostgreSQL after a failed FunctionCall: ErrorResponse, then ReadyForQuery.
+   */
+  private async functionCall(oid: number): Promise<void> {
+    const session = this.engineSession;
+    await session.endImplicit(true);
+    writeError(this.out, new OrbitError('0A000', `function calls through the fastpath interface are not supported (function OID ${oid})`, { hint: 'Call the function in a SELECT statement.' }));
     await this.ready();
   }
 
@@ -499,7 +520,7 @@ export class PgSession {
       sent += n;
       p.pending = offset + n < batch.length ? { batch, offset: offset + n } : undefined;
     }
-    p.events ??= this.engineSession.stream(p.statement.sql, p.params, { paramTypes: p.statement.declared, copyIn: () => this.copyInput() });
+    p.events ??= this.engineSession.stream(p.statement.sql, p.params, { paramTypes: p.statement.declared, copyIn: () => this.copyInput(), copyInRows: (types) => this.copyInputRows(types) });
     try {
       while (sent < limit) {
         const next = await p.events.next();
@@ -515,7 +536,7 @@ export class PgSession {
           sent += n;
           if (n < ev.batch.length) p.pending = { batch: ev.batch, offset: n };
         } else if (ev.kind === 'notice') writeNotice(this.out, ev.notice);
-        else if (ev.kind === 'copy-in' || ev.kind === 'copy-out' || ev.kind === 'copy-data') await this.copyEvent(ev);
+        else if (ev.kind === 'copy-in' || ev.kind === 'copy-out' || ev.kind === 'copy-data' || ev.kind === 'copy-rows') await this.copyEvent(ev);
         else if (ev.kind === 'end') {
           p.tag = ev.tag;
           this.commandComplete(ev.tag);
@@ -534,8 +555,11 @@ export class PgSession {
 
   // ---- COPY (55.2.6) ----
 
-  /** CopyInResponse / CopyOutResponse, CopyData per line of output, and CopyDone before the CommandComplete. */
-  private async copyEvent(ev: Extract<ResultEvent, { kind: 'copy-in' | 'copy-out' | 'copy-data' }>): Promise<void> {
+  /**
+   * CopyInResponse / CopyOutResponse, CopyData per line or row of output (one per row, 55.2.6), and
+   * CopyDone before the CommandComplete.
+   */
+  private async copyEvent(ev: Extract<ResultEvent, { kind: 'copy-in' | 'copy-out' | 'copy-data' | 'copy-rows' }>): Promise<void> {
     if (ev.kind === 'copy-data') {
       for (const line of ev.lines) {
         const at = this.begin(B.copyData);
@@ -545,13 +569,45 @@ export class PgSession {
       }
       return;
     }
-    // Overall format 0 (textual) and every column textual: binary COPY is not offered.
+    if (ev.kind === 'copy-rows') {
+      const binary = this.copyBinary!;
+      const { batch } = ev;
+      const row = new Array<unknown>(batch.columns.length);
+      for (let r = 0; r < batch.length; r++) {
+        if (this.cancelRequested && (r & 1023) === 0) throw new OrbitError('57014', 'canceling statement due to user request');
+        const at = this.begin(B.copyData);
+        if (binary.header) {
+          writeBinaryCopyHeader(this.out);
+          binary.header = false;
+        }
+        for (let c = 0; c < row.length; c++) row[c] = batch.columns[c]![r];
+        writeBinaryCopyRow(this.out, row, binary.types);
+        this.end(at);
+        if (this.out.length >= FLUSH_AT) await this.flush();
+      }
+      return;
+    }
+    // The overall format, and every column's format, is 1 for binary COPY and 0 (textual) otherwise.
+    const format = ev.format === 'binary' ? 1 : 0;
     const at = this.begin(ev.kind === 'copy-in' ? B.copyInResponse : B.copyOutResponse);
-    this.out.u8(0).i16(ev.columns.length);
-    for (let i = 0; i < ev.columns.length; i++) this.out.i16(0);
+    this.out.u8(format).i16(ev.columns.length);
+    for (let i = 0; i < ev.columns.length; i++) this.out.i16(format);
     this.end(at);
     if (ev.kind === 'copy-in') await this.flush();
-    else this.copyingOut = true;
+    else {
+      this.copyingOut = true;
+      this.copyBinary = format === 1 ? { types: ev.types, header: true } : undefined;
+    }
+  }
+
+  /** Binary COPY FROM STDIN: the client's CopyData decoded into rows of `types`. */
+  private async *copyInputRows(types: readonly DataType[]): AsyncGenerator<unknown[][]> {
+    const decoder = new BinaryCopyDecoder(types);
+    for await (const chunk of this.copyInput()) {
+      const rows = decoder.push(chunk);
+      if (rows.length > 0) yield rows;
+    }
+    decoder.end();
   }
 
   /**
@@ -640,6 +696,7 @@ export class PgSession {
 
   private async fail(e: OrbitError): Promise<void> {
     this.copyingOut = false;
+    this.copyBinary = undefined;
     if (e.severity === 'FATAL') {
       await this.fatal(e);
       return;
@@ -711,6 +768,14 @@ export class PgSession {
   private commandComplete(tag: string): void {
     if (this.copyingOut) {
       this.copyingOut = false;
+      if (this.copyBinary) {
+        // The trailer in a CopyData of its own, after the header if no row carried it.
+        const at = this.begin(B.copyData);
+        if (this.copyBinary.header) writeBinaryCopyHeader(this.out);
+        writeBinaryCopyTrailer(this.out);
+        this.end(at);
+        this.copyBinary = undefined;
+      }
       this.simple(B.copyDone);
     }
     const at = this.begin(B.commandComplete);

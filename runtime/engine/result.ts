@@ -1,5 +1,5 @@
 // Statement results as the engine hands them to protocols and tools: columns, row batches, command tag.
-import type { DataType } from '../../compiler/index.ts';
+import type { CopyFormat, DataType } from '../../compiler/index.ts';
 
 export interface ResultColumn {
   readonly name: string;
@@ -28,12 +28,17 @@ export type ResultEvent =
   | { readonly kind: 'start'; readonly statement: number; readonly command: string; readonly columns: readonly ResultColumn[] }
   | { readonly kind: 'batch'; readonly statement: number; readonly batch: RowBatch }
   | { readonly kind: 'notice'; readonly statement: number; readonly notice: Notice }
-  /** COPY … FROM STDIN waits for data: the engine reads it from `ExecuteOptions.copyIn` once this event is consumed. */
-  | { readonly kind: 'copy-in'; readonly statement: number; readonly columns: readonly string[]; readonly format: 'text' | 'csv' }
-  /** COPY … TO STDOUT starts; its lines follow as `copy-data` events. */
-  | { readonly kind: 'copy-out'; readonly statement: number; readonly columns: readonly string[]; readonly format: 'text' | 'csv' }
+  /**
+   * COPY … FROM STDIN waits for data: the engine reads it from `ExecuteOptions.copyIn` (text, CSV)
+   * or `copyInRows` (binary) once this event is consumed. `types` are the columns' types.
+   */
+  | { readonly kind: 'copy-in'; readonly statement: number; readonly columns: readonly string[]; readonly types: readonly DataType[]; readonly format: CopyFormat['format'] }
+  /** COPY … TO STDOUT starts; its lines follow as `copy-data` events, or its rows as `copy-rows` in binary format. */
+  | { readonly kind: 'copy-out'; readonly statement: number; readonly columns: readonly string[]; readonly types: readonly DataType[]; readonly format: CopyFormat['format'] }
   /** Lines of COPY output, each ending in a newline. */
   | { readonly kind: 'copy-data'; readonly statement: number; readonly lines: readonly string[] }
+  /** Rows of binary COPY output as values: the wire protocol writes them in its binary format. */
+  | { readonly kind: 'copy-rows'; readonly statement: number; readonly batch: RowBatch }
   | { readonly kind: 'end'; readonly statement: number; readonly tag: string; readonly rowCount: number };
 
 /** One statement's whole result, collected. */

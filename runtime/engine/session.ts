@@ -30,6 +30,11 @@ export interface ExecuteOptions {
    * the client's data ends and throws when the client aborts. Without it COPY FROM STDIN fails.
    */
   readonly copyIn?: () => AsyncIterable<Uint8Array>;
+  /**
+   * The rows of COPY … FROM STDIN in binary format, decoded by the client's protocol into values of
+   * `types` (the `copy-in` event's); same life cycle as `copyIn`.
+   */
+  readonly copyInRows?: (types: readonly DataType[]) => AsyncIterable<readonly (readonly unknown[])[]>;
   /** The language of the statement text (default `sql`). */
   readonly language?: 'sql' | 'orbitql';
   /** OrbitQL: values of `$name` parameters by name (they replace `params`). */
@@ -470,33 +475,45 @@ export class Session {
       const now = Date.now() * 1000;
       let count = 0;
       if (b.direction === 'to') {
-        yield { kind: 'copy-out', statement: index, columns: b.columns, format: b.format.format };
-        if (b.format.header) yield { kind: 'copy-data', statement: index, lines: [encodeCopyRow(b.columns, b.format)] };
         const types = entry.schema.map((col) => col.type);
+        yield { kind: 'copy-out', statement: index, columns: b.columns, types, format: b.format.format };
+        if (b.format.header) yield { kind: 'copy-data', statement: index, lines: [encodeCopyRow(b.columns, b.format)] };
         for await (const batch of runPlan(entry.query, { txn, params: [], signal, now, system }).batches) {
+          if (b.format.format === 'binary') {
+            count += batch.length;
+            yield { kind: 'copy-rows', statement: index, batch };
+            continue;
+          }
           const lines = new Array<string>(batch.length);
           for (let r = 0; r < batch.length; r++) lines[r] = encodeCopyRow(batch.columns.map((col, i) => formatValue(col[r], types[i]!)), b.format);
           count += batch.length;
           yield { kind: 'copy-data', statement: index, lines };
         }
       } else {
-        yield { kind: 'copy-in', statement: index, columns: b.columns, format: b.format.format };
-        if (!options.copyIn) throw engineError('not_supported', 'COPY FROM STDIN is not supported by this client');
+        const binary = b.format.format === 'binary';
+        yield { kind: 'copy-in', statement: index, columns: b.columns, types: entry.paramTypes, format: b.format.format };
+        if (binary ? !options.copyInRows : !options.copyIn) throw engineError('not_supported', 'COPY FROM STDIN is not supported by this client');
         const table = b.plan.kind === 'insert' ? b.plan.table.name : '';
         const parser = new CopyParser(b.format, b.columns.length, table);
-        const insert = (rows: readonly (readonly (string | null)[])[]): void => {
+        // A binary COPY's "line" is its row number, as in PostgreSQL's error context.
+        let rowNumber = 0;
+        const insert = (rows: readonly (readonly unknown[])[]): void => {
           for (const row of rows) {
             if (signal.aborted) throw signal.reason;
+            rowNumber++;
             try {
               count += runWrite(entry.query, { txn, params: coerceParams(row, entry.paramTypes), now, system });
             } catch (e) {
               const err = toOrbitError(e);
-              throw new OrbitError(err.sqlstate, err.message, { ...(err.detail !== undefined ? { detail: err.detail } : {}), ...(err.hint !== undefined ? { hint: err.hint } : {}), where: `COPY ${table}, line ${parser.lineNumber}` });
+              throw new OrbitError(err.sqlstate, err.message, { ...(err.detail !== undefined ? { detail: err.detail } : {}), ...(err.hint !== undefined ? { hint: err.hint } : {}), where: `COPY ${table}, line ${binary ? rowNumber : parser.lineNumber}` });
             }
           }
         };
-        for await (const chunk of options.copyIn()) insert(parser.push(chunk));
-        insert(parser.end());
+        if (binary) for await (const rows of options.copyInRows!(entry.paramTypes)) insert(rows);
+        else {
+          for await (const chunk of options.copyIn!()) insert(parser.push(chunk));
+          insert(parser.end());
+        }
       }
       return { tag: `COPY ${count}`, count };
     });
@@ -659,6 +676,7 @@ async function collect(events: AsyncIterable<ResultEvent>): Promise<StatementRes
       case 'copy-in':
       case 'copy-out':
       case 'copy-data':
+      case 'copy-rows':
         // Collected results have no place for COPY's data: protocols that speak COPY use `stream`.
         break;
     }

@@ -1,10 +1,13 @@
-// COPY FROM STDIN / TO STDOUT over the PostgreSQL protocol: raw messages (simple and extended), psql, and the text/CSV codec.
+// COPY FROM STDIN / TO STDOUT over the PostgreSQL protocol: raw messages (simple and extended), psql, and the text/CSV and binary codecs.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CopyFormat } from '../../compiler/index.ts';
+import { T, type CopyFormat, type DataType } from '../../compiler/index.ts';
+import { ByteWriter } from '../../protocols/kit/bytes.ts';
+import { BinaryCopyDecoder, writeBinaryCopyHeader, writeBinaryCopyRow, writeBinaryCopyTrailer } from '../../protocols/postgres/copy-binary.ts';
+import { OrbitError } from '../../runtime/index.ts';
 import { CopyParser, encodeCopyRow } from '../../runtime/engine/copy.ts';
 import { dataRowFields, errorFields, RawClient, startServer, type BackendMessage, type TestServer } from './postgres-support.ts';
 
@@ -259,13 +262,188 @@ describe('COPY with psql', () => {
     expect(bad.err).toBe('ERROR:  invalid input syntax for type double precision: "four"\nCONTEXT:  COPY scores, line 1\n');
   });
 
+  test('\\copy in binary format: out to a file and back in, every value the same', async () => {
+    const file = join(dir, 'pets.bin');
+    const out = await psql('', '-c', `\\copy pets to '${file}' with (format binary)`);
+    expect(out.err).toBe('');
+    expect(readFileSync(file).subarray(0, 11)).toEqual(Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'));
+    const back = await psql('', '-c', 'create table pets2 (id int primary key, name text, born date)', '-c', `\\copy pets2 from '${file}' (format binary)`);
+    expect(back.err).toBe('');
+    const a = await psql('', '-c', 'copy (select * from pets order by id) to stdout');
+    const b = await psql('', '-c', 'copy (select * from pets2 order by id) to stdout');
+    expect(b.out).toBe(a.out);
+    expect(b.out.split('\n').length).toBe(5);
+  });
+
   test('option mistakes are errors with positions', async () => {
-    const r = await psql('', '-c', 'copy pets to stdout (format binary)');
-    expect(r.err).toContain('ERROR:  COPY format "binary" is not supported');
+    const r = await psql('', '-c', "copy pets to stdout (format binary, delimiter ',')");
+    expect(r.err).toContain('ERROR:  cannot specify DELIMITER in BINARY mode');
+    const f = await psql('', '-c', 'copy pets to stdout (format xml)');
+    expect(f.err).toContain('ERROR:  COPY format "xml" not recognized');
     const h = await psql('', '-c', 'copy pets to stdout (header)');
     expect(h.err).toContain('ERROR:  COPY HEADER available only in CSV mode');
     const n = await psql('', '-c', 'copy nosuch from stdin');
     expect(n.err).toContain('ERROR:  relation "nosuch" does not exist');
+  });
+});
+
+describe('binary COPY over raw protocol messages', () => {
+  const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+  /** A hand-built binary COPY stream: header, tuples of (int4, text, bool) fields, trailer. */
+  function stream(rowsIn: readonly (readonly [number | null, string | null, boolean | null])[], trailer = true): Buffer {
+    const w = new ByteWriter();
+    w.bytes(SIGNATURE).i32(0).i32(0);
+    for (const [id, name, ok] of rowsIn) {
+      w.i16(3);
+      if (id === null) w.i32(-1);
+      else w.i32(4).i32(id);
+      if (name === null) w.i32(-1);
+      else w.i32(Buffer.byteLength(name)).bytes(Buffer.from(name));
+      if (ok === null) w.i32(-1);
+      else w.i32(1).u8(ok ? 1 : 0);
+    }
+    if (trailer) w.i16(-1);
+    return Buffer.from(w.take());
+  }
+
+  test('COPY FROM STDIN (FORMAT binary): CopyInResponse says binary; data split anywhere', async () => {
+    const raw = await connected();
+    try {
+      await rows(raw, 'create table bin (id int primary key, name text, ok boolean)');
+      raw.send(query('copy bin from stdin (format binary)'));
+      const g = await raw.next();
+      expect(g!.type).toBe('G');
+      expect([g!.body.readInt8(0), g!.body.readInt16BE(1), g!.body.readInt16BE(3), g!.body.readInt16BE(5), g!.body.readInt16BE(7)]).toEqual([1, 3, 1, 1, 1]);
+      const data = stream([[1, 'zoë', true], [2, null, false], [3, '', null]]);
+      for (const [a, b] of [[0, 3], [3, 19], [19, 40], [40, data.length]] as const) raw.send(copyData(data.subarray(a, b)));
+      raw.send(copyDone());
+      const done = await raw.until('Z');
+      expect(types(done)).toBe('CZ');
+      expect(tag(done[0])).toBe('COPY 3');
+      expect(await rows(raw, 'select id, name, ok from bin order by id')).toEqual([
+        ['1', 'zoë', 't'],
+        ['2', null, 'f'],
+        ['3', '', null],
+      ]);
+    } finally {
+      raw.close();
+    }
+  });
+
+  test('COPY TO STDOUT (FORMAT binary): the header rides with the first row, one CopyData per row, the trailer alone', async () => {
+    const raw = await connected();
+    try {
+      await rows(raw, 'create table bout (id int primary key, name text, ok boolean)');
+      await rows(raw, "insert into bout values (1, 'a', true), (2, null, false)");
+      raw.send(query('copy bout to stdout with (format binary)'));
+      const msgs = await raw.until('Z');
+      expect(types(msgs)).toBe('HdddcCZ');
+      expect(msgs[0]!.body.readInt8(0)).toBe(1);
+      const body = Buffer.concat(msgs.filter((m) => m.type === 'd').map((m) => m.body));
+      expect([...body]).toEqual([...stream([[1, 'a', true], [2, null, false]])]);
+      expect([...msgs[3]!.body]).toEqual([0xff, 0xff]);
+      expect(tag(msgs[5])).toBe('COPY 2');
+      raw.send(query('copy (select * from bout where id > 5) to stdout (format binary)'));
+      const none = await raw.until('Z');
+      expect(types(none)).toBe('HdcCZ');
+      expect(none[1]!.body).toEqual(stream([]));
+    } finally {
+      raw.close();
+    }
+  });
+
+  test('malformed binary data fails the COPY (22P04/22P03), keeps no rows and leaves the connection usable', async () => {
+    const raw = await connected();
+    try {
+      await rows(raw, 'create table bbad (id int primary key, name text, ok boolean)');
+      const good = stream([[1, 'x', true]]);
+      const wrongCount = Buffer.concat([SIGNATURE, Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 4, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff])]);
+      const badBool = stream([[1, 'x', true]]);
+      badBool.writeInt32BE(2, badBool.length - 7);
+      const badField = Buffer.concat([badBool.subarray(0, badBool.length - 3), Buffer.from([1, 0]), badBool.subarray(badBool.length - 2)]);
+      for (const [data, code, message] of [
+        [Buffer.from('1\tx\tt\n2\ty\tf\n3\tz\tt\n'), '22P04', 'COPY file signature not recognized'],
+        [SIGNATURE.subarray(0, 6), '22P04', 'invalid COPY file header (missing signature)'],
+        [wrongCount, '22P04', 'row field count is 2, expected 3'],
+        [good.subarray(0, good.length - 4), '22P04', 'unexpected EOF in COPY data'],
+        [badField, '22P03', 'incorrect binary data format in COPY field'],
+      ] as const) {
+        raw.send(query('copy bbad from stdin (format binary)'));
+        expect((await raw.next())!.type).toBe('G');
+        raw.send(copyData(data));
+        raw.send(copyDone());
+        const r = await raw.until('Z');
+        const f = errorFields(r.find((m) => m.type === 'E')!.body);
+        expect([f['S'], f['C'], f['M']]).toEqual(['ERROR', code, message]);
+      }
+      expect(await rows(raw, 'select count(*) from bbad')).toEqual([['0']]);
+      // A stream that ends between tuples without the trailer is accepted, as PostgreSQL does.
+      raw.send(query('copy bbad from stdin (format binary)'));
+      await raw.next();
+      raw.send(copyData(stream([[7, 'y', false]], false)));
+      raw.send(copyDone());
+      expect(tag((await raw.until('Z'))[0])).toBe('COPY 1');
+    } finally {
+      raw.close();
+    }
+  });
+});
+
+describe('binary COPY codec', () => {
+  const columnTypes: DataType[] = [T.int32, T.text, T.bool, T.int64, { kind: 'decimal' }];
+  const cell = [
+    fc.option(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { nil: null }),
+    fc.option(fc.string({ unit: 'grapheme' }), { nil: null }),
+    fc.option(fc.boolean(), { nil: null }),
+    fc.option(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), { nil: null }),
+    fc.option(fc.tuple(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), fc.integer({ min: 0, max: 6 })).map(([n, s]) => decimalText(n, s)), { nil: null }),
+  ] as const;
+  function decimalText(n: bigint, scale: number): string {
+    const neg = n < 0n;
+    const digits = (neg ? -n : n).toString().padStart(scale + 1, '0');
+    const body = scale === 0 ? digits : `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
+    return neg && /[1-9]/.test(body) ? `-${body}` : body;
+  }
+
+  test('any rows survive encoding, any chunking and decoding', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(...cell), { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 8 }), (rowsIn, cuts) => {
+        const w = new ByteWriter();
+        writeBinaryCopyHeader(w);
+        for (const r of rowsIn) writeBinaryCopyRow(w, r, columnTypes);
+        writeBinaryCopyTrailer(w);
+        const bytes = w.take();
+        const d = new BinaryCopyDecoder(columnTypes);
+        const out: unknown[][] = [];
+        let at = 0;
+        for (const c of cuts.map((n) => n % (bytes.length + 1)).sort((a, b) => a - b)) {
+          out.push(...d.push(bytes.subarray(at, Math.max(at, c))));
+          at = Math.max(at, c);
+        }
+        out.push(...d.push(bytes.subarray(at)));
+        d.end();
+        expect(out).toEqual(rowsIn.map((r) => [...r]));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('garbage never escapes as anything but a COPY error', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (junk) => {
+        const w = new ByteWriter();
+        writeBinaryCopyHeader(w);
+        const d = new BinaryCopyDecoder(columnTypes);
+        try {
+          d.push(Buffer.concat([w.take(), junk]));
+          d.end();
+        } catch (e) {
+          expect(e).toBeInstanceOf(OrbitError);
+          expect(['22P03', '22P04', '0A000', '22021']).toContain((e as OrbitError).sqlstate);
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 

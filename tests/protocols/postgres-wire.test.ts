@@ -233,6 +233,27 @@ describe('postgres wire protocol, byte level', () => {
     }
   });
 
+  test('FunctionCall is answered 0A000 then ReadyForQuery; the connection goes on, and a truncated one is 08P01', async () => {
+    const raw = await connected();
+    try {
+      // lo_open(16385, 0x40000) as libpq's fastpath sends it: binary int4 arguments, binary result.
+      const call = RawClient.frame('F', (w) => w.i32(952).i16(1).i16(1).i16(2).i32(4).i32(16385).i32(4).i32(0x40000).i16(1));
+      raw.send(call);
+      const msgs = await raw.until('Z');
+      expect(types(msgs)).toBe('EZ');
+      expect(errorFields(msgs[0]!.body)).toMatchObject({ S: 'ERROR', C: '0A000', M: 'function calls through the fastpath interface are not supported (function OID 952)' });
+      expect(msgs[1]!.body[0]).toBe(0x49);
+      raw.send(RawClient.frame('Q', (w) => w.cstring('select 1')));
+      expect(types(await raw.until('Z'))).toBe('TDCZ');
+      raw.send(RawClient.frame('F', (w) => w.i32(952).i16(0).i16(1).i32(100)));
+      const bad = await raw.until('Z');
+      expect(errorFields(bad[0]!.body)).toMatchObject({ S: 'FATAL', C: '08P01' });
+      expect(raw.closed || (await raw.next()) === undefined).toBe(true);
+    } finally {
+      raw.close();
+    }
+  });
+
   const badInputs: [string, Uint8Array][] = [
     ['bytes that are not a startup packet', new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n')],
     ['a startup length below 8', bytes((v) => v.setInt32(0, 3), 8)],

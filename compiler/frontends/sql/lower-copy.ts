@@ -9,7 +9,7 @@ import { bindInsert } from './lower-write.ts';
 /** Checks the options the way PostgreSQL's COPY does (one character delimiters and quotes, no repeats). */
 function copyFormat(s: A.CopyStatement, ctx: BindContext): CopyFormat | undefined {
   const seen = new Set<string>();
-  let format: 'text' | 'csv' = 'text';
+  let format: CopyFormat['format'] = 'text';
   let header = false;
   let delimiter: string | undefined;
   let nullText: string | undefined;
@@ -41,11 +41,8 @@ function copyFormat(s: A.CopyStatement, ctx: BindContext): CopyFormat | undefine
     switch (name) {
       case 'format': {
         const f = value?.toLowerCase();
-        if (f === 'text' || f === 'csv') format = f;
-        else if (f === 'binary') {
-          ctx.error('feature_not_supported', 'COPY format "binary" is not supported', o.span);
-          return undefined;
-        } else {
+        if (f === 'text' || f === 'csv' || f === 'binary') format = f;
+        else {
           ctx.error('invalid_parameter_value', `COPY format "${value ?? ''}" not recognized`, o.span);
           return undefined;
         }
@@ -88,6 +85,13 @@ function copyFormat(s: A.CopyStatement, ctx: BindContext): CopyFormat | undefine
     }
   }
   const csv = format === 'csv';
+  if (format === 'binary') {
+    const given = delimiter !== undefined ? 'DELIMITER' : nullText !== undefined ? 'NULL' : header ? 'HEADER' : undefined;
+    if (given !== undefined) {
+      ctx.error('syntax_error', `cannot specify ${given} in BINARY mode`, s.span);
+      return undefined;
+    }
+  }
   if (!csv && (quote !== undefined || escape !== undefined)) {
     ctx.error('feature_not_supported', `COPY ${quote !== undefined ? 'quote' : 'escape'} available only in CSV mode`, s.span);
     return undefined;
