@@ -1,5 +1,6 @@
 // Per-statement execution state shared by operators and compiled expressions.
 
+import type { JoinNeeds } from './needed.ts';
 import type { ColumnId, Expr } from '../../compiler/ir/expr.ts';
 import type { PhysicalPlan, PhysicalQuery } from '../../compiler/physical/plan.ts';
 import type { StorageTxn } from '../storage/api.ts';
@@ -55,6 +56,8 @@ export interface RunCtx {
   readonly compiled: WeakMap<PhysicalPlan, Map<Expr, Evaluator>>;
   /** Compiled filters by plan node (a node has at most one). */
   readonly selectors: WeakMap<PhysicalPlan, Selector>;
+  /** The output columns each join's consumers read, when not all (see needed.ts). */
+  readonly joinNeeds: JoinNeeds;
   readonly stats: Map<number, OperatorStats> | null;
   readonly nodeIds: Map<PhysicalPlan, number>;
   /** Rows of the last round of each recursive CTE, read by work-table nodes. */

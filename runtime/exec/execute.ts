@@ -6,6 +6,7 @@ import type { PhysicalPlan, PhysicalQuery } from '../../compiler/physical/plan.t
 import { arrowSchema, chunkToBatch } from './arrow-types.ts';
 import { preorder } from '../../compiler/explain/index.ts';
 import { buildOperator } from './build.ts';
+import { joinNeeds } from './needed.ts';
 import type { ExecContext, OperatorStats, RunCtx } from './context.ts';
 import { ExecError, fail } from './errors.ts';
 import type { FnEnv } from './functions.ts';
@@ -118,6 +119,7 @@ export function executeQuery(q: PhysicalQuery, ctx: ExecContext): QueryStream {
     batchSize: ctx.batchSize ?? DEFAULT_BATCH_SIZE,
     compiled: new WeakMap(),
     selectors: new WeakMap(),
+    joinNeeds: joinNeeds(q),
     stats: ctx.analyze ? new Map() : null,
     nodeIds: preorderIds(q),
     workTables: new Map(),

@@ -251,8 +251,15 @@ export function nullVec(type: DataType, n: number): Vec {
   }
 }
 
+/**
+ * Stands in for a column nobody downstream reads (a filter's unread inputs, a join's uncopied
+ * outputs): gathering, slicing or concatenating it gives it back as is.
+ */
+export const UNREAD: Vec = { type: { kind: 'null' }, rep: 'obj', length: 0, valid: null, data: [], scale: 0 };
+
 /** Rows of `v` at `idx` (a row index per output row; -1 gives NULL), in one pass. */
 export function gather(v: Vec, idx: Int32Array | Uint32Array, n = idx.length): Vec {
+  if (v === UNREAD) return v;
   let valid: Uint8Array | null = null;
   const src = v.valid;
   if (src !== null || hasNegative(idx, n)) {
@@ -336,6 +343,7 @@ function hasNegative(idx: Int32Array | Uint32Array, n: number): boolean {
 
 /** The first `n` rows starting at `start` (copies typed data by view, never mutated). */
 export function sliceVec(v: Vec, start: number, end: number): Vec {
+  if (v === UNREAD) return v;
   const data = v.rep === 'obj' || v.rep === 'big' ? (v.data as unknown[]).slice(start, end) : (v.data as Float64Array).subarray(start, end);
   return { type: v.type, rep: v.rep, length: end - start, valid: v.valid === null ? null : v.valid.subarray(start, end), data, scale: v.scale };
 }
@@ -394,6 +402,7 @@ export function rescaleVec(v: Vec, scale: number): Vec {
 /** Concatenates vectors of one type (decimal scales unified upward; `big` if any is big). */
 export function concatVecs(type: DataType, vs: readonly Vec[]): Vec {
   if (vs.length === 1) return vs[0]!;
+  if (vs.length > 0 && vs[0] === UNREAD) return UNREAD;
   let n = 0;
   let anyNull = false;
   let scale = 0;

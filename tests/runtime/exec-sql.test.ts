@@ -254,6 +254,14 @@ describe('fused filters', () => {
     expect(await rows('SELECT count(*) FROM (SELECT pk FROM kid ORDER BY id DESC) d JOIN par ON d.pk = par.k')).toEqual([[BigInt(matched.length)]]);
     const filtered = await rows('SELECT kid.id FROM kid JOIN par ON kid.pk = par.k WHERE kid.id % 1000 < 3 ORDER BY 1');
     expect(filtered).toEqual(matched.filter((i) => i % 1000 < 3).map((i) => [i]));
+    // Consumers read few of the join's columns (the join copies only those) or all of them.
+    const tag = (i: number): number => (pk(i)! / 3) % 7;
+    const byTag = new Map<number, { n: number; max: number }>();
+    for (const i of matched.filter((i) => i % 7 === 0)) byTag.set(tag(i), { n: (byTag.get(tag(i))?.n ?? 0) + 1, max: i });
+    expect(await rows('SELECT par.tag, count(*), max(kid.id) FROM kid JOIN par ON kid.pk = par.k WHERE kid.id % 7 = 0 GROUP BY par.tag ORDER BY 1')).toEqual(
+      [...byTag.entries()].sort((a, b) => a[0] - b[0]).map(([t, v]) => [t, BigInt(v.n), v.max]),
+    );
+    expect(await rows('SELECT * FROM kid JOIN par ON kid.pk = par.k ORDER BY kid.id LIMIT 2')).toEqual(matched.slice(0, 2).map((i) => [i, pk(i), pk(i), tag(i)]));
   });
   test('a join on dense integer keys (a flat table by key) matches what a hash probe finds', async () => {
     // Build keys -50..1949 with every tenth missing: dense enough for the flat table. Probe keys run

@@ -10,7 +10,7 @@ import type { Evaluator, RunCtx } from '../context.ts';
 import { fail } from '../errors.ts';
 import { selectTrue } from '../kernels.ts';
 import { KeyTable } from '../keys.ts';
-import { type Chunk, type Vec, gather, nullVec, valueAt } from '../vector.ts';
+import { type Chunk, type Vec, UNREAD, gather, nullVec, valueAt } from '../vector.ts';
 import { type BuildFn, type Operator, Slicer, checkCancel, evaluator, isSelective, markSelected, materialize, typesOf } from './operator.ts';
 
 type JoinPlan = HashJoin | MergeJoin | NestedLoopJoin;
@@ -49,11 +49,15 @@ class JoinOutput {
   rightMatched: Uint8Array = new Uint8Array(0);
   readonly type: JoinType;
 
+  /** Output columns (left, then right) some consumer reads; null: all of them. */
+  private readonly kept: Uint8Array | null;
+
   constructor(
     readonly plan: JoinPlan,
     residual: Expr | undefined,
     private readonly rc: RunCtx,
   ) {
+    this.kept = rc.joinNeeds.get(plan) ?? null;
     this.type = plan.joinType;
     this.residual = residual ? evaluator(rc, plan, residual, layoutOf([...plan.left.schema, ...plan.right.schema])) : undefined;
   }
@@ -88,7 +92,7 @@ class JoinOutput {
       let m = 0;
       for (let i = 0; i < n; i++) if ((hit[i] === 1) === (t === 'semi')) sel[m++] = i;
       if (m === 0) return null;
-      return { columns: left.columns.map((v) => gather(v, sel, m)), length: m };
+      return { columns: left.columns.map((v, j) => this.take(v, j, sel, m)), length: m };
     }
     let li = pairs.li;
     let ri = pairs.ri;
@@ -124,7 +128,13 @@ class JoinOutput {
       }
     }
     if (m === 0) return null;
-    return { columns: [...left.columns.map((v) => gather(v, li, m)), ...right.columns.map((v) => gather(v, ri, m))], length: m };
+    const L = left.columns.length;
+    return { columns: [...left.columns.map((v, j) => this.take(v, j, li, m)), ...right.columns.map((v, j) => this.take(v, L + j, ri, m))], length: m };
+  }
+
+  /** Output column `j` (input vector `v`) at rows `idx`, or UNREAD when no consumer reads it. */
+  private take(v: Vec, j: number, idx: Int32Array, n: number): Vec {
+    return this.kept === null || this.kept[j] === 1 ? gather(v, idx, n) : UNREAD;
   }
 
   /** RIGHT/FULL: right rows no left row matched, with NULLs on the left. */
@@ -134,7 +144,8 @@ class JoinOutput {
     let m = 0;
     for (let i = 0; i < right.length; i++) if (this.rightMatched[i] !== 1) sel[m++] = i;
     if (m === 0) return null;
-    return { columns: [...leftPlan.schema.map((c) => nullVec(c.type, m)), ...right.columns.map((v) => gather(v, sel, m))], length: m };
+    const L = leftPlan.schema.length;
+    return { columns: [...leftPlan.schema.map((c) => nullVec(c.type, m)), ...right.columns.map((v, j) => this.take(v, L + j, sel, m))], length: m };
   }
 }
 

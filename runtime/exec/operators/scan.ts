@@ -11,7 +11,7 @@ import { addInterval, intervalMicros } from '../datetime.ts';
 import { formatScaled, MAX_EXACT, parseDecimal, parseScaledNumber, rescaleBig } from '../decimal.ts';
 import { fail } from '../errors.ts';
 import { selectTrue } from '../kernels.ts';
-import { type Chunk, type Vec, gather, gatherChunk, makeVec, valueAt, vecFromValues } from '../vector.ts';
+import { type Chunk, type Vec, UNREAD, gather, gatherChunk, makeVec, valueAt, vecFromValues } from '../vector.ts';
 import { exprColumns } from '../../../compiler/ir/expr.ts';
 import { type Operator, type Selected, type SelectiveOperator, checkCancel, evaluator, selector } from './operator.ts';
 import type { Selector } from '../fuse.ts';
@@ -179,9 +179,6 @@ export class SeqScanOp implements SelectiveOperator {
     this.batches?.return?.();
   }
 }
-
-/** Stands in for columns a filter does not read (never evaluated). */
-const UNREAD: Vec = makeVec({ kind: 'null' }, 'obj', [], null);
 
 export class IndexScanOp implements Operator {
   private it: Iterator<StoredRow> | undefined;
