@@ -152,8 +152,36 @@ function mergeLoop(keys: Float64Array, ids: Int32Array, data: Float64Array | Int
 
 const MERGE_LOOP = { i32: freshCopy(mergeLoop), f64: freshCopy(mergeLoop) };
 
-/** A direct table may span at most this many slots per key (and DIRECT_MAX slots in all). */
+/**
+ * `m`'s keys ascending with their ids. Ids count up in insertion order, so a build side that
+ * arrived in key order (a join output that kept its probe side's order) needs no sort.
+ */
+function ascendingKeys(m: NumMap, ids: number): { keys: Float64Array; ids: Int32Array; size: number } {
+  const { keys, vals } = m;
+  if (ids === m.size) {
+    const byId = new Float64Array(ids);
+    for (let i = 0; i < vals.length; i++) if (vals[i] !== -1) byId[vals[i]!] = keys[i]!;
+    let sorted = true;
+    for (let k = 1; k < ids && sorted; k++) sorted = byId[k - 1]! < byId[k]!;
+    if (sorted) return { keys: byId, ids: Int32Array.from({ length: ids }, (_, k) => k), size: m.size };
+  }
+  const sorted = new Float64Array(m.size);
+  let j = 0;
+  for (let i = 0; i < vals.length; i++) if (vals[i] !== -1) sorted[j++] = keys[i]!;
+  sorted.sort();
+  const idOf = new Int32Array(sorted.length);
+  for (let i = 0; i < sorted.length; i++) idOf[i] = m.get(sorted[i]!);
+  return { keys: sorted, ids: idOf, size: m.size };
+}
+
+/**
+ * A direct table spans at most DIRECT_SPREAD slots per key (up to DIRECT_MAX slots), or up to
+ * DIRECT_SPARSE slots per key while it stays within DIRECT_ANY slots (4 MiB: a random read there
+ * still beats a hash probe, and the table is not large next to the build it serves).
+ */
 const DIRECT_SPREAD = 4;
+const DIRECT_SPARSE = 32;
+const DIRECT_ANY = 1 << 20;
 const DIRECT_MAX = 1 << 24;
 
 /** The direct table of `m`'s keys (ids at key - min, -1 elsewhere), or null when they are not dense integers. */
@@ -170,7 +198,8 @@ function directTable(m: NumMap): { min: number; table: Int32Array; size: number 
     if (k > max) max = k;
   }
   const span = max - min + 1;
-  if (span > DIRECT_MAX || span > Math.max(1024, m.size * DIRECT_SPREAD)) return null;
+  const dense = span <= Math.max(1024, m.size * DIRECT_SPREAD) || (span <= DIRECT_ANY && span <= m.size * DIRECT_SPARSE);
+  if (span > DIRECT_MAX || !dense) return null;
   const table = new Int32Array(span).fill(-1);
   for (let i = 0; i < vals.length; i++) if (vals[i] !== -1) table[keys[i]! - min] = vals[i]!;
   return { min, table, size: m.size };
@@ -479,13 +508,7 @@ export class KeyTable {
     if (this.unsorted >= 4 || m.size < MERGE_FROM || m.nan !== -1) return false;
     let a = this.ascending;
     if (a === null || a.size !== m.size) {
-      const keys = new Float64Array(m.size);
-      let j = 0;
-      for (let i = 0; i < m.vals.length; i++) if (m.vals[i] !== -1) keys[j++] = m.keys[i]!;
-      keys.sort();
-      const ids = new Int32Array(keys.length);
-      for (let i = 0; i < keys.length; i++) ids[i] = m.get(keys[i]!);
-      a = this.ascending = { keys, ids, size: m.size };
+      a = this.ascending = ascendingKeys(m, this.size);
     }
     const loop = v.rep === 'i32' ? MERGE_LOOP.i32 : MERGE_LOOP.f64;
     if (loop(a.keys, a.ids, v.data as Float64Array | Int32Array, v.valid, active, n, out)) return true;
