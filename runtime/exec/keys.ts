@@ -198,11 +198,29 @@ function directTable(m: NumMap): { min: number; table: Int32Array; size: number 
     if (k > max) max = k;
   }
   const span = max - min + 1;
-  const dense = span <= Math.max(1024, m.size * DIRECT_SPREAD) || (span <= DIRECT_ANY && span <= m.size * DIRECT_SPARSE);
-  if (span > DIRECT_MAX || !dense) return null;
+  if (!directSpan(span, m.size)) return null;
   const table = new Int32Array(span).fill(-1);
   for (let i = 0; i < vals.length; i++) if (vals[i] !== -1) table[keys[i]! - min] = vals[i]!;
   return { min, table, size: m.size };
+}
+
+/** Whether `count` integer keys over `span` values are dense enough for a direct table. */
+function directSpan(span: number, count: number): boolean {
+  const dense = span <= Math.max(1024, count * DIRECT_SPREAD) || (span <= DIRECT_ANY && span <= count * DIRECT_SPARSE);
+  return span <= DIRECT_MAX && dense;
+}
+
+/** The direct table of distinct ascending keys whose ids are their positions, or null (see directTable). */
+function directFromSorted(keys: Float64Array): { min: number; table: Int32Array; size: number } | null {
+  const n = keys.length;
+  if (n === 0) return null;
+  for (let i = 0; i < n; i++) if (!Number.isInteger(keys[i]!)) return null;
+  const min = keys[0]!;
+  const span = keys[n - 1]! - min + 1;
+  if (!directSpan(span, n)) return null;
+  const table = new Int32Array(span).fill(-1);
+  for (let i = 0; i < n; i++) table[keys[i]! - min] = i;
+  return { min, table, size: n };
 }
 
 /** Ids of rows `data[0..n)` from a direct table (see directTable); NULL, inactive and absent rows get -1. */
@@ -325,6 +343,8 @@ export class KeyTable {
   ids(keys: readonly Vec[], n: number, insert: boolean, nullsNeverMatch = false, active: Uint8Array | null = null, into: Int32Array | null = null): Int32Array {
     const out = into !== null && into.length >= n ? into.subarray(0, n) : new Int32Array(n);
     const w = this.width;
+    // Only join probes of an integer key can use a sorted build as it is.
+    if (this.sorted !== null && (insert || !nullsNeverMatch || keys[0]!.dict !== undefined || !(keys[0]!.rep === 'i32' || (keys[0]!.rep === 'f64' && keys[0]!.scale === 0)))) this.ensureHash();
     if (w === 0) {
       if (insert && this.size === 0 && n > 0) this.size = 1;
       out.fill(!insert && this.size === 0 ? -1 : 0);
@@ -340,6 +360,7 @@ export class KeyTable {
       }
       if ((v.rep === 'i32' || (v.rep === 'f64' && v.scale === 0)) && d.strs.size === 0) {
         if (!insert && nullsNeverMatch && (this.directIds(v, d.nums, out, n, active) || this.mergeIds(v, d.nums, out, n, active))) return out;
+        this.ensureHash();
         this.numericIds(v, d.nums, out, n, insert, nullsNeverMatch, active);
         return out;
       }
@@ -485,7 +506,7 @@ export class KeyTable {
    */
   private directIds(v: Vec, m: NumMap, out: Int32Array, n: number, active: Uint8Array | null): boolean {
     let d = this.direct;
-    if (d === undefined || (d !== null && d.size !== m.size)) d = this.direct = directTable(m);
+    if (d === undefined || (d !== null && d.size !== this.keyCount(m))) d = this.direct = this.sorted !== null ? directFromSorted(this.sorted) : directTable(m);
     if (d === null) return false;
     const loop = v.rep === 'i32' ? DIRECT_LOOP.i32 : DIRECT_LOOP.f64;
     loop(d.table, d.min, v.data as Float64Array | Int32Array, v.valid, active, n, out);
@@ -505,15 +526,73 @@ export class KeyTable {
    * small for the hash probe to miss the caches.
    */
   private mergeIds(v: Vec, m: NumMap, out: Int32Array, n: number, active: Uint8Array | null): boolean {
-    if (this.unsorted >= 4 || m.size < MERGE_FROM || m.nan !== -1) return false;
+    if (this.unsorted >= 4 || this.keyCount(m) < MERGE_FROM || m.nan !== -1) return false;
     let a = this.ascending;
-    if (a === null || a.size !== m.size) {
-      a = this.ascending = ascendingKeys(m, this.size);
+    if (a === null || a.size !== this.keyCount(m)) {
+      const sorted = this.sorted;
+      a = this.ascending = sorted !== null ? { keys: sorted, ids: Int32Array.from({ length: sorted.length }, (_, k) => k), size: sorted.length } : ascendingKeys(m, this.size);
     }
     const loop = v.rep === 'i32' ? MERGE_LOOP.i32 : MERGE_LOOP.f64;
     if (loop(a.keys, a.ids, v.data as Float64Array | Int32Array, v.valid, active, n, out)) return true;
     this.unsorted++;
     return false;
+  }
+
+  /**
+   * A join build whose single integer key ascends (a side stored, or joined, in key order) keeps
+   * its distinct keys as a sorted array, id = position, and fills the hash table only if a probe
+   * ever needs it: probes in key order walk the array, dense keys read a direct table.
+   */
+  private sorted: Float64Array | null = null;
+
+  private keyCount(m: NumMap): number {
+    return this.sorted !== null ? this.sorted.length : m.size;
+  }
+
+  /** Moves a sorted build into the hash table (once some probe or insert needs it). */
+  private ensureHash(): void {
+    const sorted = this.sorted;
+    if (sorted === null) return;
+    this.sorted = null;
+    const m = this.dicts[0]!.nums;
+    for (let i = 0; i < sorted.length; i++) m.set(sorted[i]!, i);
+  }
+
+  /**
+   * Ids of a join build's key column `v` (rows 0..n-1, NULL rows -1) when it is a single integer
+   * key ascending through the rows: the table then holds them as a sorted array (see `sorted`).
+   * Null, with nothing added, for any other build.
+   */
+  buildAscending(v: Vec, n: number): Int32Array | null {
+    if (this.width !== 1 || this.size !== 0 || v.dict !== undefined || !(v.rep === 'i32' || (v.rep === 'f64' && v.scale === 0))) return null;
+    const data = v.data as Float64Array | Int32Array;
+    const valid = v.valid;
+    let prev = -Infinity;
+    let distinct = 0;
+    for (let i = 0; i < n; i++) {
+      if (valid !== null && valid[i] === 0) continue;
+      const k = data[i]!;
+      if (!(k >= prev)) return null; // descends, or NaN
+      if (k !== prev || distinct === 0) distinct++;
+      prev = k;
+    }
+    const keys = new Float64Array(distinct);
+    const out = new Int32Array(n);
+    let id = -1;
+    prev = -Infinity;
+    for (let i = 0; i < n; i++) {
+      if (valid !== null && valid[i] === 0) {
+        out[i] = -1;
+        continue;
+      }
+      const k = data[i]!;
+      if (id < 0 || k !== prev) keys[++id] = k;
+      prev = k;
+      out[i] = id;
+    }
+    this.sorted = keys;
+    this.size = distinct;
+    return out;
   }
 
   /** The single-column loop for integer keys: straight typed-array reads into the number table. */

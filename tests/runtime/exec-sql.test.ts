@@ -254,6 +254,10 @@ describe('fused filters', () => {
     expect(await rows('SELECT count(*) FROM (SELECT pk FROM kid ORDER BY id DESC) d JOIN par ON d.pk = par.k')).toEqual([[BigInt(matched.length)]]);
     const filtered = await rows('SELECT kid.id FROM kid JOIN par ON kid.pk = par.k WHERE kid.id % 1000 < 3 ORDER BY 1');
     expect(filtered).toEqual(matched.filter((i) => i % 1000 < 3).map((i) => [i]));
+    // A build side in key order with repeats and NULLs (kept as a sorted array), probed in and out of order.
+    const few = matched.filter((i) => i <= 3000);
+    expect(await rows('SELECT count(*) FROM par JOIN (SELECT pk FROM kid WHERE id <= 3000) s ON s.pk = par.k')).toEqual([[BigInt(few.length)]]);
+    expect(await rows('SELECT count(*) FROM (SELECT k FROM par ORDER BY k DESC) p JOIN (SELECT pk FROM kid WHERE id <= 3000) s ON s.pk = p.k')).toEqual([[BigInt(few.length)]]);
     // Consumers read few of the join's columns (the join copies only those) or all of them.
     const tag = (i: number): number => (pk(i)! / 3) % 7;
     const byTag = new Map<number, { n: number; max: number }>();

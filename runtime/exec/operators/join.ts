@@ -241,7 +241,8 @@ export class HashJoinOp extends JoinOp {
   }
   protected prepare(right: Chunk): void {
     const keys = new KeyTable(this.rightKeys.length, right.length);
-    const ids = keys.ids(this.rightKeys.map((f) => f(right, this.rc)), right.length, true, true);
+    const kv = this.rightKeys.map((f) => f(right, this.rc));
+    const ids = (kv.length === 1 ? keys.buildAscending(kv[0]!, right.length) : null) ?? keys.ids(kv, right.length, true, true);
     this.head = new Int32Array(keys.size).fill(-1);
     this.chain = new Int32Array(right.length).fill(-1);
     for (let i = right.length - 1; i >= 0; i--) {
