@@ -1,7 +1,8 @@
 // Rule reduce-group-keys: a GROUP BY that holds a table's whole primary key (itself, or a column
 // an inner join equates with it) needs no other column of that same table as a key — those
 // columns are functionally dependent on the key, so they become any_value() aggregates and the
-// hash table keys on fewer (often much narrower) values.
+// hash table keys on fewer (often much narrower) values. Dependence follows joins: a customer
+// key fixes c_nationkey, so it fixes the nation row an inner join matches on it (n_name).
 
 import { aggregate, project } from '../ir/build.ts';
 import { colRef, type ColumnId, type Expr } from '../ir/expr.ts';
@@ -61,32 +62,61 @@ function columnName(scan: Scan, id: ColumnId): string | undefined {
 function reduce(p: LogicalPlan): LogicalPlan | undefined {
   if (p.kind !== 'aggregate' || p.groups.length < 2) return undefined;
   const origin = scansById(p.input, new Map());
-  // Group keys that are plain columns of a scan, by scan.
-  const byScan = new Map<Scan, { item: GroupItem; name: string }[]>();
-  for (const g of p.groups) {
-    if (g.expr.kind !== 'column') continue;
-    const scan = origin.get(g.expr.id);
-    const name = scan && columnName(scan, g.expr.id);
-    if (!scan || !name) continue;
-    const list = byScan.get(scan) ?? [];
-    list.push({ item: g, name });
-    byScan.set(scan, list);
-  }
-  // A key column counts as grouped when a group key equals it in every input row (join keys).
   const eq = equalities(p.input, new Map());
   const root = (x: ColumnId): ColumnId => {
     let r = x;
     while (eq.has(r) && eq.get(r) !== r) r = eq.get(r)!;
     return r;
   };
-  const grouped = new Set(p.groups.flatMap((g) => (g.expr.kind === 'column' ? [root(g.expr.id)] : [])));
+  const scans = [...new Set(origin.values())];
+  /** The ids of each scan's primary key columns (undefined when the key is not fully scanned). */
+  const keyIds = new Map(
+    scans.map((scan) => {
+      const ids = scan.table.primaryKey.map((k) => scan.columns.find((c) => c.ordinal >= 0 && scan.table.columns.find((x) => x.ordinal === c.ordinal)?.name === k)?.id);
+      return [scan, scan.table.primaryKey.length === 0 || ids.some((id) => id === undefined) ? undefined : (ids as ColumnId[])];
+    }),
+  );
+  /**
+   * The column ids (as equality roots) fixed in a group by `items`: theirs, then every column of a
+   * scan whose primary key is fixed (customer's key fixes c_nationkey, which a join equates with
+   * nation's key, which fixes n_name), to a fixpoint.
+   */
+  const fixedBy = (items: readonly GroupItem[]): Set<ColumnId> => {
+    const fixed = new Set(items.flatMap((g) => (g.expr.kind === 'column' ? [root(g.expr.id)] : [])));
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const scan of scans) {
+        const key = keyIds.get(scan);
+        if (!key || !key.every((id) => fixed.has(root(id)))) continue;
+        for (const c of scan.columns) {
+          const r = root(c.id);
+          if (!fixed.has(r)) {
+            fixed.add(r);
+            grew = true;
+          }
+        }
+      }
+    }
+    return fixed;
+  };
+  // Drop one key at a time, each justified by the keys that remain (two columns that fix each
+  // other must not both go).
+  let remaining = [...p.groups];
   const dependent = new Set<GroupItem>();
-  for (const [scan, items] of byScan) {
-    const pk = scan.table.primaryKey;
-    const keyIds = pk.map((k) => scan.columns.find((c) => c.ordinal >= 0 && scan.table.columns.find((x) => x.ordinal === c.ordinal)?.name === k)?.id);
-    if (pk.length === 0 || keyIds.some((id) => id === undefined || !grouped.has(root(id)))) continue;
-    const keyItems = new Set(keyIds.flatMap((id) => p.groups.filter((g) => g.expr.kind === 'column' && root(g.expr.id) === root(id!))));
-    for (const i of items) if (!pk.includes(i.name) && !keyItems.has(i.item)) dependent.add(i.item);
+  for (let dropped = true; dropped; ) {
+    dropped = false;
+    for (const g of remaining) {
+      if (g.expr.kind !== 'column') continue;
+      const scan = origin.get(g.expr.id);
+      const name = scan && columnName(scan, g.expr.id);
+      if (!scan || !name || scan.table.primaryKey.includes(name) || !keyIds.get(scan)) continue;
+      const others = remaining.filter((x) => x !== g);
+      if (!fixedBy(others).has(root(g.expr.id))) continue;
+      dependent.add(g);
+      remaining = others;
+      dropped = true;
+      break;
+    }
   }
   if (dependent.size === 0) return undefined;
   const reduced: Aggregate = aggregate(

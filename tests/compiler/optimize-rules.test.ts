@@ -400,6 +400,13 @@ describe('reduce-group-keys', () => {
     const q3 = b.aggregate(b.join('inner', l3.plan, o3.plan, eq(l3.c('l_orderkey'), o3.c('o_orderkey'))), [g(l3.c('l_orderkey'), 'l_orderkey'), g(o3.c('o_orderdate'), 'o_orderdate')], []);
     expect(run(reduceGroupKeys, q3).split('\n')[1]).toContain('Aggregate groups=[l_orderkey#');
     expect(run(reduceGroupKeys, q3).split('\n')[1]).toContain(':= any_value(o_orderdate#');
+    // Dependence follows joins: an order's key fixes its row, so its o_custkey, so the customer row
+    // the join matches on it (TPC-H Q10 groups by c_custkey and nation columns this way).
+    const o4 = scanOf(ids, orders);
+    const c4 = scanOf(ids, customer);
+    const chain = b.aggregate(b.join('inner', o4.plan, c4.plan, eq(o4.c('o_custkey'), c4.c('c_custkey'))), [g(c4.c('c_name'), 'name'), g(o4.c('o_orderkey'), 'okey')], []);
+    expect(run(reduceGroupKeys, chain).split('\n')[1]).toContain('Aggregate groups=[okey#');
+    expect(run(reduceGroupKeys, chain).split('\n')[1]).toContain(':= any_value(c_name#');
     // Part of a composite key is not enough.
     const l = scanOf(ids, lineitem);
     const partial = b.aggregate(l.plan, [g(l.c('l_orderkey'), 'k'), g(l.c('l_quantity'), 'q')], []);
