@@ -2,7 +2,7 @@
 // and group-committed durability to LMDB.
 import type { KeyOp } from '../../compiler/index.ts';
 import { KeyTable } from './key-table.ts';
-import { KvStore, encodeRecord, recordKey } from './persist.ts';
+import { KvStore, type Commit } from './persist.ts';
 import { PubSub } from './pubsub.ts';
 import type { ReplySink } from './reply.ts';
 import { typeName, type Value } from './values.ts';
@@ -104,8 +104,8 @@ export class Keyspace {
   readonly flushMs: number;
   /**
    * Delay before the next group commit: `flushMs`, stretched (up to 1 s, the everysec bound) when
-   * the last commit took long to encode, so re-encoding large values (a long list under LPUSH)
-   * costs at most about 1/20 of the time.
+   * the last commit took long to encode and apply (many changed members of large collections, or
+   * long values), so that work costs at most about 1/20 of the time.
    */
   private flushDelay: number;
   lastSave = Math.floor(Date.now() / 1000);
@@ -308,27 +308,22 @@ export class Keyspace {
     }
     if (this.dirtyCount === 0) return this.flushing;
     const started = performance.now();
-    const puts: [Buffer, Buffer][] = [];
-    const removes: Buffer[] = [];
+    const commit: Commit = [];
     for (let db = 0; db < DATABASES; db++) {
       const d = this.dirty[db]!;
       if (d.size === 0) continue;
       const values = this.dbs[db]!;
       const exp = this.expires[db]!;
-      for (const key of d) {
-        const v = values.get(key);
-        if (v === undefined) removes.push(recordKey(db, key));
-        else puts.push([recordKey(db, key), encodeRecord(v, exp.get(key) ?? 0)]);
-      }
+      for (const key of d) this.store.stage(commit, db, key, values.get(key), exp.get(key) ?? 0);
       d.clear();
     }
     this.dirtyCount = 0;
     const prev = this.flushing;
-    const done = this.store.write(puts, removes).then(() => {
+    const done = this.store.write(commit).then(() => {
       this.lastSave = Math.floor(Date.now() / 1000);
       this.changesSinceSave = 0;
     });
-    this.flushDelay = Math.min(1000, Math.max(this.flushMs, (performance.now() - started) * 20));
+    this.flushDelay = Math.min(1000, Math.max(this.flushMs, (performance.now() - started + this.store.applyMs) * 20));
     this.flushing = Promise.all([prev, done]).then(() => undefined);
     return this.flushing;
   }

@@ -3,16 +3,32 @@
 // Record key: db index (1 byte) ++ key bytes. Record value: type tag (1 byte) ++ absolute expiry in ms
 // (float64 BE, 0 = none) ++ the payload. TTLs are stored as absolute times, so a restart neither
 // extends nor shortens them; keys that expired while the server was down are dropped on load.
+//
+// A collection of SPILL_AT members or more is stored spilled: its record holds only the type and
+// expiry, and each member is an entry of the `members` database under the key's prefix (db ++
+// varint key length ++ key) followed by the member; a list is stored in chunks of LIST_CHUNK
+// positions instead, keyed by chunk number (8 bytes, in order). A commit then writes only the
+// members or chunks its change log names (values.ts), so one HSET on a 100k-field hash writes one
+// entry, not the hash. It returns to one record below SPILL_AT / 4.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { Deque, ZSet, type Value } from './values.ts';
+import { Deque, Hash, LIST_CHUNK, MemberSet, ZSet, type Spill, type Value } from './values.ts';
 
 const T_STRING = 1;
 const T_LIST = 2;
 const T_HASH = 3;
 const T_SET = 4;
 const T_ZSET = 5;
+/** Spilled forms: the tag of the compact form plus this. */
+const SPILLED = 10;
+
+/** A collection with at least this many members is stored one entry per member. */
+export const SPILL_AT = 512;
+/** Longest member entry key: lmdb-js takes keys up to 1978 bytes; a longer member keeps its collection in one record. */
+const MAX_ENTRY_KEY = 1900;
+/** List chunk numbers are stored offset so every one is a positive float64, whose big-endian bytes sort in order. */
+const POSITION_OFFSET = 2 ** 52;
 
 /** Grows as needed; one per process, reused for every record. */
 class Out {
@@ -144,13 +160,13 @@ export function decodeRecord(buf: Buffer): { value: Value; expireAt: number } {
     }
     case T_HASH: {
       const n = r.varint();
-      const m = new Map<string, string>();
+      const m = new Hash();
       for (let i = 0; i < n; i++) m.set(r.str(), r.str());
       return { value: m, expireAt };
     }
     case T_SET: {
       const n = r.varint();
-      const s = new Set<string>();
+      const s = new MemberSet();
       for (let i = 0; i < n; i++) s.add(r.str());
       return { value: s, expireAt };
     }
@@ -169,6 +185,92 @@ export function decodeRecord(buf: Buffer): { value: Value; expireAt: number } {
   }
 }
 
+/** The prefix of a spilled collection's member entries: db ++ varint key length ++ key. */
+function memberPrefix(db: number, key: string): Buffer {
+  out.u8(db);
+  out.str(key);
+  return out.take();
+}
+
+function memberKey(prefix: Buffer, member: string | number): Buffer {
+  if (typeof member === 'number') {
+    const b = Buffer.allocUnsafe(prefix.length + 8);
+    prefix.copy(b);
+    b.writeDoubleBE(member + POSITION_OFFSET, prefix.length);
+    return b;
+  }
+  const b = Buffer.allocUnsafe(prefix.length + member.length);
+  prefix.copy(b);
+  b.write(member, prefix.length, 'latin1');
+  return b;
+}
+
+function header(tag: number, expireAt: number): Buffer {
+  out.u8(tag);
+  out.f64(expireAt);
+  return out.take();
+}
+
+function latin1(s: string): Buffer {
+  return Buffer.from(s, 'latin1');
+}
+
+function f64(v: number): Buffer {
+  const b = Buffer.allocUnsafe(8);
+  b.writeDoubleBE(v);
+  return b;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** A spilled collection's member (a list's chunk) as its entry value (undefined: it is gone). */
+function memberValue(v: Exclude<Value, string>, member: string | number): Buffer | undefined {
+  if (v instanceof Deque) {
+    // A chunk: the position of its first element (float64), then each element as varint length ++ bytes.
+    const first = Math.max(v.base, (member as number) * LIST_CHUNK);
+    const last = Math.min(v.base + v.length, ((member as number) + 1) * LIST_CHUNK);
+    if (first >= last) return undefined;
+    out.f64(first);
+    for (let p = first; p < last; p++) out.str(v.at(p - v.base));
+    return out.take();
+  }
+  if (v instanceof Map) {
+    const x = v.get(member as string);
+    return x === undefined ? undefined : latin1(x);
+  }
+  if (v instanceof Set) return v.has(member as string) ? EMPTY : undefined;
+  const score = v.scores.get(member as string);
+  return score === undefined ? undefined : f64(score);
+}
+
+/** Every member of a collection (chunk numbers for a list). */
+function* membersOf(v: Exclude<Value, string>): Iterable<string | number> {
+  if (v instanceof Deque) {
+    const end = v.length === 0 ? 0 : Math.floor((v.base + v.length - 1) / LIST_CHUNK) + 1;
+    for (let c = Math.floor(v.base / LIST_CHUNK); c < end; c++) yield c;
+  }
+  else if (v instanceof Map) yield* v.keys();
+  else if (v instanceof Set) yield* v;
+  else yield* v.order;
+}
+
+function sizeOf(v: Exclude<Value, string>): number {
+  return v instanceof Deque ? v.length : v.size;
+}
+
+function tagOf(v: Exclude<Value, string>): number {
+  return v instanceof Deque ? T_LIST : v instanceof Map ? T_HASH : v instanceof Set ? T_SET : T_ZSET;
+}
+
+/** One write of a commit, applied in order: a record put or removed, a member entry put or removed, or all of a key's member entries removed. */
+type Op =
+  | { readonly kind: 'record'; readonly key: Buffer; readonly value: Buffer | undefined }
+  | { readonly kind: 'member'; readonly key: Buffer; readonly value: Buffer | undefined }
+  | { readonly kind: 'clear'; readonly prefix: Buffer };
+
+/** The writes of one group commit, staged key by key while the keyspace is consistent. */
+export type Commit = Op[];
+
 /** Record key for (db, key). */
 export function recordKey(db: number, key: string): Buffer {
   const b = Buffer.allocUnsafe(1 + key.length);
@@ -179,37 +281,188 @@ export function recordKey(db: number, key: string): Buffer {
 
 /** The LMDB environment holding the keyspace (a `kv` directory inside the data directory). */
 export class KvStore {
+  /** Per database, the keys stored spilled (whose member entries exist). */
+  private readonly spilled: Set<string>[] = [];
+  /** How long applying the last commit's writes took on this thread, in ms (many member entries cost). */
+  applyMs = 0;
+
   private constructor(
     private readonly env: RootDatabase,
     private readonly db: Database<Buffer, Buffer>,
-  ) {}
+    private readonly members: Database<Buffer, Buffer>,
+  ) {
+    for (let i = 0; i < 256; i++) this.spilled.push(new Set());
+  }
 
   static open(dataDir: string): KvStore {
     const path = join(dataDir, 'kv');
     mkdirSync(path, { recursive: true });
-    const env = open({ path, noSubdir: false, maxDbs: 2, overlappingSync: false });
+    const env = open({ path, noSubdir: false, maxDbs: 4, overlappingSync: false });
     const db = env.openDB<Buffer, Buffer>({ name: 'keyspace', encoding: 'binary', keyEncoding: 'binary' });
-    return new KvStore(env, db);
+    const members = env.openDB<Buffer, Buffer>({ name: 'members', encoding: 'binary', keyEncoding: 'binary' });
+    return new KvStore(env, db, members);
   }
 
   /** Every stored record: (db, key, value, expireAt). */
   *load(): Iterable<{ db: number; key: string; value: Value; expireAt: number }> {
     for (const { key, value } of this.db.getRange()) {
       const k = key as Buffer;
-      const { value: v, expireAt } = decodeRecord(value as Buffer);
-      yield { db: k[0]!, key: k.toString('latin1', 1, k.length), value: v, expireAt };
+      const v = value as Buffer;
+      const db = k[0]!;
+      const name = k.toString('latin1', 1, k.length);
+      const tag = v[0]!;
+      if (tag > SPILLED) {
+        this.spilled[db]!.add(name);
+        yield { db, key: name, value: this.loadSpilled(tag - SPILLED, db, name), expireAt: v.readDoubleBE(1) };
+        continue;
+      }
+      const { value: decoded, expireAt } = decodeRecord(v);
+      yield { db, key: name, value: decoded, expireAt };
+    }
+  }
+
+  /** A spilled collection read back from its member entries, logging changes from now on. */
+  private loadSpilled(tag: number, db: number, key: string): Value {
+    const prefix = memberPrefix(db, key);
+    const spill: Spill = { db, key, changed: new Set() };
+    const entries: [Buffer, Buffer][] = [];
+    for (const { key: mk, value } of this.members.getRange({ start: prefix })) {
+      const m = mk as Buffer;
+      if (m.length < prefix.length || m.compare(prefix, 0, prefix.length, 0, prefix.length) !== 0) break;
+      // Copied: the range may hand out buffers it reuses.
+      entries.push([Buffer.from(m.subarray(prefix.length)), Buffer.from(value as Buffer)]);
+    }
+    switch (tag) {
+      case T_LIST: {
+        const d = new Deque();
+        let contiguous = true;
+        entries.forEach(([, x], i) => {
+          const r = new In(x);
+          const first = r.f64();
+          if (i === 0) d.base = first;
+          else if (first !== d.base + d.length) contiguous = false;
+          while (r.pos < x.length) d.pushBack(r.str());
+        });
+        // Positions with gaps cannot take changes by position: the next commit rewrites the list.
+        if (contiguous) d.spill = spill;
+        return d;
+      }
+      case T_HASH: {
+        const h = new Hash();
+        for (const [m, x] of entries) h.set(m.toString('latin1'), x.toString('latin1'));
+        h.spill = spill;
+        return h;
+      }
+      case T_SET: {
+        const s = new MemberSet();
+        for (const [m] of entries) s.add(m.toString('latin1'));
+        s.spill = spill;
+        return s;
+      }
+      case T_ZSET: {
+        const pairs = entries.map(([m, x]) => [m.toString('latin1'), x.readDoubleBE(0)] as const);
+        pairs.sort((a, b) => (a[1] !== b[1] ? a[1] - b[1] : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+        const z = new ZSet();
+        for (const [m, score] of pairs) {
+          z.scores.set(m, score);
+          z.order.push(m);
+        }
+        z.spill = spill;
+        return z;
+      }
+      default:
+        throw new Error(`keyspace record with unknown spilled type tag ${tag}`);
     }
   }
 
   /**
-   * Writes one group: puts and removes issued in the same tick form one LMDB transaction; the promise
-   * resolves once it is durable (fsync).
+   * Stages the writes that make the stored (db, key) match `v` (undefined: deleted): one record,
+   * or for a large collection its header and the member entries that changed since its last commit.
    */
-  write(puts: readonly [Buffer, Buffer][], removes: readonly Buffer[]): Promise<unknown> {
-    const pending: Promise<unknown>[] = [];
-    for (const [k, v] of puts) pending.push(this.db.put(k, v));
-    for (const k of removes) pending.push(this.db.remove(k));
-    return Promise.all(pending);
+  stage(commit: Commit, db: number, key: string, v: Value | undefined, expireAt: number): void {
+    const spilled = this.spilled[db]!;
+    const wasSpilled = spilled.has(key);
+    const rk = recordKey(db, key);
+    if (v === undefined) {
+      commit.push({ kind: 'record', key: rk, value: undefined });
+      if (wasSpilled) {
+        commit.push({ kind: 'clear', prefix: memberPrefix(db, key) });
+        spilled.delete(key);
+      }
+      return;
+    }
+    if (typeof v !== 'string') {
+      const size = sizeOf(v);
+      const current = wasSpilled && v.spill !== undefined && v.spill.db === db && v.spill.key === key;
+      if (size >= SPILL_AT || (current && size >= SPILL_AT / 4)) {
+        const prefix = memberPrefix(db, key);
+        if (current && this.stageChanges(commit, prefix, v, v.spill!.changed)) {
+          commit.push({ kind: 'record', key: rk, value: header(tagOf(v) + SPILLED, expireAt) });
+          return;
+        }
+        if (this.fits(prefix, v)) {
+          if (wasSpilled) commit.push({ kind: 'clear', prefix });
+          commit.push({ kind: 'record', key: rk, value: header(tagOf(v) + SPILLED, expireAt) });
+          for (const m of membersOf(v)) commit.push({ kind: 'member', key: memberKey(prefix, m), value: memberValue(v, m) });
+          v.spill = { db, key, changed: new Set() };
+          spilled.add(key);
+          return;
+        }
+      }
+      v.spill = undefined;
+    }
+    commit.push({ kind: 'record', key: rk, value: encodeRecord(v, expireAt) });
+    if (wasSpilled) {
+      commit.push({ kind: 'clear', prefix: memberPrefix(db, key) });
+      spilled.delete(key);
+    }
+  }
+
+  /** The changed members' entries; false (nothing staged) when one is too long to be a key. */
+  private stageChanges(commit: Commit, prefix: Buffer, v: Exclude<Value, string>, changed: Set<string | number>): boolean {
+    const staged: Op[] = [];
+    for (const m of changed) {
+      if (typeof m === 'string' && prefix.length + m.length > MAX_ENTRY_KEY) return false;
+      staged.push({ kind: 'member', key: memberKey(prefix, m), value: memberValue(v, m) });
+    }
+    changed.clear();
+    for (const op of staged) commit.push(op);
+    return true;
+  }
+
+  /** Whether every member is short enough to be part of an entry key. */
+  private fits(prefix: Buffer, v: Exclude<Value, string>): boolean {
+    if (v instanceof Deque) return prefix.length + 8 <= MAX_ENTRY_KEY;
+    const room = MAX_ENTRY_KEY - prefix.length;
+    for (const m of membersOf(v)) if ((m as string).length > room) return false;
+    return true;
+  }
+
+  /**
+   * Applies one commit as one LMDB transaction (queued after any earlier one, so a key's member
+   * entries are cleared only after they were written); resolves once it is durable (fsync).
+   */
+  write(commit: Commit): Promise<unknown> {
+    if (commit.length === 0) return Promise.resolve();
+    return this.db.transaction(() => {
+      const t0 = performance.now();
+      for (const op of commit) {
+        if (op.kind === 'clear') {
+          const doomed: Buffer[] = [];
+          for (const k of this.members.getKeys({ start: op.prefix })) {
+            const m = k as Buffer;
+            if (m.length < op.prefix.length || m.compare(op.prefix, 0, op.prefix.length, 0, op.prefix.length) !== 0) break;
+            doomed.push(Buffer.from(m));
+          }
+          for (const k of doomed) this.members.removeSync(k);
+          continue;
+        }
+        const target = op.kind === 'record' ? this.db : this.members;
+        if (op.value === undefined) target.removeSync(op.key);
+        else target.putSync(op.key, op.value);
+      }
+      this.applyMs = performance.now() - t0;
+    });
   }
 
   close(): Promise<void> {

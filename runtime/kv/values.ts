@@ -2,12 +2,74 @@
 //
 // Keys, members and string values are binary-safe strings with one byte per code unit (latin1): they are
 // compact, hashable as Map keys, and compare in byte order with `<`, which is the order Redis uses.
+// A large collection is stored one LMDB entry per member (persist.ts); while it is, its `spill` log
+// records which members (or list positions) changed, so a commit writes only those.
+
+/** Where a collection's members are stored one per entry, and what changed since they were last written. */
+export interface Spill {
+  readonly db: number;
+  readonly key: string;
+  /** Changed members (lists: chunk numbers, see LIST_CHUNK); their current state is what gets written. */
+  readonly changed: Set<string | number>;
+}
+
+/**
+ * A stored list is cut into chunks of this many positions, one entry each: a burst of pushes
+ * rewrites a few chunks rather than adding an entry per element.
+ */
+export const LIST_CHUNK = 256;
+
+/** A hash: field → value, logging changed fields while its members are stored one per entry. */
+export class Hash extends Map<string, string> {
+  spill: Spill | undefined = undefined;
+
+  override set(field: string, value: string): this {
+    if (this.spill) this.spill.changed.add(field);
+    return super.set(field, value);
+  }
+
+  override delete(field: string): boolean {
+    if (this.spill) this.spill.changed.add(field);
+    return super.delete(field);
+  }
+
+  override clear(): void {
+    this.spill = undefined;
+    super.clear();
+  }
+}
+
+/** A set of members, logging changed members while they are stored one per entry. */
+export class MemberSet extends Set<string> {
+  spill: Spill | undefined = undefined;
+
+  override add(member: string): this {
+    if (this.spill) this.spill.changed.add(member);
+    return super.add(member);
+  }
+
+  override delete(member: string): boolean {
+    if (this.spill) this.spill.changed.add(member);
+    return super.delete(member);
+  }
+
+  override clear(): void {
+    this.spill = undefined;
+    super.clear();
+  }
+}
 
 /** A list: a ring buffer, so pushes and pops at both ends are O(1) (LPUSH/RPOP queues stay flat). */
 export class Deque {
   private items: (string | undefined)[];
   private head = 0;
   length = 0;
+  /**
+   * Position number of the first element: pushes at the front count down, so an element keeps its
+   * number while it stays in the list and a stored entry per element needs no renumbering.
+   */
+  base = 0;
+  spill: Spill | undefined = undefined;
 
   constructor(capacity = 8) {
     this.items = new Array<string | undefined>(capacity);
@@ -20,13 +82,21 @@ export class Deque {
     this.head = 0;
   }
 
+  /** Logs the chunk holding position `pos` as changed. */
+  private mark(pos: number): void {
+    this.spill!.changed.add(Math.floor(pos / LIST_CHUNK));
+  }
+
   pushBack(v: string): void {
+    if (this.spill) this.mark(this.base + this.length);
     if (this.length === this.items.length) this.grow();
     this.items[(this.head + this.length) & (this.items.length - 1)] = v;
     this.length++;
   }
 
   pushFront(v: string): void {
+    this.base--;
+    if (this.spill) this.mark(this.base);
     if (this.length === this.items.length) this.grow();
     this.head = (this.head - 1) & (this.items.length - 1);
     this.items[this.head] = v;
@@ -35,6 +105,8 @@ export class Deque {
 
   popFront(): string | undefined {
     if (this.length === 0) return undefined;
+    if (this.spill) this.mark(this.base);
+    this.base++;
     const v = this.items[this.head];
     this.items[this.head] = undefined;
     this.head = (this.head + 1) & (this.items.length - 1);
@@ -44,6 +116,7 @@ export class Deque {
 
   popBack(): string | undefined {
     if (this.length === 0) return undefined;
+    if (this.spill) this.mark(this.base + this.length - 1);
     const at = (this.head + this.length - 1) & (this.items.length - 1);
     const v = this.items[at];
     this.items[at] = undefined;
@@ -57,6 +130,7 @@ export class Deque {
   }
 
   setAt(i: number, v: string): void {
+    if (this.spill) this.mark(this.base + i);
     this.items[(this.head + i) & (this.items.length - 1)] = v;
   }
 
@@ -69,6 +143,8 @@ export class Deque {
 
   /** Replaces the whole content (for LINSERT, LREM, LTRIM, which rebuild anyway). */
   replace(values: readonly string[]): void {
+    // Positions shift: the stored entries are rewritten whole.
+    this.spill = undefined;
     let cap = 8;
     while (cap < values.length) cap *= 2;
     this.items = new Array<string | undefined>(cap);
@@ -83,6 +159,7 @@ export class ZSet {
   readonly scores = new Map<string, number>();
   /** Ordered by score, then member bytes. */
   readonly order: string[] = [];
+  spill: Spill | undefined = undefined;
 
   get size(): number {
     return this.scores.size;
@@ -107,6 +184,7 @@ export class ZSet {
 
   /** Sets a member's score; returns whether it was new. */
   add(member: string, score: number): boolean {
+    if (this.spill) this.spill.changed.add(member);
     const old = this.scores.get(member);
     if (old !== undefined) {
       if (old === score) return false;
@@ -121,6 +199,7 @@ export class ZSet {
   }
 
   remove(member: string): boolean {
+    if (this.spill) this.spill.changed.add(member);
     const old = this.scores.get(member);
     if (old === undefined) return false;
     this.order.splice(this.locate(old, member), 1);
@@ -161,7 +240,7 @@ export class ZSet {
 }
 
 /** Every value type a key can hold; a string is stored as itself. */
-export type Value = string | Deque | Map<string, string> | Set<string> | ZSet;
+export type Value = string | Deque | Hash | MemberSet | ZSet;
 
 /** Redis's name for a value's type (TYPE, SCAN TYPE). */
 export function typeName(v: Value): 'string' | 'list' | 'hash' | 'set' | 'zset' {

@@ -1,5 +1,6 @@
 // redis-benchmark against Orbit's RESP listener and a real redis-server, same run, same machine:
-// ops/s per command at -P 1 and -P 16 with 50 clients, the ratio, and memory per 1M small keys.
+// ops/s per command at -P 1 and -P 16 with 50 clients, the ratio, HSET on a 100k-field hash, and
+// memory per 1M small keys.
 //
 // Run by hand: ./node_modules/.bin/bun tests/bench/redis.bench.ts [requests] [rounds] (rounds 0: memory only)
 // Needs redis-server and redis-benchmark (Debian packages redis-server and redis-tools).
@@ -81,6 +82,23 @@ async function fill(port: number, n: number): Promise<void> {
   await p.exited;
 }
 
+async function fillHash(port: number, n: number): Promise<void> {
+  const frames: string[] = [];
+  // redis-benchmark's __rand_int__ is 12 zero-padded digits: the benchmark then updates these fields.
+  for (let i = 0; i < n; i++) frames.push(`*4\r\n$4\r\nHSET\r\n$3\r\nbig\r\n$13\r\nf${String(i).padStart(12, '0')}\r\n$5\r\nvalue\r\n`);
+  const p = Bun.spawn(['redis-cli', '-p', String(port), '--pipe'], { stdin: new TextEncoder().encode(frames.join('')), stdout: 'ignore', stderr: 'ignore' });
+  await p.exited;
+}
+
+/** HSET of one random existing field per command on the big hash: ops/s. */
+async function hsetBig(port: number, pipeline: number): Promise<number> {
+  const p = Bun.spawn(['redis-benchmark', '-p', String(port), '-c', '50', '-n', String(requests), '-r', '100000', '-P', String(pipeline), '--csv', 'HSET', 'big', 'f__rand_int__', 'changed'], { stdout: 'pipe', stderr: 'ignore' });
+  const out = await new Response(p.stdout).text();
+  const m = /^"[^"]+","([\d.]+)"/m.exec(out.split('\n').slice(1).join('\n'));
+  if (!m) throw new Error(`redis-benchmark HSET big: ${out}`);
+  return Number(m[1]);
+}
+
 const orbit = await startOrbit();
 const redis = await startRedis();
 try {
@@ -120,6 +138,20 @@ try {
     await Bun.sleep(3000);
     const after = await rssOf(s.pid);
     console.log(`${name}: ${((after - before) / n).toFixed(1)} bytes per key (RSS ${(before / 1048576).toFixed(0)} MB → ${(after / 1048576).toFixed(0)} MB)`);
+  }
+  // One field per command on a 100k-field hash (each commit writes the changed fields, not the hash).
+  if (rounds > 0) {
+    for (const s of [orbit, redis]) await fillHash(s.port, 100_000);
+    for (const pipeline of [1, 16]) {
+      const mine: number[] = [];
+      const theirs: number[] = [];
+      for (let round = 0; round < rounds; round++) {
+        mine.push(await hsetBig(orbit.port, pipeline));
+        theirs.push(await hsetBig(redis.port, pipeline));
+      }
+      const [m, t] = [median(mine), median(theirs)];
+      console.log(`HSET on a 100k-field hash, -P ${pipeline}: orbit ${m.toFixed(0)} ops/s, redis ${t.toFixed(0)} ops/s, ratio ${(m / t).toFixed(2)}`);
+    }
   }
 } finally {
   orbit.stop();

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'bun:test';
 import fc from 'fast-check';
 import { KeyTable } from '../../runtime/kv/key-table.ts';
-import type { Value } from '../../runtime/kv/values.ts';
+import { MemberSet, type Value } from '../../runtime/kv/values.ts';
 
 const latin1 = (max: number) => fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: max }).map((cs) => String.fromCharCode(...cs));
 const key = fc.oneof(latin1(3), latin1(40));
@@ -10,7 +10,7 @@ const value: fc.Arbitrary<Value> = fc.oneof(
   latin1(8),
   latin1(200),
   fc.integer({ min: 1025, max: 3000 }).map((n) => 'v'.repeat(n)),
-  latin1(4).map((m) => new Set([m])),
+  latin1(4).map((m) => new MemberSet([m])),
 );
 const op = fc.oneof(
   fc.tuple(fc.constant('set' as const), key, value),

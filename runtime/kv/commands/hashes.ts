@@ -4,11 +4,12 @@ import type { Handler } from '../keyspace.ts';
 import { arg, dropIfEmpty, formatDouble, getHash, has, optArg, parseBig, parseFloatArg, parseInteger, inInt64 } from './util.ts';
 import { globMatch } from '../glob.ts';
 import { scanArgs, scanNames } from './keys.ts';
+import { Hash } from '../values.ts';
 
-function hashFor(ks: Parameters<Handler>[0], db: number, key: string): Map<string, string> {
+function hashFor(ks: Parameters<Handler>[0], db: number, key: string): Hash {
   let h = getHash(ks, db, key);
   if (!h) {
-    h = new Map();
+    h = new Hash();
     ks.put(db, key, h);
   }
   return h;
@@ -100,6 +101,8 @@ export const hashCommands: Record<string, Handler> = {
   },
   HINCRBYFLOAT(ks, op, c, out) {
     const by = parseFloatArg(arg(op, 'increment'));
+    // Checked before the field is read (hincrbyfloatCommand).
+    if (!Number.isFinite(by)) fail('increment_not_finite');
     const key = op.argv[1]!;
     const cur = getHash(ks, c.db, key)?.get(op.argv[2]!);
     let base = 0;
@@ -131,7 +134,7 @@ export const hashCommands: Record<string, Handler> = {
       const fields = [...h.keys()];
       return out.bulk(fields[Math.floor(Math.random() * fields.length)]!);
     }
-    const count = parseInteger(rawCount);
+    const count = parseRandomCount(rawCount);
     const withValues = has(op, 'WITHVALUES');
     const picked = pick(h ? [...h.keys()] : [], count);
     if (withValues) {
@@ -151,6 +154,20 @@ export const hashCommands: Record<string, Handler> = {
 };
 
 /** Redis's random pick: a positive count gives distinct members, a negative one allows repeats. */
+/**
+ * The count of HRANDFIELD, SRANDMEMBER and ZRANDMEMBER: Redis's range (-LLONG_MAX … LLONG_MAX), and
+ * a negative count (picks may repeat) of at most MAX_REPEATED_PICKS, since each pick is a reply element.
+ */
+export function parseRandomCount(s: string): number {
+  const n = parseInteger(s);
+  if (s === '-9223372036854775808') fail('long_range');
+  if (n < -MAX_REPEATED_PICKS) fail('out_of_range');
+  return n;
+}
+
+/** Most elements a negative random count may ask for (a bigger reply would exhaust memory). */
+const MAX_REPEATED_PICKS = 16 * 1024 * 1024;
+
 export function pick<T>(all: readonly T[], count: number): T[] {
   if (all.length === 0) return [];
   if (count < 0) return Array.from({ length: -count }, () => all[Math.floor(Math.random() * all.length)]!);

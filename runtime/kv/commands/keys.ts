@@ -2,7 +2,7 @@
 import { fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import { DATABASES, type Handler, type Keyspace } from '../keyspace.ts';
-import { Deque, ZSet, typeName, type Value } from '../values.ts';
+import { Deque, Hash, MemberSet, ZSet, typeName, type Value } from '../values.ts';
 import { arg, has, optArg, parseInteger } from './util.ts';
 
 function clone(v: Value): Value {
@@ -12,8 +12,8 @@ function clone(v: Value): Value {
     for (let i = 0; i < v.length; i++) d.pushBack(v.at(i));
     return d;
   }
-  if (v instanceof Map) return new Map(v);
-  if (v instanceof Set) return new Set(v);
+  if (v instanceof Map) return new Hash(v);
+  if (v instanceof Set) return new MemberSet(v);
   const z = new ZSet();
   for (const m of v.order) {
     z.scores.set(m, v.scores.get(m)!);

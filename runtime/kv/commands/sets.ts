@@ -3,36 +3,37 @@ import { fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import type { Handler, Keyspace } from '../keyspace.ts';
 import { arg, args, getSet, optArg, parseInteger } from './util.ts';
-import { pick } from './hashes.ts';
+import { parseRandomCount, pick } from './hashes.ts';
 import { scanArgs, scanNames } from './keys.ts';
+import { MemberSet } from '../values.ts';
 
-function inter(sets: readonly (Set<string> | undefined)[]): Set<string> {
-  if (sets.some((s) => !s)) return new Set();
+function inter(sets: readonly (Set<string> | undefined)[]): MemberSet {
+  if (sets.some((s) => !s)) return new MemberSet();
   const sorted = [...(sets as Set<string>[])].sort((a, b) => a.size - b.size);
-  const res = new Set<string>();
+  const res = new MemberSet();
   for (const m of sorted[0]!) if (sorted.every((s) => s.has(m))) res.add(m);
   return res;
 }
 
-function union(sets: readonly (Set<string> | undefined)[]): Set<string> {
-  const res = new Set<string>();
+function union(sets: readonly (Set<string> | undefined)[]): MemberSet {
+  const res = new MemberSet();
   for (const s of sets) if (s) for (const m of s) res.add(m);
   return res;
 }
 
-function diff(sets: readonly (Set<string> | undefined)[]): Set<string> {
-  const res = new Set(sets[0] ?? []);
+function diff(sets: readonly (Set<string> | undefined)[]): MemberSet {
+  const res = new MemberSet(sets[0] ?? []);
   for (let i = 1; i < sets.length; i++) if (sets[i]) for (const m of sets[i]!) res.delete(m);
   return res;
 }
 
-function store(ks: Keyspace, db: number, dest: string, s: Set<string>): number {
+function store(ks: Keyspace, db: number, dest: string, s: MemberSet): number {
   if (s.size === 0) ks.delete(db, dest);
   else ks.put(db, dest, s, false);
   return s.size;
 }
 
-function algebra(op: (sets: readonly (Set<string> | undefined)[]) => Set<string>, storing: boolean): Handler {
+function algebra(op: (sets: readonly (Set<string> | undefined)[]) => MemberSet, storing: boolean): Handler {
   return (ks, k, c, out) => {
     const keys = args(k, 'key');
     const res = op(keys.map((key) => getSet(ks, c.db, key)));
@@ -47,7 +48,7 @@ export const setCommands: Record<string, Handler> = {
     const key = op.argv[1]!;
     let s = getSet(ks, c.db, key);
     if (!s) {
-      s = new Set();
+      s = new MemberSet();
       ks.put(c.db, key, s);
     }
     let n = 0;
@@ -109,7 +110,7 @@ export const setCommands: Record<string, Handler> = {
       if (!s) return out.bulk(null);
       return out.bulk(pick([...s], 1)[0]!);
     }
-    const picked = pick(s ? [...s] : [], parseInteger(raw));
+    const picked = pick(s ? [...s] : [], parseRandomCount(raw));
     out.array(picked.length);
     for (const m of picked) out.bulk(m);
   },
@@ -125,7 +126,7 @@ export const setCommands: Record<string, Handler> = {
     if (to) {
       to.add(m);
       ks.modified(c.db, dst);
-    } else ks.put(c.db, dst, new Set([m]));
+    } else ks.put(c.db, dst, new MemberSet([m]));
     out.integer(1);
   },
   SINTER: algebra(inter, false),

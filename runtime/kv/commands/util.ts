@@ -2,7 +2,7 @@
 import type { KeyOp } from '../../../compiler/index.ts';
 import { fail } from '../errors.ts';
 import type { Keyspace } from '../keyspace.ts';
-import { Deque, ZSet, type Value } from '../values.ts';
+import { Deque, ZSet, type Hash, type MemberSet, type Value } from '../values.ts';
 
 /** A named argument's single value (the matcher guarantees presence for required ones). */
 export function arg(op: KeyOp, name: string): string {
@@ -90,13 +90,13 @@ export function getList(ks: Keyspace, db: number, key: string): Deque | undefine
   return v;
 }
 
-export function getHash(ks: Keyspace, db: number, key: string): Map<string, string> | undefined {
+export function getHash(ks: Keyspace, db: number, key: string): Hash | undefined {
   const v = ks.get(db, key);
   if (v !== undefined && !(v instanceof Map)) fail('wrongtype');
   return v;
 }
 
-export function getSet(ks: Keyspace, db: number, key: string): Set<string> | undefined {
+export function getSet(ks: Keyspace, db: number, key: string): MemberSet | undefined {
   const v = ks.get(db, key);
   if (v !== undefined && !(v instanceof Set)) fail('wrongtype');
   return v;
