@@ -13,10 +13,19 @@ export class ProtocolError extends Error {
 
 const CR = 13;
 const LF = 10;
+/**
+ * Chunks up to this size are received into the decoder's reused buffer (a pipelined packet is a few
+ * KB); the bound keeps what each idle connection holds small.
+ */
+const REUSED = 16 * 1024;
 
 export class Decoder {
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
+  /** End of the received bytes in `buf` (it may be longer: a reused buffer). */
+  private end = 0;
+  /** The reused receive buffer (empty until the first read). */
+  private spare: Buffer = Buffer.alloc(0);
   /** Chunks received while waiting for `needed` bytes in total (counted from `pos`). */
   private parts: Buffer[] = [];
   private partsLength = 0;
@@ -27,29 +36,44 @@ export class Decoder {
   /**
    * Adds received bytes. They are copied: the decoder keeps them across calls, and strings decode
    * several times faster from a buffer of our own than from the socket's receive buffer (measured
-   * under Bun: ~0.15 µs against ~0.6 µs per argument).
+   * under Bun: ~0.15 µs against ~0.6 µs per argument). When everything before was consumed (the usual
+   * case: a packet holds whole commands) the chunk goes into the same reused buffer, so a read costs
+   * no allocation.
    */
   push(chunk: Buffer): void {
-    const own = Buffer.allocUnsafe(chunk.length);
-    chunk.copy(own);
-    if (this.pos >= this.buf.length && this.parts.length === 0) {
-      this.buf = own;
+    if (this.pos >= this.end && this.parts.length === 0) {
+      if (chunk.length <= this.spare.length) {
+        chunk.copy(this.spare);
+        this.buf = this.spare;
+      } else if (chunk.length <= REUSED) {
+        this.spare = Buffer.allocUnsafe(Math.max(chunk.length, 4096));
+        chunk.copy(this.spare);
+        this.buf = this.spare;
+      } else {
+        // A large chunk (a big bulk arriving) gets its own buffer, dropped once consumed.
+        this.buf = Buffer.allocUnsafe(chunk.length);
+        chunk.copy(this.buf);
+      }
       this.pos = 0;
+      this.end = chunk.length;
       return;
     }
+    const own = Buffer.allocUnsafe(chunk.length);
+    chunk.copy(own);
     this.parts.push(own);
     this.partsLength += own.length;
   }
 
   /** Bytes buffered but not yet consumed. */
   get buffered(): number {
-    return this.buf.length - this.pos + this.partsLength;
+    return this.end - this.pos + this.partsLength;
   }
 
   private gather(): void {
     if (this.parts.length === 0) return;
-    this.buf = Buffer.concat([this.buf.subarray(this.pos), ...this.parts]);
+    this.buf = Buffer.concat([this.buf.subarray(this.pos, this.end), ...this.parts]);
     this.pos = 0;
+    this.end = this.buf.length;
     this.parts = [];
     this.partsLength = 0;
   }
@@ -60,7 +84,7 @@ export class Decoder {
       if (this.buffered < this.needed) return undefined;
       this.gather();
       this.needed = 0;
-      if (this.pos >= this.buf.length) return undefined;
+      if (this.pos >= this.end) return undefined;
       const start = this.pos;
       const r = this.buf[start] === 0x2a ? this.multibulk(start) : this.inline(start);
       if (r === undefined) return undefined;
@@ -74,11 +98,13 @@ export class Decoder {
   private lineEnd(from: number, max: number, what: string): number {
     // Headers are a few bytes long: a loop finds their end sooner than a native search call.
     const buf = this.buf;
-    const stop = Math.min(buf.length, from + 32);
+    const end = this.end;
+    const stop = Math.min(end, from + 32);
     for (let j = from; j < stop; j++) if (buf[j] === LF) return j;
-    const i = stop === buf.length ? -1 : buf.indexOf(LF, stop);
+    const found = stop === end ? -1 : buf.indexOf(LF, stop);
+    const i = found >= end ? -1 : found;
     if (i < 0) {
-      if (buf.length - from > max) throw new ProtocolError(`too big ${what}`);
+      if (end - from > max) throw new ProtocolError(`too big ${what}`);
       return -1;
     }
     return i;
@@ -115,15 +141,15 @@ export class Decoder {
     }
     const argv: Argv = new Array<string>(count);
     for (let k = 0; k < count; k++) {
-      if (p >= buf.length) return this.wait(start, p + 1);
+      if (p >= this.end) return this.wait(start, p + 1);
       if (buf[p] !== 0x24) throw new ProtocolError(`expected '$', got '${String.fromCharCode(buf[p]!)}'`);
       const hl = this.lineEnd(p, this.limits.maxInlineLength, 'bulk count string');
       if (hl < 0) return this.wait(start, 0);
       const len = this.int(p + 1, buf[hl - 1] === CR ? hl - 1 : hl);
       if (len !== len || len < 0 || len > this.limits.maxBulkLength) throw new ProtocolError('invalid bulk length');
       const from = hl + 1;
-      if (from + len + 2 > buf.length) return this.wait(start, from + len + 2);
-      argv[k] = k === 0 ? commandName(buf, from, len) : buf.toString('latin1', from, from + len);
+      if (from + len + 2 > this.end) return this.wait(start, from + len + 2);
+      argv[k] = k === 0 ? commandName(buf, from, len) : (buf as unknown as Latin1Slicer).latin1Slice(from, from + len);
       p = from + len + 2;
     }
     this.pos = p;
@@ -133,7 +159,7 @@ export class Decoder {
   /** Not enough bytes: resume at `start` once the buffer holds `end` bytes (0 = any more). */
   private wait(start: number, end: number): undefined {
     this.pos = start;
-    this.needed = end > 0 ? end - start : this.buf.length - start + 1;
+    this.needed = end > 0 ? end - start : this.end - start + 1;
     return undefined;
   }
 
@@ -141,7 +167,7 @@ export class Decoder {
     const lf = this.lineEnd(start, this.limits.maxInlineLength, 'inline request');
     if (lf < 0) return this.wait(start, 0);
     const end = lf > start && this.buf[lf - 1] === CR ? lf - 1 : lf;
-    const line = this.buf.toString('latin1', start, end);
+    const line = (this.buf as unknown as Latin1Slicer).latin1Slice(start, end);
     this.pos = lf + 1;
     const argv = splitArgs(line);
     if (argv === undefined) throw new ProtocolError('unbalanced quotes in request');
@@ -149,29 +175,32 @@ export class Decoder {
   }
 }
 
-/** A recently decoded command name: its bytes and the one string made for them. */
-interface Interned {
-  readonly bytes: Uint8Array;
-  readonly text: string;
-}
-
 /** Command names by a hash of their bytes: a request's name is compared in place, not decoded again. */
-const names = new Array<Interned | undefined>(256);
+const names = new Array<string | undefined>(256);
 
 /** argv[0] as a string, the same string object for the same bytes (so the table lookup hits at once). */
 function commandName(buf: Buffer, from: number, len: number): string {
-  if (len > 24) return buf.toString('latin1', from, from + len);
+  if (len > 24) return (buf as unknown as Latin1Slicer).latin1Slice(from, from + len);
   let h = len;
   for (let i = 0; i < len; i++) h = (h * 31 + buf[from + i]!) & 255;
   const e = names[h];
-  if (e !== undefined && e.bytes.length === len) {
+  if (e !== undefined && e.length === len) {
+    // Compared against the string's own code units: one typed-array shape at this site stays fast.
     let same = true;
-    for (let i = 0; i < len && same; i++) same = e.bytes[i] === buf[from + i];
-    if (same) return e.text;
+    for (let i = 0; i < len && same; i++) same = e.charCodeAt(i) === buf[from + i];
+    if (same) return e;
   }
-  const text = buf.toString('latin1', from, from + len);
-  names[h] = { bytes: Uint8Array.from(buf.subarray(from, from + len)), text };
+  const text = (buf as unknown as Latin1Slicer).latin1Slice(from, from + len);
+  names[h] = text;
   return text;
+}
+
+/**
+ * Node's `Buffer#latin1Slice` (also in Bun): the same result as `toString('latin1', start, end)`
+ * without the encoding lookup, ~25% faster for the short strings of a request.
+ */
+interface Latin1Slicer {
+  latin1Slice(start: number, end: number): string;
 }
 
 const HEX = /^[0-9a-fA-F]{2}$/;

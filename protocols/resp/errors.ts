@@ -1,5 +1,5 @@
 // Redis's error replies for failures outside a command's own semantics: lookup, arity, auth, state.
-import type { CallFailure } from '../../compiler/index.ts';
+import { asciiLower, type CallFailure } from '../../compiler/index.ts';
 import { kv } from '../../runtime/index.ts';
 
 /** Redis 7's texts, by our code. */
@@ -27,8 +27,18 @@ export const RESP_ERRORS = {
   invalid_config: "ERR CONFIG SET failed (possibly related to argument '%s') - argument couldn't be parsed into an integer",
 } as const;
 
-/** Redis's text for a call that did not resolve or match. */
-export function callFailureText(f: CallFailure): string {
+/** Commands whose numkeys Redis checks itself (zunionInterDiffGenericCommand) with its own texts. */
+const ZSET_NUMKEYS = new Set(['zunionstore', 'zinterstore', 'zdiffstore', 'zunion', 'zinter', 'zdiff']);
+
+/** Redis's text for a call that did not resolve or match; `command` is argv[0] as sent. */
+export function callFailureText(f: CallFailure, command = ''): string {
+  const name = asciiLower(command);
+  if (ZSET_NUMKEYS.has(name)) {
+    if (f.kind === 'numkeys-not-positive') return `ERR at least 1 input key is needed for '${name}' command`;
+    if (f.kind === 'numkeys-too-large') return RESP_ERRORS.syntax;
+  }
+  // PING takes at most one argument and answers more with the arity error (pingCommand).
+  if (name === 'ping' && f.kind === 'syntax') return `ERR wrong number of arguments for 'ping' command`;
   switch (f.kind) {
     case 'unknown-command': {
       const shown = f.args.slice(0, 20).map((a) => `'${a.length > 128 ? a.slice(0, 128) : a}' `).join('');

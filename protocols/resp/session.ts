@@ -201,7 +201,7 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
     if (compiled.kind !== 'key-op') {
       if (this.multi) this.multiFailed = true;
       if (compiled.kind === 'unknown-command' && !this.authenticated) return this.out.error(RESP_ERRORS.noauth);
-      return this.out.error(callFailureText(compiled));
+      return this.out.error(callFailureText(compiled, argv[0]));
     }
     const op = compiled;
     this.lastCommand = op.command;
@@ -221,19 +221,22 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
 
   /** Runs one matched command; `mayBlock` is false inside EXEC (blocking commands return at once there). */
   private execute(op: KeyOp, mayBlock: boolean): void {
-    const own = SESSION_COMMANDS.get(op.command);
+    // The two tables share no name; the keyspace's is asked first since nearly every request is there.
+    const h = kv.KV_HANDLERS.get(op.command);
     try {
-      if (own) return own(this, op);
-      const h = kv.KV_HANDLERS.get(op.command);
-      if (!h) return this.out.error(callFailureText({ kind: 'unknown-command', name: op.argv[0]!, args: op.argv.slice(1) }));
+      if (!h) {
+        const own = SESSION_COMMANDS.get(op.command);
+        if (own) return own(this, op);
+        return this.out.error(callFailureText({ kind: 'unknown-command', name: op.argv[0]!, args: op.argv.slice(1) }));
+      }
       const r = h(this.ks, op, this, this.out);
       if (r) {
         if (mayBlock) this.block(r);
         else r.timeout(this.out);
       }
     } catch (e) {
-      if (e instanceof kv.KvError) this.out.error(e.message);
-      else throw e;
+      // Anything else (a reply too large to build) still answers this client and keeps the connection.
+      this.out.error(e instanceof kv.KvError ? e.message : `ERR ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 

@@ -168,3 +168,47 @@ describe('client output buffer limit', () => {
     await r.del('big');
   });
 });
+
+describe('Redis 7 error texts and bounds', () => {
+  test('numkeys of the sorted-set algebra, PING arity, float and overflow texts', async () => {
+    const r = server.client({ password: 'secret' });
+    await r.zadd('zk', 1, 'a');
+    for (const cmd of ['ZUNIONSTORE', 'ZINTERSTORE', 'ZDIFFSTORE']) {
+      expect(await err(r.call(cmd, 'out', '0', 'zk'))).toBe(`ERR at least 1 input key is needed for '${cmd.toLowerCase()}' command`);
+      expect(await err(r.call(cmd, 'out', '5', 'zk'))).toBe('ERR syntax error');
+    }
+    for (const cmd of ['ZUNION', 'ZINTER', 'ZDIFF']) expect(await err(r.call(cmd, '0', 'zk'))).toBe(`ERR at least 1 input key is needed for '${cmd.toLowerCase()}' command`);
+    // Other numkeys commands keep the generic texts.
+    expect(await err(r.call('SINTERCARD', '0', 'zk'))).toBe('ERR numkeys should be greater than 0');
+    expect(await err(r.call('LMPOP', '3', 'a', 'LEFT'))).toBe("ERR Number of keys can't be greater than number of args");
+    expect(await err(r.call('PING', 'a', 'b'))).toBe("ERR wrong number of arguments for 'ping' command");
+    expect(await r.call('PING', 'a')).toBe('a');
+    await r.hset('hk', 'f', '1');
+    expect(await err(r.call('HINCRBYFLOAT', 'hk', 'f', 'inf'))).toBe('ERR value is NaN or Infinity');
+    expect(await err(r.call('INCRBYFLOAT', 'fk', 'inf'))).toBe('ERR increment would produce NaN or Infinity');
+    await r.set('n', '10');
+    expect(await err(r.call('DECRBY', 'n', '-9223372036854775808'))).toBe('ERR decrement would overflow');
+    expect(await err(r.call('INCRBY', 'n', '9223372036854775807'))).toBe('ERR increment or decrement would overflow');
+    // Expiry times are bounded by a signed 64-bit count of milliseconds, not by 2^53.
+    expect(await r.call('SET', 'far', 'v', 'PXAT', '9999999999999999')).toBe('OK');
+    expect(await r.ttl('far')).toBeGreaterThan(1e12);
+    expect(await err(r.call('SET', 'far', 'v', 'EX', '9223372036854775'))).toBe("ERR invalid expire time in 'set' command");
+  });
+
+  test('random picks: the count range, and a huge negative count answers an error instead of exhausting memory', async () => {
+    const r = server.client({ password: 'secret' });
+    await r.sadd('sk', 'a', 'b');
+    await r.hset('hk2', 'f', 'v');
+    await r.zadd('zk2', 1, 'm');
+    const range = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
+    expect(await err(r.call('SRANDMEMBER', 'sk', '-9223372036854775808'))).toBe(range);
+    expect(await err(r.call('HRANDFIELD', 'hk2', '-9223372036854775808'))).toBe(range);
+    expect(await err(r.call('ZRANDMEMBER', 'zk2', '-9223372036854775808', 'WITHSCORES'))).toBe(range);
+    expect(await err(r.call('ZRANDMEMBER', 'zk2', '-100000000000'))).toBe('ERR value is out of range');
+    expect(await err(r.call('SRANDMEMBER', 'sk', '-9223372036854775807'))).toBe('ERR value is out of range');
+    expect(await r.call('SRANDMEMBER', 'sk', '-3')).toHaveLength(3);
+    expect(((await r.call('SRANDMEMBER', 'sk', '9223372036854775807')) as string[]).sort()).toEqual(['a', 'b']);
+    // The connection is still usable.
+    expect(await r.ping()).toBe('PONG');
+  });
+});

@@ -3,6 +3,9 @@ import { fail, failWith } from '../errors.ts';
 import type { Handler } from '../keyspace.ts';
 import { arg, args, getString, has, inInt64, optArg, parseBig, parseFloatArg, parseInteger, formatDouble } from './util.ts';
 
+/** Largest expiry time in ms Redis accepts (LLONG_MAX). */
+const MAX_MS = 9223372036854775807;
+
 /** Strings are capped at Redis's proto-max-bulk-len default. */
 const MAX_STRING = 512 * 1024 * 1024;
 
@@ -10,7 +13,8 @@ const MAX_STRING = 512 * 1024 * 1024;
 function expiryFrom(op: Parameters<Handler>[1], name: string): number | undefined {
   let at: number | undefined;
   const check = (n: number, unit: number, absolute: boolean): number => {
-    if (n <= 0 || !Number.isSafeInteger(n * unit)) failWith(`ERR invalid expire time in '${name}' command`);
+    // Redis's bound: the time in ms (absolute, after adding now) must fit a signed 64-bit integer.
+    if (n <= 0 || n * unit > MAX_MS || (!absolute && n * unit + Date.now() > MAX_MS)) failWith(`ERR invalid expire time in '${name}' command`);
     return absolute ? n * unit : Date.now() + n * unit;
   };
   if (has(op, 'EX')) at = check(parseInteger(arg(op, 'seconds')), 1000, false);
@@ -176,7 +180,7 @@ export const stringCommands: Record<string, Handler> = {
   },
   DECRBY(ks, op, c, out) {
     const by = parseBig(arg(op, 'decrement'));
-    if (by === -9223372036854775808n) fail('overflow');
+    if (by === -9223372036854775808n) fail('decrement_overflow');
     out.integer(incrBy(ks, c.db, op.argv[1]!, -by));
   },
   INCRBYFLOAT(ks, op, c, out) {

@@ -5,7 +5,7 @@ import { globMatch } from '../glob.ts';
 import type { Block, Handler, Keyspace } from '../keyspace.ts';
 import type { ReplySink } from '../reply.ts';
 import { ZSet } from '../values.ts';
-import { pick } from './hashes.ts';
+import { parseRandomCount, pick } from './hashes.ts';
 import { scanArgs, scanNames } from './keys.ts';
 import { arg, args, formatDouble, getSet, getZSet, has, optArg, parseFloatArg, parseInteger, rangeOf, readFloat } from './util.ts';
 
@@ -401,7 +401,7 @@ export const zsetCommands: Record<string, Handler> = {
     const z = getZSet(ks, c.db, op.argv[1]!);
     const raw = optArg(op, 'count');
     if (raw === undefined) return out.bulk(z ? pick(z.order, 1)[0]! : null);
-    const picked = pick(z ? z.order : [], parseInteger(raw));
+    const picked = pick(z ? z.order : [], parseRandomCount(raw));
     reply(out, z, picked, has(op, 'WITHSCORES'));
   },
   ZSCAN(ks, op, c, out) {
