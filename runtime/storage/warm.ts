@@ -21,6 +21,9 @@ import type { TableRuntime } from './table-runtime.ts';
  */
 export const CHUNK_ROWS = 16_384;
 
+/** Bytes of freshly decoded columns after which the warm tier asks for a full collection. */
+const COLLECT_AFTER = 64 * 1024 * 1024;
+
 interface Entry {
   /** Commit sequence of the last write the entry includes. */
   seq: number;
@@ -264,6 +267,7 @@ export class WarmTier {
     const entry = e ?? { seq, lengths, columns: new Map<number, CachedColumn>(), bytes: 0 };
     this.entries.set(id, entry);
     const tick = ++this.tick;
+    let added = 0;
     slots.forEach((s, j) => {
       const known = entry.columns.get(s);
       if (known) {
@@ -276,8 +280,12 @@ export class WarmTier {
       entry.columns.set(s, { chunks: col, bytes: b, used: tick });
       entry.bytes += b;
       this.total += b;
+      added += b;
     });
     this.evict(id, slots);
+    // Decoding a large table leaves as much garbage as it kept (growing buffers, row views): collect
+    // it now, inside the cold scan that made it, rather than during the next queries.
+    if (added >= COLLECT_AFTER) Bun.gc(true);
   }
 
   /**
