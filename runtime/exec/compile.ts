@@ -33,8 +33,12 @@ const ARITH = new Set(['+', '-', '*', '/', '%']);
 const CMP = new Set(['=', '<>', '<', '<=', '>', '>=']);
 const NUMERIC_KINDS = new Set(['int16', 'int32', 'int64', 'float32', 'float64', 'decimal']);
 
-/** Compiles `e` against an input layout. */
-export function compileExpr(e: Expr, layout: Layout, env: FnEnv): Evaluator {
+/**
+ * Compiles `e` against an input layout. With `scratch`, the result vector of a fused root may be
+ * a buffer the evaluator reuses on its next call: for consumers done with a batch's values before
+ * they evaluate the next (a hash aggregate's arguments).
+ */
+export function compileExpr(e: Expr, layout: Layout, env: FnEnv, scratch = false): Evaluator {
   switch (e.kind) {
     case 'column': {
       const idx = layout.get(e.id);
@@ -58,7 +62,7 @@ export function compileExpr(e: Expr, layout: Layout, env: FnEnv): Evaluator {
     }
     case 'cast': {
       const general = compileCast(compileExpr(e.expr, layout, env), e.expr.type, e.type, e.implicit);
-      return fuse(e, layout, general) ?? general;
+      return fuse(e, layout, general, scratch) ?? general;
     }
     case 'case':
       return compileCase(e, layout, env);
@@ -66,7 +70,7 @@ export function compileExpr(e: Expr, layout: Layout, env: FnEnv): Evaluator {
       return compileSubquery(e, layout, env);
     case 'call': {
       const general = compileCall(e.fn, e.args, e.type, layout, env);
-      return fuse(e, layout, general) ?? dictWise(e, layout, general) ?? general;
+      return fuse(e, layout, general, scratch) ?? dictWise(e, layout, general) ?? general;
     }
   }
 }

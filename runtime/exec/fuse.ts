@@ -237,7 +237,7 @@ type Kernel = (n: number, out: Float64Array | Int32Array | Uint8Array, ...cols: 
  * A fused evaluator for `e` when its tree is numeric throughout and has at least two operations,
  * falling back to `general` for batches it cannot finish exactly; otherwise undefined.
  */
-export function fuse(e: Expr, layout: Layout, general: Evaluator): Evaluator | undefined {
+export function fuse(e: Expr, layout: Layout, general: Evaluator, scratch = false): Evaluator | undefined {
   const leaves: number[] = [];
   const ops = shape(e, layout, true, leaves);
   if (ops === undefined || ops < 2 || leaves.length === 0) return undefined;
@@ -259,6 +259,7 @@ export function fuse(e: Expr, layout: Layout, general: Evaluator): Evaluator | u
     }
     return k;
   };
+  let reuse: Float64Array | Int32Array | Uint8Array | null = null;
   return (c, rc) => {
     const vecs: Vec[] = [];
     for (const idx of info.leaves) {
@@ -268,7 +269,9 @@ export function fuse(e: Expr, layout: Layout, general: Evaluator): Evaluator | u
     }
     const k = kernelFor(vecs.map((v) => v.scale));
     const n = c.length;
-    const out = outKind === 'bool' ? new Uint8Array(n) : outKind === 'i32' ? new Int32Array(n) : new Float64Array(n);
+    // A scratch evaluator writes into the previous batch's buffer (see compileExpr).
+    const out = scratch && reuse !== null && reuse.length === n ? reuse : outKind === 'bool' ? new Uint8Array(n) : outKind === 'i32' ? new Int32Array(n) : new Float64Array(n);
+    if (scratch) reuse = out;
     let valid: Uint8Array | null = null;
     for (const v of vecs) valid = andValid(valid, v.valid, n);
     // Rows that are NULL may hold garbage that trips a check; the general path sorts that out.

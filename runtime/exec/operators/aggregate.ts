@@ -91,16 +91,19 @@ export class AggregateOp extends Blocking {
     const exprs = [...plan.groups.map((g) => g.expr), ...plan.aggregates.flatMap((a) => [...a.call.args, ...(a.call.filter ? [a.call.filter] : []), ...a.call.orderBy.map((k) => k.expr)])];
     this.selective = isSelective(input) && !exprs.some(isVolatile) ? input : undefined;
     const layout = layoutOf(plan.input.schema);
-    this.groups = plan.groups.map((g) => evaluator(rc, plan, g.expr, layout));
+    // A hash aggregate is done with a batch's values before it evaluates the next batch, so its
+    // evaluators may reuse their output buffers (a sort aggregate compares across batches).
+    const scratch = plan.kind === 'hash-aggregate';
+    this.groups = plan.groups.map((g) => evaluator(rc, plan, g.expr, layout, scratch));
     this.aggs = plan.aggregates.map((item) => {
       const c = item.call;
       const argTypes = c.args.map((a) => a.type);
       const plain = !c.distinct && c.orderBy.length === 0;
       return {
         item,
-        args: c.args.map((a) => evaluator(rc, plan, a, layout)),
-        filter: c.filter ? evaluator(rc, plan, c.filter, layout) : undefined,
-        orderKeys: c.orderBy.map((k) => evaluator(rc, plan, k.expr, layout)),
+        args: c.args.map((a) => evaluator(rc, plan, a, layout, scratch)),
+        filter: c.filter ? evaluator(rc, plan, c.filter, layout, scratch) : undefined,
+        orderKeys: c.orderBy.map((k) => evaluator(rc, plan, k.expr, layout, scratch)),
         vector: plain ? groupAccumulator(c.fn, argTypes, c.type) : undefined,
         factory: rowAccumulator(c.fn, argTypes, c.type),
         rows: [],

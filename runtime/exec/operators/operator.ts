@@ -54,8 +54,8 @@ export const isSelective = (op: Operator): op is SelectiveOperator => typeof (op
 /** Builds the operator tree of a plan node (implemented in build.ts; passed down to avoid cycles). */
 export type BuildFn = (plan: PhysicalPlan, rc: RunCtx) => Operator;
 
-/** The compiled evaluator of `e` in `node`, compiled once per statement. */
-export function evaluator(rc: RunCtx, node: PhysicalPlan, e: Expr, layout: Layout): Evaluator {
+/** The compiled evaluator of `e` in `node`, compiled once per statement (`scratch`: see compileExpr; a node passes it for all its expressions or none). */
+export function evaluator(rc: RunCtx, node: PhysicalPlan, e: Expr, layout: Layout, scratch = false): Evaluator {
   let m = rc.compiled.get(node);
   if (!m) {
     m = new Map();
@@ -63,7 +63,7 @@ export function evaluator(rc: RunCtx, node: PhysicalPlan, e: Expr, layout: Layou
   }
   let f = m.get(e);
   if (!f) {
-    f = compileExpr(e, layout, rc.fnEnv);
+    f = compileExpr(e, layout, rc.fnEnv, scratch);
     m.set(e, f);
   }
   return f;
