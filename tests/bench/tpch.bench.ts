@@ -1,5 +1,5 @@
 // Benchmark (run by hand): TPC-H Q1 Q3 Q5 Q6 Q10 Q12 Q14 Q19 on Orbit, duckdb-wasm and native DuckDB over the same generated data.
-//   bun tests/bench/tpch.bench.ts [sf=0.1] [--runs=3] [--engines=orbit,wasm,native] [--queries=q1,q6] [--seed=1] [--orbit-data=DIR]
+//   bun tests/bench/tpch.bench.ts [sf=0.1] [--runs=3] [--warmup=3] [--engines=orbit,wasm,native] [--queries=q1,q6] [--seed=1] [--orbit-data=DIR]
 // Each engine is measured in a child process of its own (--child=FILE is that mode).
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +18,8 @@ const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const sf = Number(args.find((a) => !a.startsWith('--')) ?? '0.1');
 const runs = Number(flag('runs') ?? '3');
+/** Untimed runs of each query before the timed ones, the same for every engine. */
+const warmup = Math.max(1, Number(flag('warmup') ?? '3'));
 const seed = Number(flag('seed') ?? '1');
 const engines = new Set((flag('engines') ?? 'orbit,wasm,native').split(',') as EngineName[]);
 const queryNames = (flag('queries')?.split(',') ?? Object.keys(TPCH_QUERIES)) as QueryName[];
@@ -43,12 +45,14 @@ function log(msg: string): void {
 }
 
 /**
- * Median wall and CPU time of timed runs after one warm-up run; `run` returns the row count.
+ * Median wall and CPU time of timed runs after `warmup` untimed runs (the first loads data into
+ * caches, the next let JIT compilers reach their top tier); `run` returns the row count.
  * CPU time (this process, all threads) is the steadier figure on a shared machine for the
  * single-threaded engines (Orbit, duckdb-wasm); native DuckDB runs threads in parallel.
  */
 async function time(run: () => Promise<number> | number): Promise<{ ms: number; cpuMs: number; rows: number }> {
   let rows = await run();
+  for (let i = 1; i < warmup; i++) rows = await run();
   const samples: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -241,7 +245,7 @@ async function main(): Promise<void> {
     await Bun.write(child, toJson(await measure(engine!)));
     return;
   }
-  log(`TPC-H SF ${sf}, seed ${seed}, ${runs} timed runs per query (median) after one warm-up; one process per engine`);
+  log(`TPC-H SF ${sf}, seed ${seed}, ${runs} timed runs per query (median) after ${warmup} untimed; one process per engine`);
   const dir = mkdtempSync(join(tmpdir(), 'orbit-bench-tpch-report-'));
   const reports = new Map<EngineName, EngineReport>();
   try {
