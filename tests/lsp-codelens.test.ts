@@ -1,77 +1,44 @@
 // Code lenses ("Explain" per statement) and quick fixes ("did you mean …?") from `orbit lsp --stdio`, driven by a real JSON-RPC client.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { startLsp, type LspClient, type Range } from './support/lsp-client.ts';
 
-interface Range {
-  start: { line: number; character: number };
-  end: { line: number; character: number };
-}
-
-const root = join(import.meta.dir, '..');
 let dir: string;
-let child: ChildProcess;
-let conn: MessageConnection;
-const published = new Map<string, { range: Range; message: string; code?: string }[]>();
-
-async function open(name: string, text: string): Promise<{ uri: string; diagnostics: { range: Range; message: string; code?: string }[] }> {
-  const uri = pathToFileURL(join(dir, name)).href;
-  published.delete(uri);
-  await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'orbitql', version: 1, text } });
-  const started = Date.now();
-  while (!published.has(uri)) {
-    if (Date.now() - started > 20000) throw new Error('no diagnostics published');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return { uri, diagnostics: published.get(uri)! };
-}
+let lsp: LspClient;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orbit-lsp-lens-'));
   writeFileSync(join(dir, 'orbit.schema.oql'), 'CREATE TABLE users (id text PRIMARY KEY, name text NOT NULL, age int);\nCREATE TABLE readings (sensor text, ts timestamptz, temp float8);\n');
-  child = spawn(process.execPath, ['run', join(root, 'runtime', 'cli', 'main.ts'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-  conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: never[] }) => void published.set(p.uri, p.diagnostics));
-  conn.listen();
-  const init = await conn.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', {
-    processId: process.pid,
-    rootUri: pathToFileURL(dir).href,
-    workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'w' }],
-    capabilities: {},
-  });
-  expect(init.capabilities['codeLensProvider']).toEqual({ resolveProvider: false });
-  expect(init.capabilities['codeActionProvider']).toEqual({ codeActionKinds: ['quickfix'] });
-  await conn.sendNotification('initialized', {});
+  lsp = await startLsp(dir);
+  expect(lsp.capabilities['codeLensProvider']).toEqual({ resolveProvider: false });
+  expect(lsp.capabilities['codeActionProvider']).toEqual({ codeActionKinds: ['quickfix'] });
 });
 
 afterAll(async () => {
-  await conn.sendRequest('shutdown');
-  await conn.sendNotification('exit');
-  await new Promise((r) => child.once('exit', r));
-  conn.dispose();
+  await lsp.stop();
   rmSync(dir, { recursive: true, force: true });
 });
+
+const open = (name: string, text: string) => lsp.open(name, text);
 
 describe('code lens "Explain"', () => {
   test('one lens per statement with a plan, on its first word; its command shows the optimized plan', async () => {
     const text = 'LET $min = 18;\n\nSELECT name FROM users WHERE age >= $min;\n  SELECT time_bucket(15m, ts) AS b, avg(temp) FROM readings GROUP BY b FILL (linear);\nSELECT FROM WHERE;';
     const { uri } = await open('lens.oql', text);
-    const lenses = await conn.sendRequest<{ range: Range; command: { title: string; command: string; arguments: [string, { line: number; character: number }] } }[]>('textDocument/codeLens', { textDocument: { uri } });
+    const lenses = await lsp.conn.sendRequest<{ range: Range; command: { title: string; command: string; arguments: [string, { line: number; character: number }] } }[]>('textDocument/codeLens', { textDocument: { uri } });
     expect(lenses.map((l) => [l.range.start, l.command.title, l.command.command])).toEqual([
       [{ line: 2, character: 0 }, 'Explain', 'orbit.explainQuery'],
       [{ line: 3, character: 2 }, 'Explain', 'orbit.explainQuery'],
     ]);
     const [docUri, position] = lenses[1]!.command.arguments;
     expect(docUri).toBe(uri);
-    const plan = await conn.sendRequest<{ text: string; diagnostics: string[] }>('orbit/explain', { uri: docUri, position });
+    const plan = await lsp.conn.sendRequest<{ text: string; diagnostics: string[] }>('orbit/explain', { uri: docUri, position });
     expect(plan.diagnostics).toEqual([]);
     expect(plan.text.split('\n')[0]).toStartWith('Gap Fill');
     expect(plan.text).toContain('Seq Scan on readings');
-    const first = await conn.sendRequest<{ text: string }>('orbit/explain', { uri, position: lenses[0]!.command.arguments[1] });
+    const first = await lsp.conn.sendRequest<{ text: string }>('orbit/explain', { uri, position: lenses[0]!.command.arguments[1] });
     expect(first.text).toContain('Seq Scan on users');
   });
 });
@@ -82,7 +49,7 @@ describe('quick fix for a misspelled name', () => {
     const { uri, diagnostics } = await open('fix.oql', text);
     expect(diagnostics.length).toBe(5);
     const actions = async (line: number, character: number) =>
-      conn.sendRequest<{ title: string; kind: string; isPreferred: boolean; diagnostics: { message: string }[]; edit: { changes: Record<string, { range: Range; newText: string }[]> } }[]>('textDocument/codeAction', {
+      lsp.conn.sendRequest<{ title: string; kind: string; isPreferred: boolean; diagnostics: { message: string }[]; edit: { changes: Record<string, { range: Range; newText: string }[]> } }[]>('textDocument/codeAction', {
         textDocument: { uri },
         range: { start: { line, character }, end: { line, character } },
         context: { diagnostics: [] },
@@ -114,9 +81,9 @@ describe('quick fix for a misspelled name', () => {
 
   test('no fix when nothing is close, or outside a diagnostic', async () => {
     const { uri } = await open('nofix.oql', 'SELECT zzzzzz FROM users');
-    const none = await conn.sendRequest<unknown[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 9 }, end: { line: 0, character: 9 } }, context: { diagnostics: [] } });
+    const none = await lsp.conn.sendRequest<unknown[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 9 }, end: { line: 0, character: 9 } }, context: { diagnostics: [] } });
     expect(none).toEqual([]);
-    const outside = await conn.sendRequest<unknown[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 20 }, end: { line: 0, character: 20 } }, context: { diagnostics: [] } });
+    const outside = await lsp.conn.sendRequest<unknown[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 20 }, end: { line: 0, character: 20 } }, context: { diagnostics: [] } });
     expect(outside).toEqual([]);
   });
 });

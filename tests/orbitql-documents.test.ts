@@ -1,29 +1,16 @@
 // OrbitQL documents executed for real: schemaless tables, CREATE … CONTENT, INSERT of objects, UPDATE with
 // += / -=, UPSERT and reading fields by path, through Session.execute over LMDB in a temp dir.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Engine, resultRows, type Session } from '../runtime/index.ts';
+import { openOrbitQlDb, type OrbitQlDb } from './support/orbitql.ts';
 
-let dir: string;
-let engine: Engine;
-let s: Session;
+let db: OrbitQlDb;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'orbit-oql-docs-'));
-  engine = await Engine.open({ dataDir: dir });
-  s = engine.session();
+  db = await openOrbitQlDb('orbit-oql-docs-');
 });
-afterAll(async () => {
-  await engine.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => db.close());
 
-async function oql(text: string): Promise<unknown[][]> {
-  const results = await s.execute(text, [], { language: 'orbitql' });
-  return resultRows(results[results.length - 1]!);
-}
+const oql = (text: string): Promise<unknown[][]> => db.oql(text);
 
 describe('OrbitQL documents', () => {
   test('DEFINE TABLE … SCHEMALESS makes a document table next to typed ones', async () => {

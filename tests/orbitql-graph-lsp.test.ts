@@ -1,17 +1,12 @@
 // `orbit lsp --stdio` completes edge tables after `->`/`<-` and the records' table after the second arrow.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { startLsp, type LspClient } from './support/lsp-client.ts';
 
-const root = join(import.meta.dir, '..');
 let dir: string;
-let child: ChildProcess;
-let conn: MessageConnection;
-const published = new Set<string>();
+let lsp: LspClient;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orbit-lsp-graph-'));
@@ -25,32 +20,22 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  child = spawn(process.execPath, ['run', join(root, 'runtime', 'cli', 'main.ts'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-  conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string }) => void published.add(p.uri));
-  conn.listen();
-  await conn.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(dir).href, workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'w' }], capabilities: {} });
-  await conn.sendNotification('initialized', {});
+  lsp = await startLsp(dir);
 });
 
 afterAll(async () => {
-  await conn.sendRequest('shutdown');
-  await conn.sendNotification('exit');
-  await new Promise((r) => child.once('exit', r));
+  await lsp.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 async function labels(u: string, line: number, character: number): Promise<{ label: string; detail?: string }[]> {
-  return conn.sendRequest<{ label: string; detail?: string }[]>('textDocument/completion', { textDocument: { uri: u }, position: { line, character } });
+  return lsp.conn.sendRequest<{ label: string; detail?: string }[]>('textDocument/completion', { textDocument: { uri: u }, position: { line, character } });
 }
 
 describe('graph path completion', () => {
   test('edge tables after -> and <-, record tables after the second arrow', async () => {
-    const u = pathToFileURL(join(dir, 'g.oql')).href;
     const text = 'SELECT -> FROM person;\nSELECT <-fol FROM person;\nSELECT ->follows-> FROM person;\nSELECT doc->';
-    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri: u, languageId: 'orbitql', version: 1, text } });
-    const start = Date.now();
-    while (!published.has(u) && Date.now() - start < 20000) await new Promise((r) => setTimeout(r, 10));
+    const { uri: u } = await lsp.open('g.oql', text);
     const afterOut = await labels(u, 0, 9);
     expect(afterOut.map((i) => i.label)).toEqual(['follows']);
     expect(afterOut[0]!.detail).toBe('edge table');

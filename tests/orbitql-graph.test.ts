@@ -1,26 +1,17 @@
 // OrbitQL graphs executed for real: RELATE makes edge tables, `->edge->` paths and TRAVERSE walk them
 // through the IR's Expand node, through Session.execute over LMDB in a temp dir.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { catalogFromSchema, compileOrbitQL, parseOrbitQL } from '../compiler/index.ts';
-import { Engine, OrbitError, resultRows, type Session } from '../runtime/index.ts';
+import { OrbitError } from '../runtime/index.ts';
+import { openOrbitQlDb, type OrbitQlDb } from './support/orbitql.ts';
 
-let dir: string;
-let engine: Engine;
-let s: Session;
+let db: OrbitQlDb;
 
-async function oql(text: string): Promise<unknown[][]> {
-  const results = await s.execute(text, [], { language: 'orbitql' });
-  return resultRows(results[results.length - 1]!);
-}
+const oql = (text: string): Promise<unknown[][]> => db.oql(text);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'orbit-oql-graph-'));
-  engine = await Engine.open({ dataDir: dir });
-  s = engine.session();
+  db = await openOrbitQlDb('orbit-oql-graph-');
   await oql(`CREATE user:alice SET name = 'Alice';
     CREATE user:bob SET name = 'Bob';
     CREATE user:carol SET name = 'Carol';
@@ -32,10 +23,7 @@ beforeAll(async () => {
     RELATE user:alice->follows->user:carol;`);
   await oql("RELATE user:alice->knows->user:dan CONTENT { how: 'school' }");
 });
-afterAll(async () => {
-  await engine.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => db.close());
 
 describe('OrbitQL graphs', () => {
   test('RELATE makes the edge table with in, out and properties, indexed both ways', async () => {
@@ -48,7 +36,7 @@ describe('OrbitQL graphs', () => {
     ]);
     expect(await oql("SELECT count(*) FROM follows WHERE since IS NOT NULL")).toEqual([[1n]]);
     expect(await oql("SELECT how FROM knows")).toEqual([['school']]);
-    const follows = engine.catalog.getRelation(undefined, 'follows');
+    const follows = db.engine.catalog.getRelation(undefined, 'follows');
     expect(follows?.kind === 'table' && follows.indexes.filter((i) => !i.primary).map((i) => i.columns)).toEqual([
       ['in', 'out'],
       ['out', 'in'],

@@ -1,23 +1,17 @@
 // OrbitQL time, vectors and LIVE through Session.execute({ language: 'orbitql' }) against a real engine over LMDB in a temp dir.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { catalogFromSchema, compileOrbitQL, explainText, printLogical } from '../compiler/index.ts';
-import { Engine, OrbitError, resultRows, type Session } from '../runtime/index.ts';
+import { OrbitError } from '../runtime/index.ts';
+import { openOrbitQlDb, type OrbitQlDb } from './support/orbitql.ts';
 
-let dir: string;
-let engine: Engine;
-let s: Session;
+let db: OrbitQlDb;
 
 const T0 = Date.UTC(2024, 0, 1, 10) * 1000;
 const MIN = 60_000_000;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'orbit-orbitql-time-'));
-  engine = await Engine.open({ dataDir: dir });
-  s = engine.session();
-  await s.execute(
+  db = await openOrbitQlDb('orbit-orbitql-time-');
+  await db.session.execute(
     `CREATE TABLE readings (sensor text, ts timestamptz, temp float8, n int, level numeric(6,2));
      INSERT INTO readings VALUES
        ('a', '2024-01-01 10:00:00+00', 10, 1, 1.00), ('a', '2024-01-01 10:20:00+00', 20, 2, 2.00),
@@ -27,15 +21,9 @@ beforeAll(async () => {
      INSERT INTO docs VALUES ('doc:1', '{1,0,0}', '{"v": [1, 0, 0]}'), ('doc:2', '{0.8,0.6,0}', '{"v": [0, 1, 0]}'), ('doc:3', '{0,0,1}', '{"v": [0, 0, 1]}');`,
   );
 });
-afterAll(async () => {
-  await engine.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => db.close());
 
-async function oql(text: string): Promise<unknown[][]> {
-  const results = await s.execute(text, [], { language: 'orbitql' });
-  return resultRows(results[results.length - 1]!);
-}
+const oql = (text: string): Promise<unknown[][]> => db.oql(text);
 
 async function sqlstateOf(text: string): Promise<{ sqlstate: string; message: string }> {
   try {
