@@ -240,7 +240,9 @@ type Kernel = (n: number, out: Float64Array | Int32Array | Uint8Array, ...cols: 
 export function fuse(e: Expr, layout: Layout, general: Evaluator, scratch = false): Evaluator | undefined {
   const leaves: number[] = [];
   const ops = shape(e, layout, true, leaves);
-  if (ops === undefined || ops < 2 || leaves.length === 0) return undefined;
+  // One operation alone runs as fast through the general kernels, unless its output buffer can be
+  // reused (scratch), which the general kernels cannot do.
+  if (ops === undefined || ops < (scratch ? 1 : 2) || leaves.length === 0) return undefined;
   const info: Shape = { ops, leaves };
   const isCmp = e.kind === 'call' && CMP[e.fn] !== undefined;
   const rt = e.type;

@@ -2,6 +2,7 @@
 // numeric inputs update typed per-group arrays a batch at a time, every other aggregate (and
 // DISTINCT / ORDER BY aggregates) keeps row accumulators per group.
 
+import { exprColumns } from '../../../compiler/ir/expr.ts';
 import type { AggregateItem } from '../../../compiler/ir/plan.ts';
 import type { HashAggregate, SortAggregate } from '../../../compiler/physical/plan.ts';
 import type { DataType } from '../../../compiler/ir/types.ts';
@@ -10,7 +11,7 @@ import { layoutOf } from '../compile.ts';
 import { compareValues } from '../compare.ts';
 import type { Evaluator, RunCtx } from '../context.ts';
 import { KeyTable } from '../keys.ts';
-import { type Chunk, type Vec, gatherChunk, makeVec, valueAt, vecFromValues } from '../vector.ts';
+import { type Chunk, type Vec, UNREAD, gather, makeVec, valueAt, vecFromValues } from '../vector.ts';
 import { Blocking, type Operator, type Selected, type SelectiveOperator, checkCancel, evaluator, isSelective, markSelected } from './operator.ts';
 import { isVolatile } from '../../../compiler/optimize/util.ts';
 import { ExecError } from '../errors.ts';
@@ -79,6 +80,8 @@ export class AggregateOp extends Blocking {
   private readonly selective: SelectiveOperator | undefined;
   /** The selection of the chunk last pulled unfiltered. */
   private pending: Selected | undefined;
+  /** Input columns the group and aggregate expressions read: the only ones worth gathering. */
+  private readonly reads: readonly number[];
   /** Per-batch buffers, reused: each batch's group ids and active rows are consumed before the next. */
   private idsBuf: Int32Array | null = null;
   private activeBuf: Uint8Array | null = null;
@@ -89,6 +92,8 @@ export class AggregateOp extends Blocking {
   ) {
     super(rc);
     const exprs = [...plan.groups.map((g) => g.expr), ...plan.aggregates.flatMap((a) => [...a.call.args, ...(a.call.filter ? [a.call.filter] : []), ...a.call.orderBy.map((k) => k.expr)])];
+    const at = new Map(plan.input.schema.map((c, i) => [c.id, i]));
+    this.reads = [...new Set(exprs.flatMap((e) => [...exprColumns(e)].flatMap((id) => (at.has(id) ? [at.get(id)!] : []))))];
     this.selective = isSelective(input) && !exprs.some(isVolatile) ? input : undefined;
     const layout = layoutOf(plan.input.schema);
     // A hash aggregate is done with a batch's values before it evaluates the next batch, so its
@@ -125,11 +130,18 @@ export class AggregateOp extends Blocking {
     const s = this.selective.nextSelected();
     if (s === null) return null;
     if (s.sel === null) return { c: s.chunk, active: null };
-    if (s.n * 2 < s.chunk.length) return { c: gatherChunk(s.chunk, s.sel, s.n), active: null };
+    if (s.n * 2 < s.chunk.length) return { c: this.gatherRead(s.chunk, s.sel, s.n), active: null };
     const active = markSelected(this.activeBuf, s);
     this.activeBuf = active;
     this.pending = s;
     return { c: s.chunk, active };
+  }
+
+  /** Rows `sel[0..n)` of `c`, with only the columns this aggregate reads (the others UNREAD). */
+  private gatherRead(c: Chunk, sel: Uint32Array, n: number): Chunk {
+    const columns = new Array<Vec>(c.columns.length).fill(UNREAD);
+    for (const i of this.reads) columns[i] = gather(c.columns[i]!, sel, n);
+    return { columns, length: n };
   }
 
   protected compute(): Chunk {
@@ -147,7 +159,7 @@ export class AggregateOp extends Blocking {
       } catch (e) {
         // A rejected row may fail where a selected one would not: redo with the selected rows only.
         if (active === null || !(e instanceof ExecError)) throw e;
-        c = gatherChunk(c, this.pending!.sel!, this.pending!.n);
+        c = this.gatherRead(c, this.pending!.sel!, this.pending!.n);
         active = null;
         kv = this.groups.map((f) => f(c, rc));
         ev = this.aggs.map((a) => evaluate(a, c, rc));
