@@ -59,7 +59,7 @@ const COMBO_LIMIT = 1 << 16;
 
 /** Codes of one key column's values: numbers in a typed-array table, text in a Map. */
 class Dict {
-  constructor(readonly nums = new NumMap()) {}
+  constructor(public nums: NumMap) {}
   readonly strs = new Map<string, number>();
   get(k: DictKey): number {
     if (typeof k === 'number') return this.nums.get(k);
@@ -152,6 +152,13 @@ function mergeLoop(keys: Float64Array, ids: Int32Array, data: Float64Array | Int
 
 const MERGE_LOOP = { i32: freshCopy(mergeLoop), f64: freshCopy(mergeLoop) };
 
+/** 0, 1, …, n-1. */
+function countUp(n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
+}
+
 /**
  * `m`'s keys ascending with their ids. Ids count up in insertion order, so a build side that
  * arrived in key order (a join output that kept its probe side's order) needs no sort.
@@ -163,7 +170,7 @@ function ascendingKeys(m: NumMap, ids: number): { keys: Float64Array; ids: Int32
     for (let i = 0; i < vals.length; i++) if (vals[i] !== -1) byId[vals[i]!] = keys[i]!;
     let sorted = true;
     for (let k = 1; k < ids && sorted; k++) sorted = byId[k - 1]! < byId[k]!;
-    if (sorted) return { keys: byId, ids: Int32Array.from({ length: ids }, (_, k) => k), size: m.size };
+    if (sorted) return { keys: byId, ids: countUp(ids), size: m.size };
   }
   const sorted = new Float64Array(m.size);
   let j = 0;
@@ -255,15 +262,18 @@ export class KeyTable {
   /** Number of distinct keys seen. */
   size = 0;
 
+  private readonly filtered: boolean;
+
   /** `expected`: the number of distinct keys to size for (a hash join's build rows), when known. */
   constructor(
     readonly width: number,
-    expected = 0,
+    private readonly expected = 0,
   ) {
     // A known size means a join build: its probes mostly miss, which the maps' filters answer.
-    const filtered = expected > 0;
-    this.dicts = Array.from({ length: width }, () => new Dict(new NumMap(width === 1 ? expected : 0, filtered)));
-    this.levels = Array.from({ length: Math.max(0, width - 1) }, () => new NumMap(16, filtered));
+    // The table is sized for it on the first insert (a sorted build never fills it).
+    this.filtered = expected > 0;
+    this.dicts = Array.from({ length: width }, () => new Dict(new NumMap(16, this.filtered)));
+    this.levels = Array.from({ length: Math.max(0, width - 1) }, () => new NumMap(16, this.filtered));
     this.wide = Array.from({ length: Math.max(0, width - 1) }, () => new Map());
     this.counts = new Array<number>(Math.max(0, width - 1)).fill(0);
     this.resolved = Array.from({ length: width }, () => new Map());
@@ -354,6 +364,7 @@ export class KeyTable {
     if (w === 1) {
       const v = keys[0]!;
       const d = this.dicts[0]!;
+      if (insert && this.size === 0 && d.nums.size === 0 && this.expected > 16) d.nums = new NumMap(this.expected, this.filtered);
       if (v.dict !== undefined) {
         this.dictIds(v, d, out, n, insert, nullsNeverMatch, active);
         return out;
@@ -530,7 +541,7 @@ export class KeyTable {
     let a = this.ascending;
     if (a === null || a.size !== this.keyCount(m)) {
       const sorted = this.sorted;
-      a = this.ascending = sorted !== null ? { keys: sorted, ids: Int32Array.from({ length: sorted.length }, (_, k) => k), size: sorted.length } : ascendingKeys(m, this.size);
+      a = this.ascending = sorted !== null ? { keys: sorted, ids: countUp(sorted.length), size: sorted.length } : ascendingKeys(m, this.size);
     }
     const loop = v.rep === 'i32' ? MERGE_LOOP.i32 : MERGE_LOOP.f64;
     if (loop(a.keys, a.ids, v.data as Float64Array | Int32Array, v.valid, active, n, out)) return true;
@@ -554,7 +565,8 @@ export class KeyTable {
     const sorted = this.sorted;
     if (sorted === null) return;
     this.sorted = null;
-    const m = this.dicts[0]!.nums;
+    const m = new NumMap(sorted.length, this.filtered);
+    this.dicts[0]!.nums = m;
     for (let i = 0; i < sorted.length; i++) m.set(sorted[i]!, i);
   }
 
