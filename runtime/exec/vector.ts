@@ -257,12 +257,15 @@ export function nullVec(type: DataType, n: number): Vec {
  */
 export const UNREAD: Vec = { type: { kind: 'null' }, rep: 'obj', length: 0, valid: null, data: [], scale: 0 };
 
-/** Rows of `v` at `idx` (a row index per output row; -1 gives NULL), in one pass. */
-export function gather(v: Vec, idx: Int32Array | Uint32Array, n = idx.length): Vec {
+/**
+ * Rows of `v` at `idx` (a row index per output row; -1 gives NULL), in one pass. `nonNegative`:
+ * the caller knows `idx` holds no -1 (saves a scan per column).
+ */
+export function gather(v: Vec, idx: Int32Array | Uint32Array, n = idx.length, nonNegative = false): Vec {
   if (v === UNREAD) return v;
   let valid: Uint8Array | null = null;
   const src = v.valid;
-  if (src !== null || hasNegative(idx, n)) {
+  if (src !== null || (!nonNegative && hasNegative(idx, n))) {
     valid = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       const j = idx[i]!;

@@ -129,12 +129,14 @@ class JoinOutput {
     }
     if (m === 0) return null;
     const L = left.columns.length;
-    return { columns: [...left.columns.map((v, j) => this.take(v, j, li, m)), ...right.columns.map((v, j) => this.take(v, L + j, ri, m))], length: m };
+    // Left rows always exist; right rows are missing (-1) only where unmatched left rows were padded.
+    const padded = li !== pairs.li;
+    return { columns: [...left.columns.map((v, j) => this.take(v, j, li, m, true)), ...right.columns.map((v, j) => this.take(v, L + j, ri, m, !padded))], length: m };
   }
 
   /** Output column `j` (input vector `v`) at rows `idx`, or UNREAD when no consumer reads it. */
-  private take(v: Vec, j: number, idx: Int32Array, n: number): Vec {
-    return this.kept === null || this.kept[j] === 1 ? gather(v, idx, n) : UNREAD;
+  private take(v: Vec, j: number, idx: Int32Array, n: number, nonNegative = false): Vec {
+    return this.kept === null || this.kept[j] === 1 ? gather(v, idx, n, nonNegative) : UNREAD;
   }
 
   /** RIGHT/FULL: right rows no left row matched, with NULLs on the left. */
