@@ -272,8 +272,14 @@ class Planner {
         order: l.order.slice(0, 1),
       };
     } else {
+      // A key the build side holds unique (its scan's one-column primary key) finds at most one
+      // build row by itself: hash on it alone and check the other pairs on that row. One integer
+      // key takes the executor's direct, merge and single-column hash paths; several go through
+      // per-row folding (TPC-H Q5: l_suppkey = s_suppkey AND c_nationkey = s_nationkey).
+      const u = leftKeys.length > 1 ? rightKeys.findIndex((k) => isUniqueColumn(r.plan, k)) : -1;
+      const hashKeys = u < 0 ? { leftKeys, rightKeys, residual: residualExpr } : singleKey(leftKeys, rightKeys, u, residualExpr);
       out = {
-        plan: { kind: 'hash-join', joinType: type, left: l.plan, right: r.plan, leftKeys, rightKeys, ...(residualExpr ? { residual: residualExpr } : {}), schema, est: est(rows, base + rr * HASH_BUILD_ROW + lr * HASH_PROBE_ROW + rows * CPU_ROW) },
+        plan: { kind: 'hash-join', joinType: type, left: l.plan, right: r.plan, leftKeys: hashKeys.leftKeys, rightKeys: hashKeys.rightKeys, ...(hashKeys.residual ? { residual: hashKeys.residual } : {}), schema, est: est(rows, base + rr * HASH_BUILD_ROW + lr * HASH_PROBE_ROW + rows * CPU_ROW) },
         order: [],
       };
     }
@@ -281,11 +287,24 @@ class Planner {
   }
 }
 
+/** Whether `e` is the one-column primary key of the base table `p` scans (unique in its rows). */
+function isUniqueColumn(p: PhysicalPlan, e: Expr): boolean {
+  if ((p.kind !== 'seq-scan' && p.kind !== 'index-scan') || e.kind !== 'column' || p.table.primaryKey.length !== 1) return false;
+  const c = p.columns.find((x) => x.id === e.id);
+  return c !== undefined && p.table.columns.find((x) => x.ordinal === c.ordinal)?.name === p.table.primaryKey[0];
+}
+
+/** Key pair `i` alone; the other pairs become residual equalities. */
+function singleKey(leftKeys: readonly Expr[], rightKeys: readonly Expr[], i: number, residual: Expr | undefined): { leftKeys: Expr[]; rightKeys: Expr[]; residual?: Expr } {
+  const others = leftKeys.flatMap((k, j) => (j === i ? [] : [{ kind: 'call', fn: '=', args: [k, rightKeys[j]!], type: { kind: 'bool' }, nullable: k.nullable || rightKeys[j]!.nullable } as Expr]));
+  const all = conjoin([...others, ...conjuncts(residual)]);
+  return { leftKeys: [leftKeys[i]!], rightKeys: [rightKeys[i]!], ...(all ? { residual: all } : {}) };
+}
+
 /** Merge join compares on the first key; further key pairs become residual equalities. */
 function mergeResidual(leftKeys: readonly Expr[], rightKeys: readonly Expr[], residual: Expr | undefined): { residual?: Expr } {
-  const extra = leftKeys.slice(1).map((k, i) => ({ kind: 'call', fn: '=', args: [k, rightKeys[i + 1]!], type: { kind: 'bool' }, nullable: k.nullable || rightKeys[i + 1]!.nullable }) as Expr);
-  const all = conjoin([...extra, ...conjuncts(residual)]);
-  return all ? { residual: all } : {};
+  const r = singleKey(leftKeys, rightKeys, 0, residual).residual;
+  return r ? { residual: r } : {};
 }
 
 const sameKey = (e: Expr, id: ColumnId): boolean => e.kind === 'column' && e.id === id;

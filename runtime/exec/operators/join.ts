@@ -1,7 +1,7 @@
 // Joins: hash join (build on the right), merge join over sorted inputs, nested-loop join; every
 // join type (inner/left/right/full/cross/semi/anti/single). NULL keys never match.
 
-import type { Expr } from '../../../compiler/ir/expr.ts';
+import { type Expr, exprColumns } from '../../../compiler/ir/expr.ts';
 import type { JoinType } from '../../../compiler/ir/plan.ts';
 import type { HashJoin, MergeJoin, NestedLoopJoin, PhysicalPlan } from '../../../compiler/physical/plan.ts';
 import { layoutOf } from '../compile.ts';
@@ -59,8 +59,14 @@ class JoinOutput {
   ) {
     this.kept = rc.joinNeeds.get(plan) ?? null;
     this.type = plan.joinType;
-    this.residual = residual ? evaluator(rc, plan, residual, layoutOf([...plan.left.schema, ...plan.right.schema])) : undefined;
+    const layout = layoutOf([...plan.left.schema, ...plan.right.schema]);
+    this.residual = residual ? evaluator(rc, plan, residual, layout) : undefined;
+    this.residualReads = new Uint8Array(layout.size);
+    if (residual) for (const id of exprColumns(residual)) if (layout.has(id)) this.residualReads[layout.get(id)!] = 1;
   }
+
+  /** The combined (left, right) columns the residual reads: the only ones its candidates need. */
+  private readonly residualReads: Uint8Array;
 
   /** Keeps the candidate pairs whose residual is true. */
   check(left: Chunk, right: Chunk, pairs: Pairs, from = 0): void {
@@ -68,7 +74,12 @@ class JoinOutput {
     const m = pairs.n - from;
     const li = pairs.li.subarray(from, pairs.n);
     const ri = pairs.ri.subarray(from, pairs.n);
-    const combined: Chunk = { columns: [...left.columns.map((v) => gather(v, li, m)), ...right.columns.map((v) => gather(v, ri, m))], length: m };
+    const L = left.columns.length;
+    const reads = this.residualReads;
+    const combined: Chunk = {
+      columns: [...left.columns.map((v, j) => (reads[j] === 1 ? gather(v, li, m, true) : UNREAD)), ...right.columns.map((v, j) => (reads[L + j] === 1 ? gather(v, ri, m, true) : UNREAD))],
+      length: m,
+    };
     const { sel, n } = selectTrue(this.residual(combined, this.rc));
     for (let k = 0; k < n; k++) {
       pairs.li[from + k] = li[sel[k]!]!;
