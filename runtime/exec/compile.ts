@@ -18,7 +18,7 @@ import { andVec, arithVec, compareVec, decimalToFloat, distinctVec, isNullVec, n
 import { outOfRange } from './text.ts';
 import { rint } from './cast.ts';
 import {
-  type Chunk, type Vec, UNREAD, constVec, gather, makeVec, nullVec, rescaleVec, toBig, valueAt, vecFromValues,
+  type Chunk, type Vec, constVec, gather, gatherColumns, makeVec, nullVec, rescaleVec, toBig, valueAt, vecFromValues,
 } from './vector.ts';
 import { applyNumericTypmod } from './cast.ts';
 import { MAX_EXACT, pow10, rescaleBig } from './decimal.ts';
@@ -112,9 +112,7 @@ function part(e: Expr, layout: Layout, env: FnEnv, f: Evaluator = compileExpr(e,
  */
 function onRows(p: Part, c: Chunk, rc: RunCtx, sel: Uint32Array, n: number, t: DataType): Vec {
   if (n === c.length) return p.f(c, rc);
-  const columns = new Array<Vec>(c.columns.length).fill(UNREAD);
-  for (const i of p.cols) columns[i] = gather(c.columns[i]!, sel, n);
-  const sub = p.f({ columns, length: n }, rc);
+  const sub = p.f(gatherColumns(c, p.cols, sel, n), rc);
   return scatter(sub, sel, n, c.length, t);
 }
 

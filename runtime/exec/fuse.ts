@@ -299,8 +299,40 @@ function conjunctsOf(e: Expr, out: Expr[]): Expr[] {
 interface DictConjunct {
   readonly idx: number;
   readonly eval: Evaluator;
-  /** Pass/fail per dictionary value, by the dictionary's values array. */
-  readonly tables: Map<readonly string[], { pass: Uint8Array; size: number; nullPass: boolean }>;
+  readonly perValue: PerValue;
+  /** Pass bytes (NULL's at index values.length) derived from each per-value result. */
+  readonly passes: WeakMap<Vec, Uint8Array>;
+}
+
+/**
+ * An expression over one text column evaluated once per value of a dictionary, then once for
+ * NULL (at index `values.length`), cached per dictionary until it grows. Null when the evaluation
+ * raises: a value only rows outside the batch hold may fail where the batch's rows would not, so
+ * those batches evaluate row by row.
+ */
+class PerValue {
+  private readonly cache = new Map<readonly string[], { size: number; result: Vec } | null>();
+  constructor(
+    private readonly f: Evaluator,
+    private readonly idx: number,
+  ) {}
+  of(v: Vec, width: number, rc: RunCtx): { size: number; result: Vec } | null {
+    const values = v.dict!.values;
+    let t = this.cache.get(values);
+    if (t === undefined || (t !== null && t.size !== values.length)) {
+      const cols: Vec[] = new Array<Vec>(width);
+      const vals = [...values, null];
+      cols[this.idx] = vecFromValues(v.type, vals);
+      try {
+        t = { size: values.length, result: this.f({ columns: cols, length: vals.length }, rc) };
+      } catch (err) {
+        if (!(err instanceof ExecError)) throw err;
+        t = null;
+      }
+      this.cache.set(values, t);
+    }
+    return t;
+  }
 }
 
 /** The one text column `e` reads, when it reads exactly one and nothing else varies per row. */
@@ -350,26 +382,13 @@ export function dictWise(e: Expr, layout: Layout, general: Evaluator): Evaluator
   if (e.kind !== 'call') return undefined;
   const idx = soleTextColumn(e, layout);
   if (idx === undefined) return undefined;
-  /** Results over each dictionary's values and then NULL (index `values.length`). */
-  const tables = new Map<readonly string[], { size: number; result: Vec } | null>();
+  const perValue = new PerValue(general, idx);
   let at = new Int32Array(0);
   return (c, rc) => {
     const v = c.columns[idx]!;
     const d = v.dict;
     if (d === undefined || d.values.length * 2 > c.length) return general(c, rc);
-    let t = tables.get(d.values);
-    if (t === undefined || (t !== null && t.size !== d.values.length)) {
-      const cols: Vec[] = new Array<Vec>(c.columns.length);
-      const vals = [...d.values, null];
-      cols[idx] = vecFromValues(v.type, vals);
-      try {
-        t = { size: d.values.length, result: general({ columns: cols, length: vals.length }, rc) };
-      } catch (err) {
-        if (!(err instanceof ExecError)) throw err;
-        t = null;
-      }
-      tables.set(d.values, t);
-    }
+    const t = perValue.of(v, c.columns.length, rc);
     if (t === null) return general(c, rc);
     const n = c.length;
     if (at.length < n) at = new Int32Array(n);
@@ -381,32 +400,19 @@ export function dictWise(e: Expr, layout: Layout, general: Evaluator): Evaluator
   };
 }
 
-/**
- * The pass table of a dictionary conjunct for `v`'s dictionary, extended to every value it holds;
- * undefined when evaluating over the dictionary raises (a value only rejected rows hold may fail
- * where the rows that reach the conjunct would not: those batches evaluate row by row).
- */
-function passTable(d: DictConjunct, v: Vec, width: number, rc: RunCtx): { pass: Uint8Array; nullPass: boolean } | undefined {
-  const values = v.dict!.values;
-  const known = d.tables.get(values);
-  if (known && known.size === values.length) return known;
-  const cols: Vec[] = new Array<Vec>(width);
-  const probe = (vals: readonly (string | null)[]): Uint8Array => {
-    cols[d.idx] = vecFromValues(v.type, vals);
-    const r = d.eval({ columns: cols, length: vals.length }, rc);
-    const out = new Uint8Array(vals.length);
+/** Pass bytes of a dictionary conjunct for every value of `v`'s dictionary and NULL (see PerValue). */
+function passTable(d: DictConjunct, v: Vec, width: number, rc: RunCtx): Uint8Array | undefined {
+  const t = d.perValue.of(v, width, rc);
+  if (t === null) return undefined;
+  let pass = d.passes.get(t.result);
+  if (pass === undefined) {
+    const r = t.result;
     const data = r.data as Uint8Array;
-    for (let i = 0; i < vals.length; i++) out[i] = data[i] === 1 && (r.valid === null || r.valid[i] === 1) ? 1 : 0;
-    return out;
-  };
-  try {
-    const t = { pass: probe(values), size: values.length, nullPass: probe([null])[0] === 1 };
-    d.tables.set(values, t);
-    return t;
-  } catch (e) {
-    if (e instanceof ExecError) return undefined;
-    throw e;
+    pass = new Uint8Array(r.length);
+    for (let i = 0; i < r.length; i++) pass[i] = data[i] === 1 && (r.valid === null || r.valid[i] === 1) ? 1 : 0;
+    d.passes.set(r, pass);
   }
+  return pass;
 }
 
 /**
@@ -438,7 +444,10 @@ export function fuseFilter(e: Expr, layout: Layout, general: Selector, compile: 
     }
     leaves.length = mark;
     const idx = soleTextColumn(part, layout);
-    if (idx !== undefined) dicts.push({ idx, eval: compile(part), tables: new Map() });
+    if (idx !== undefined) {
+      const f = compile(part);
+      dicts.push({ idx, eval: f, perValue: new PerValue(f, idx), passes: new WeakMap() });
+    }
     else others.push(part);
   }
   if (fused.length === 0 && dicts.length === 0) return undefined;
@@ -506,7 +515,8 @@ export function fuseFilter(e: Expr, layout: Layout, general: Selector, compile: 
       const codes = v.dict!.codes;
       const valid = v.valid;
       const out = sel ?? buffer(c.length);
-      const pass = t.pass;
+      const pass = t;
+      const nullAt = v.dict!.values.length;
       let m = 0;
       // Branch-free when there are no NULLs: the pass byte (0 or 1) advances the output.
       if (valid === null && sel === null)
@@ -523,7 +533,7 @@ export function fuseFilter(e: Expr, layout: Layout, general: Selector, compile: 
       else
         for (let k = 0; k < n; k++) {
           const i = sel === null ? k : sel[k]!;
-          if (valid[i] === 0 ? t.nullPass : pass[codes[i]!] === 1) out[m++] = i;
+          if (pass[valid[i] === 0 ? nullAt : codes[i]!] === 1) out[m++] = i;
         }
       sel = out;
       n = m;

@@ -194,39 +194,34 @@ const DIRECT_MAX = 1 << 24;
 /** The direct table of `m`'s keys (ids at key - min, -1 elsewhere), or null when they are not dense integers. */
 function directTable(m: NumMap): { min: number; table: Int32Array; size: number } | null {
   if (m.size === 0 || m.nan !== -1) return null;
+  const keys = new Float64Array(m.size);
+  const ids = new Int32Array(m.size);
+  let j = 0;
+  for (let i = 0; i < m.vals.length; i++) {
+    if (m.vals[i] === -1) continue;
+    keys[j] = m.keys[i]!;
+    ids[j++] = m.vals[i]!;
+  }
+  return directFrom(keys, ids);
+}
+
+/** The direct table of `keys` with ids `ids` (null: an id is its key's position), or null when they are not dense integers. */
+function directFrom(keys: Float64Array, ids: Int32Array | null): { min: number; table: Int32Array; size: number } | null {
+  const n = keys.length;
+  if (n === 0) return null;
   let min = Infinity;
   let max = -Infinity;
-  const { keys, vals } = m;
-  for (let i = 0; i < vals.length; i++) {
-    if (vals[i] === -1) continue;
+  for (let i = 0; i < n; i++) {
     const k = keys[i]!;
     if (!Number.isInteger(k)) return null;
     if (k < min) min = k;
     if (k > max) max = k;
   }
   const span = max - min + 1;
-  if (!directSpan(span, m.size)) return null;
+  const dense = span <= Math.max(1024, n * DIRECT_SPREAD) || (span <= DIRECT_ANY && span <= n * DIRECT_SPARSE);
+  if (span > DIRECT_MAX || !dense) return null;
   const table = new Int32Array(span).fill(-1);
-  for (let i = 0; i < vals.length; i++) if (vals[i] !== -1) table[keys[i]! - min] = vals[i]!;
-  return { min, table, size: m.size };
-}
-
-/** Whether `count` integer keys over `span` values are dense enough for a direct table. */
-function directSpan(span: number, count: number): boolean {
-  const dense = span <= Math.max(1024, count * DIRECT_SPREAD) || (span <= DIRECT_ANY && span <= count * DIRECT_SPARSE);
-  return span <= DIRECT_MAX && dense;
-}
-
-/** The direct table of distinct ascending keys whose ids are their positions, or null (see directTable). */
-function directFromSorted(keys: Float64Array): { min: number; table: Int32Array; size: number } | null {
-  const n = keys.length;
-  if (n === 0) return null;
-  for (let i = 0; i < n; i++) if (!Number.isInteger(keys[i]!)) return null;
-  const min = keys[0]!;
-  const span = keys[n - 1]! - min + 1;
-  if (!directSpan(span, n)) return null;
-  const table = new Int32Array(span).fill(-1);
-  for (let i = 0; i < n; i++) table[keys[i]! - min] = i;
+  for (let i = 0; i < n; i++) table[keys[i]! - min] = ids === null ? i : ids[i]!;
   return { min, table, size: n };
 }
 
@@ -517,7 +512,7 @@ export class KeyTable {
    */
   private directIds(v: Vec, m: NumMap, out: Int32Array, n: number, active: Uint8Array | null): boolean {
     let d = this.direct;
-    if (d === undefined || (d !== null && d.size !== this.keyCount(m))) d = this.direct = this.sorted !== null ? directFromSorted(this.sorted) : directTable(m);
+    if (d === undefined || (d !== null && d.size !== this.keyCount(m))) d = this.direct = this.sorted !== null ? directFrom(this.sorted, null) : directTable(m);
     if (d === null) return false;
     const loop = v.rep === 'i32' ? DIRECT_LOOP.i32 : DIRECT_LOOP.f64;
     loop(d.table, d.min, v.data as Float64Array | Int32Array, v.valid, active, n, out);

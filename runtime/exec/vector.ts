@@ -360,6 +360,13 @@ export function gatherChunk(c: Chunk, idx: Int32Array | Uint32Array, n = idx.len
   return { columns: c.columns.map((v) => gather(v, idx, n)), length: n };
 }
 
+/** Rows `idx[0..n)` of only the columns `read` of `c` (the others UNREAD): what one expression needs. */
+export function gatherColumns(c: Chunk, read: readonly number[], idx: Int32Array | Uint32Array, n: number, nonNegative = false): Chunk {
+  const columns = new Array<Vec>(c.columns.length).fill(UNREAD);
+  for (const i of read) columns[i] = gather(c.columns[i]!, idx, n, nonNegative);
+  return { columns, length: n };
+}
+
 /** Converts a decimal or int64 vector to the `big` representation (at `scale` for decimals). */
 export function toBig(v: Vec, scale = v.scale): Vec {
   const n = v.length;

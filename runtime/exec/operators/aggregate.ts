@@ -11,7 +11,7 @@ import { layoutOf } from '../compile.ts';
 import { compareValues } from '../compare.ts';
 import type { Evaluator, RunCtx } from '../context.ts';
 import { KeyTable } from '../keys.ts';
-import { type Chunk, type Vec, UNREAD, gather, makeVec, valueAt, vecFromValues } from '../vector.ts';
+import { type Chunk, type Vec, gatherColumns, makeVec, valueAt, vecFromValues } from '../vector.ts';
 import { Blocking, type Operator, type Selected, type SelectiveOperator, checkCancel, evaluator, isSelective, markSelected } from './operator.ts';
 import { isVolatile } from '../../../compiler/optimize/util.ts';
 import { ExecError } from '../errors.ts';
@@ -130,18 +130,11 @@ export class AggregateOp extends Blocking {
     const s = this.selective.nextSelected();
     if (s === null) return null;
     if (s.sel === null) return { c: s.chunk, active: null };
-    if (s.n * 2 < s.chunk.length) return { c: this.gatherRead(s.chunk, s.sel, s.n), active: null };
+    if (s.n * 2 < s.chunk.length) return { c: gatherColumns(s.chunk, this.reads, s.sel, s.n), active: null };
     const active = markSelected(this.activeBuf, s);
     this.activeBuf = active;
     this.pending = s;
     return { c: s.chunk, active };
-  }
-
-  /** Rows `sel[0..n)` of `c`, with only the columns this aggregate reads (the others UNREAD). */
-  private gatherRead(c: Chunk, sel: Uint32Array, n: number): Chunk {
-    const columns = new Array<Vec>(c.columns.length).fill(UNREAD);
-    for (const i of this.reads) columns[i] = gather(c.columns[i]!, sel, n);
-    return { columns, length: n };
   }
 
   protected compute(): Chunk {
@@ -159,7 +152,7 @@ export class AggregateOp extends Blocking {
       } catch (e) {
         // A rejected row may fail where a selected one would not: redo with the selected rows only.
         if (active === null || !(e instanceof ExecError)) throw e;
-        c = this.gatherRead(c, this.pending!.sel!, this.pending!.n);
+        c = gatherColumns(c, this.reads, this.pending!.sel!, this.pending!.n);
         active = null;
         kv = this.groups.map((f) => f(c, rc));
         ev = this.aggs.map((a) => evaluate(a, c, rc));

@@ -61,12 +61,11 @@ class JoinOutput {
     this.type = plan.joinType;
     const layout = layoutOf([...plan.left.schema, ...plan.right.schema]);
     this.residual = residual ? evaluator(rc, plan, residual, layout) : undefined;
-    this.residualReads = new Uint8Array(layout.size);
-    if (residual) for (const id of exprColumns(residual)) if (layout.has(id)) this.residualReads[layout.get(id)!] = 1;
+    this.residualReads = residual ? [...exprColumns(residual)].flatMap((id) => (layout.has(id) ? [layout.get(id)!] : [])) : [];
   }
 
   /** The combined (left, right) columns the residual reads: the only ones its candidates need. */
-  private readonly residualReads: Uint8Array;
+  private readonly residualReads: readonly number[];
 
   /** Keeps the candidate pairs whose residual is true. */
   check(left: Chunk, right: Chunk, pairs: Pairs, from = 0): void {
@@ -74,12 +73,11 @@ class JoinOutput {
     const m = pairs.n - from;
     const li = pairs.li.subarray(from, pairs.n);
     const ri = pairs.ri.subarray(from, pairs.n);
+    // Only the residual's columns are gathered, each by its side's row indexes.
     const L = left.columns.length;
-    const reads = this.residualReads;
-    const combined: Chunk = {
-      columns: [...left.columns.map((v, j) => (reads[j] === 1 ? gather(v, li, m, true) : UNREAD)), ...right.columns.map((v, j) => (reads[L + j] === 1 ? gather(v, ri, m, true) : UNREAD))],
-      length: m,
-    };
+    const columns = new Array<Vec>(L + right.columns.length).fill(UNREAD);
+    for (const j of this.residualReads) columns[j] = j < L ? gather(left.columns[j]!, li, m, true) : gather(right.columns[j - L]!, ri, m, true);
+    const combined: Chunk = { columns, length: m };
     const { sel, n } = selectTrue(this.residual(combined, this.rc));
     for (let k = 0; k < n; k++) {
       pairs.li[from + k] = li[sel[k]!]!;
