@@ -412,15 +412,22 @@ export class Txn implements StorageTxn {
         if (lc && lc.seq > this.snapshotSeq && !lc.exists) throw new StorageError('serialization_failure');
         shared.push(ks);
       }
+      // A stale snapshot (40001, worth retrying) wins over a duplicate key it would also meet:
+      // the retry sees the new row and gets its 23505 then, from a consistent view.
+      let duplicate: Write | undefined;
       for (const w of this.writes.values()) {
         if (w.check === Check.None) continue;
         const lc = this.host.lastCommit.get(w.ks);
         if (!lc || lc.seq <= this.snapshotSeq) continue;
         if (w.check === Check.Version) throw new StorageError('serialization_failure');
-        if (lc.exists) throw new StorageError('unique_violation', w.constraint ?? `${w.table}_pkey`, { ...(w.detail ? { detail: w.detail } : {}), constraint: w.constraint ?? `${w.table}_pkey`, table: w.table });
+        if (lc.exists) duplicate ??= w;
       }
       for (const [id, layout] of this.layouts) {
         if (this.host.runtimeById(id)?.layoutVersion !== layout) throw new StorageError('serialization_failure');
+      }
+      if (duplicate) {
+        const constraint = duplicate.constraint ?? `${duplicate.table}_pkey`;
+        throw new StorageError('unique_violation', constraint, { ...(duplicate.detail ? { detail: duplicate.detail } : {}), constraint, table: duplicate.table });
       }
       const writes = [...this.writes.values()];
       this.finish();

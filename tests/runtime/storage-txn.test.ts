@@ -330,7 +330,25 @@ describe('snapshot isolation against a model', () => {
           fs.rmSync(d, { recursive: true, force: true });
         }
       }),
-      { numRuns: 300 },
+      {
+        numRuns: 300,
+        examples: [
+          // A commit that meets both a newer delete of a key it deleted (40001) and a newer insert of a
+          // key it inserted (23505) reports the serialization failure.
+          [
+            [
+              { who: 0, kind: 'delete', k: 1, v: 0 },
+              { who: 0, kind: 'commit', k: 1, v: 0 },
+              { who: 1, kind: 'insert', k: 1, v: 0 },
+              { who: 1, kind: 'delete', k: 2, v: 0 },
+              { who: 0, kind: 'delete', k: 2, v: 0 },
+              { who: 0, kind: 'insert', k: 1, v: 0 },
+              { who: 0, kind: 'commit', k: 1, v: 0 },
+              { who: 1, kind: 'commit', k: 1, v: 0 },
+            ],
+          ],
+        ],
+      },
     );
   }, 120_000);
 });
