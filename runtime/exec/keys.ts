@@ -9,7 +9,7 @@ import { valueKey } from './compare.ts';
 import { MAX_EXACT, pow10 } from './decimal.ts';
 import { NumMap, probeNum } from './num-map.ts';
 import { freshCopy } from './specialize.ts';
-import type { Vec } from './vector.ts';
+import { type Vec, anyNullAt } from './vector.ts';
 
 type DictKey = number | string;
 
@@ -445,8 +445,7 @@ export class KeyTable {
     }
     const table = c.table;
     const codes = keys.map((v) => v.dict!.codes);
-    const valids = keys.map((v) => v.valid);
-    const noNulls = valids.every((x) => x === null);
+    const noNulls = keys.every((v) => v.valid === null);
     const c0 = codes[0]!;
     const c1 = codes[1]!;
     const len1 = values[1]!.length;
@@ -455,7 +454,7 @@ export class KeyTable {
         out[i] = -1;
         continue;
       }
-      if (!noNulls && valids.some((x) => x !== null && x[i] === 0)) {
+      if (!noNulls && anyNullAt(keys, i)) {
         out[i] = this.rowId(keys, res, i, insert, nullsNeverMatch);
         continue;
       }

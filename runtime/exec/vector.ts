@@ -63,6 +63,18 @@ export function makeVec(type: DataType, rep: Rep, data: VecData, valid: Uint8Arr
   return { type, rep, length: data.length, valid, data, scale };
 }
 
+/**
+ * Whether row `i` is null in any of `vs` (a plain loop: called per row, where a closure would
+ * allocate a scope each call).
+ */
+export function anyNullAt(vs: readonly { readonly valid: Uint8Array | null }[], i: number): boolean {
+  for (let j = 0; j < vs.length; j++) {
+    const v = vs[j]!.valid;
+    if (v !== null && v[i] === 0) return true;
+  }
+  return false;
+}
+
 /** The IR value at row `i` (the conventions of `DataType`), null for SQL NULL. */
 export function valueAt(v: Vec, i: number): unknown {
   if (v.valid !== null && v.valid[i] === 0) return null;

@@ -11,7 +11,7 @@ import { layoutOf } from '../compile.ts';
 import { compareValues } from '../compare.ts';
 import type { Evaluator, RunCtx } from '../context.ts';
 import { KeyTable } from '../keys.ts';
-import { type Chunk, type Vec, gatherColumns, makeVec, valueAt, vecFromValues } from '../vector.ts';
+import { type Chunk, type Vec, anyNullAt, gatherColumns, makeVec, valueAt, vecFromValues } from '../vector.ts';
 import { Blocking, type Operator, type Selected, type SelectiveOperator, checkCancel, evaluator, isSelective, markSelected } from './operator.ts';
 import { isVolatile } from '../../../compiler/optimize/util.ts';
 import { ExecError } from '../errors.ts';
@@ -232,7 +232,7 @@ export class AggregateOp extends Blocking {
         if (ids[i]! < 0) continue;
         if (sid[i]! >= seen) {
           seen = sid[i]! + 1;
-          if (args.every((v) => v.valid === null || v.valid[i] === 1)) keep[i] = ids[i]!;
+          if (!anyNullAt(args, i)) keep[i] = ids[i]!;
         }
       }
       ids = keep;

@@ -10,7 +10,7 @@ import type { Evaluator, RunCtx } from '../context.ts';
 import { fail } from '../errors.ts';
 import { selectTrue } from '../kernels.ts';
 import { KeyTable } from '../keys.ts';
-import { type Chunk, type Vec, UNREAD, gather, nullVec, valueAt } from '../vector.ts';
+import { type Chunk, type Vec, UNREAD, anyNullAt, gather, nullVec, valueAt } from '../vector.ts';
 import { type BuildFn, type Operator, Slicer, checkCancel, evaluator, isSelective, markSelected, materialize, typesOf } from './operator.ts';
 
 type JoinPlan = HashJoin | MergeJoin | NestedLoopJoin;
@@ -315,8 +315,6 @@ function cmpAcross(a: Vec, i: number, b: Vec, j: number): number {
   return compareValues(valueAt(a, i), valueAt(b, j), a.type);
 }
 
-const anyNull = (vs: readonly Vec[], i: number): boolean => vs.some((v) => v.valid !== null && v.valid[i] === 0);
-
 /** Merge join over inputs sorted ascending on their keys: equal runs pair up, NULL keys never match. */
 export class MergeJoinOp extends JoinOp {
   private readonly leftKeys: Evaluator[];
@@ -359,11 +357,11 @@ export class MergeJoinOp extends JoinOp {
     let j = 0;
     let checked = 0;
     while (i < left.length && j < right.length) {
-      if (anyNull(lk, i)) {
+      if (anyNullAt(lk, i)) {
         i++;
         continue;
       }
-      if (anyNull(rk, j)) {
+      if (anyNullAt(rk, j)) {
         j++;
         continue;
       }
@@ -372,9 +370,9 @@ export class MergeJoinOp extends JoinOp {
       else if (c > 0) j++;
       else {
         let jEnd = j + 1;
-        while (jEnd < right.length && !anyNull(rk, jEnd) && cmp(i, jEnd) === 0) jEnd++;
+        while (jEnd < right.length && !anyNullAt(rk, jEnd) && cmp(i, jEnd) === 0) jEnd++;
         let iEnd = i;
-        while (iEnd < left.length && !anyNull(lk, iEnd) && cmp(iEnd, j) === 0) {
+        while (iEnd < left.length && !anyNullAt(lk, iEnd) && cmp(iEnd, j) === 0) {
           for (let r = j; r < jEnd; r++) pairs.push(iEnd, r);
           iEnd++;
         }
