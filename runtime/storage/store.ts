@@ -8,6 +8,7 @@ import { StorageError } from './errors.ts';
 import type { ColumnBatch } from './columns.ts';
 import { arenaCopy } from './arena.ts';
 import { compareBytes, idPrefix, keyString, prefixEnd } from './keys.ts';
+import { MapRelease } from './map-release.ts';
 import { openRawRange, type RawRange } from './raw-range.ts';
 import { StatsCollector } from './stats.ts';
 import { TableRuntime } from './table-runtime.ts';
@@ -142,12 +143,14 @@ export class Store implements TxnHost {
   private readonly raw: RawRange;
 
   private constructor(
+    dataDir: string,
     private readonly env: RootDatabase,
     private readonly db: Database<Uint8Array, Uint8Array>,
     options: StoreOptions,
   ) {
     this.raw = openRawRange(env, 'orbit');
-    this.warm = new WarmTier(this.raw, options.warmCacheBytes ?? DEFAULT_WARM_BYTES);
+    const mapped = new MapRelease(dataDir);
+    this.warm = new WarmTier(this.raw, options.warmCacheBytes ?? DEFAULT_WARM_BYTES, () => mapped.release());
     const raw = db.getBinary(CATALOG_KEY);
     const state = raw ? catalogFromJson(new TextDecoder().decode(raw)) : emptyCatalog();
     this.catalog = new StoreCatalog(state);
@@ -162,7 +165,7 @@ export class Store implements TxnHost {
     // noSubdir off: lmdb-js would otherwise take a directory name with a dot in it for a file name.
     const env = open({ path: dataDir, noSubdir: false, maxDbs: 8, overlappingSync: false, ...(options.noSync ? { noSync: true } : {}) });
     const db = env.openDB<Uint8Array, Uint8Array>({ name: 'orbit', encoding: 'binary', keyEncoding: 'binary' });
-    return new Store(env, db, options);
+    return new Store(dataDir, env, db, options);
   }
 
   /** Waits for outstanding commits, rolls back open transactions and closes the environment. */

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { TableInfo } from '../../compiler/catalog/index.ts';
 import { T, type DataType } from '../../compiler/ir/types.ts';
 import { type Vec, valueAt } from '../../runtime/exec/vector.ts';
+import { MapRelease } from '../../runtime/storage/map-release.ts';
 import { canonicalDecimal, CHUNK_ROWS, KEY_SLOT, Store, type ColumnBatch, type ColumnData, type StorageTxn } from '../../runtime/storage/index.ts';
 
 const dirs: string[] = [];
@@ -323,5 +324,33 @@ describe('warm tier validity', () => {
     expect(column(q, t, 0)).toEqual([1n, null, 2n ** 60n]);
     expect(off.warm.stats.tables).toBe(0);
     q.rollback();
+  });
+});
+
+describe('mapped pages', () => {
+  /** Resident kilobytes of this process's mappings of `file` (from /proc/self/smaps). */
+  function residentKb(file: string): number {
+    let kb = 0;
+    let inFile = false;
+    for (const line of fs.readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+      if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inFile = line.endsWith(file);
+      else if (inFile && line.startsWith('Rss:')) kb += Number(line.split(/\s+/)[1]);
+    }
+    return kb;
+  }
+
+  test.if(process.platform === 'linux')('a release drops the LMDB pages a scan mapped; the rows read the same afterwards', async () => {
+    const s = openStore({ warmCacheBytes: 0 });
+    const t = await numbers(s, 3 * CHUNK_ROWS);
+    const file = path.join(fs.realpathSync(dirs.at(-1)!), 'data.mdb');
+    const a = s.begin();
+    const first = column(a, t, 2);
+    a.rollback();
+    expect(residentKb(file)).toBeGreaterThan(1024);
+    expect(new MapRelease(dirs.at(-1)!).release()).toBeGreaterThan(0);
+    expect(residentKb(file)).toBeLessThan(64);
+    const b = s.begin();
+    expect(column(b, t, 2)).toEqual(first);
+    b.rollback();
   });
 });
