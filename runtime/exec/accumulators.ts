@@ -438,15 +438,37 @@ class MinMaxAcc implements GroupAcc {
   }
 }
 
-/** The first non-NULL value per group (any_value): one read per group, not per row, once it is set. */
+/**
+ * The first non-NULL value per group (any_value): one read per group, not per row, once it is set.
+ * While the input arrives as numbers of one representation and scale (keys, dates, decimals),
+ * they stay numbers and the result is a vector: no IR value (a decimal's text) per group.
+ */
 class AnyValueAcc implements GroupAcc {
   private values: unknown[] = [];
   private has = new Uint8Array(16);
+  private nums: Float64Array<ArrayBuffer> | null = new Float64Array(16);
+  /** The numeric input's shape, fixed by the first batch; undefined before it. */
+  private shape: { readonly type: DataType; readonly rep: 'i32' | 'f64'; readonly scale: number } | undefined;
   update(ids: Int32Array, args: readonly Vec[], groups: number): void {
     const v = args[0]!;
     this.has = growU8(this.has, groups);
     const has = this.has;
     const valid = v.valid;
+    if (this.nums !== null) {
+      if (this.shape === undefined && (v.rep === 'i32' || v.rep === 'f64')) this.shape = { type: v.type, rep: v.rep, scale: v.scale };
+      if (this.shape === undefined || v.rep !== this.shape.rep || v.scale !== this.shape.scale) this.toValues();
+    }
+    if (this.nums !== null) {
+      const nums = (this.nums = grow(this.nums, groups));
+      const d = v.data as Float64Array | Int32Array;
+      for (let i = 0; i < ids.length; i++) {
+        const g = ids[i]!;
+        if (g < 0 || has[g] === 1 || (valid !== null && valid[i] === 0)) continue;
+        has[g] = 1;
+        nums[g] = d[i]!;
+      }
+      return;
+    }
     for (let i = 0; i < ids.length; i++) {
       const g = ids[i]!;
       if (g < 0 || has[g] === 1 || (valid !== null && valid[i] === 0)) continue;
@@ -454,8 +476,35 @@ class AnyValueAcc implements GroupAcc {
       this.values[g] = valueAt(v, i);
     }
   }
+  /** Leaves the numeric mode: the values so far become IR values. */
+  private toValues(): void {
+    const nums = this.nums!;
+    this.nums = null;
+    if (this.shape === undefined) return;
+    const all = this.numbers(0, nums.length, nums);
+    for (let g = 0; g < nums.length; g++) if (this.has[g] === 1) this.values[g] = valueAt(all, g);
+  }
+  private numbers(from: number, to: number, nums: Float64Array): Vec {
+    const { type, rep, scale } = this.shape!;
+    const data = rep === 'i32' ? Int32Array.from(nums.subarray(from, to)) : nums.slice(from, to);
+    let valid: Uint8Array | null = null;
+    for (let g = from; g < to; g++) {
+      if (this.has[g] === 1) continue;
+      valid ??= new Uint8Array(to - from).fill(1);
+      valid[g - from] = 0;
+    }
+    return makeVec(type, rep, data, valid, scale);
+  }
+  vector(from: number, to: number): Vec | undefined {
+    if (this.nums === null || this.shape === undefined) return undefined;
+    this.has = growU8(this.has, to);
+    this.nums = grow(this.nums, to);
+    return this.numbers(from, to, this.nums);
+  }
   result(g: number): unknown {
-    return this.has[g] === 1 ? this.values[g] : null;
+    if (this.has[g] !== 1) return null;
+    if (this.nums === null) return this.values[g];
+    return valueAt(this.numbers(g, g + 1, this.nums), 0);
   }
 }
 

@@ -140,6 +140,28 @@ describe('aggregate results', () => {
       [2, '150.000', '150.000'],
     ]);
   });
+
+  test('columns that depend on a grouped primary key keep their values and types (any_value)', async () => {
+    await store.createTable({
+      name: 'owners',
+      columns: [
+        { name: 'id', type: T.int32, nullable: false },
+        { name: 'bal', type: { kind: 'decimal', precision: 12, scale: 2 }, nullable: true },
+        { name: 'born', type: T.date, nullable: true },
+        { name: 'name', type: T.text, nullable: true },
+        { name: 'big', type: T.int64, nullable: true },
+      ],
+      primaryKey: ['id'],
+    });
+    await store.createTable({ name: 'pets', columns: [{ name: 'owner', type: T.int32, nullable: false }] });
+    await sql(`INSERT INTO owners VALUES (1, 10.50, DATE '2001-02-03', 'ann', 9007199254740993), (2, NULL, NULL, NULL, NULL), (3, -0.25, DATE '1999-12-31', 'cy', -5)`);
+    await sql(`INSERT INTO pets SELECT 1 + i % 3 FROM generate_series(1, 30000) AS s(i)`);
+    expect(await rows('SELECT o.id, o.bal, o.born, o.name, o.big, count(*) FROM owners o JOIN pets p ON p.owner = o.id GROUP BY o.id ORDER BY o.id')).toEqual([
+      [1, '10.50', 11356, 'ann', 9007199254740993n, 10000n],
+      [2, null, null, null, null, 10000n],
+      [3, '-0.25', 10956, 'cy', -5n, 10000n],
+    ]);
+  });
 });
 
 describe('fused filters', () => {
