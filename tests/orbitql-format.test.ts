@@ -19,7 +19,7 @@ function shape(s: OrbitStatement): unknown {
   const forms = s.forms.map((f) => [f.kind, f.name ?? '']);
   if (s.kind === 'let') return { let: s.name, value: strip(parseStatement(`SELECT ${s.valueSql}`).ast), forms };
   const fillValue = s.fill?.valueSql === undefined ? undefined : strip(parseStatement(`SELECT ${s.fill.valueSql}`).ast);
-  return { ast: strip(s.ast), forms, fill: s.fill && [s.fill.mode, fillValue], live: s.live?.diff };
+  return { ast: strip(s.ast), forms, fill: s.fill && [s.fill.mode, fillValue], live: s.live?.diff, fetch: s.fetch?.names, ensure: s.ensure, prune: s.traverseWhere };
 }
 
 function shapes(text: string): unknown[] {
@@ -29,6 +29,16 @@ function shapes(text: string): unknown[] {
 }
 
 // ─── Random OrbitQL ─────────────────────────────────────────────────────────
+
+// Graph paths: chains of steps, each any direction with an optional repetition, to a table or `?`.
+const recordId = fc.constantFrom('person:ada', 'person:42', "person:'a b'", 'USER:Bob_2', 'post:p1');
+const step = fc.tuple(fc.constantFrom('->', '<-', '<->'), fc.constantFrom('follows', 'likes', 'Knows'), fc.constantFrom('', '', '{2}', '{1..3}', '{..2}', '{2..}', '{0..1}'), fc.constantFrom('user', 'post', '?'));
+// A path is a nested subquery in SQL, slow to parse: expressions hold short ones, one statement long ones.
+const pathOf = (maxSteps: number) =>
+  fc
+    .tuple(fc.array(step, { minLength: 1, maxLength: maxSteps }), fc.constantFrom('', '', '.name', '.a.b'))
+    .map(([steps, field]) => steps.map(([dir, edge, rep, target]) => `${dir}${edge}${rep}${dir}${target}`).join('') + field);
+const graphPath = pathOf(2);
 
 const column = fc.constantFrom('name', 'age', 'profile', 'tags', 'ts', 'p.name');
 const leaf = fc.oneof(
@@ -40,6 +50,7 @@ const leaf = fc.oneof(
   fc.constantFrom('$v', '$min_age'),
   fc.constantFrom('profile.address.city', 'profile.langs[0]', 'p.profile.a.b'),
   fc.constantFrom('time::now()', 'rand::float()', 'math::pi()'),
+  fc.oneof(graphPath, fc.constantFrom('<vector(3)>[1, 2, 3]', "<int>'4'", 'CAST([1, 2] AS vector(2))')),
 );
 const key = fc.constantFrom('name', 'a', 'b2', "'post code'", "'x''y'", '"Quoted"');
 
@@ -64,6 +75,28 @@ const items = fc.array(fc.tuple(expr, fc.option(fc.constantFrom('a', 'total', 'b
 const where = fc.option(expr.map((e) => ` WHERE ${e}`), { nil: '' });
 const fillMode = fc.constantFrom('null', 'previous', 'linear', '0', '-1.5', "'none'", '15m', '$v', 'PREVIOUS');
 
+const object = fc.array(fc.tuple(key, expr), { maxLength: 3 }).map((es) => `{ ${es.map(([k, v]) => `${k}: ${v}`).join(', ')} }`);
+const field = fc.constantFrom('age', 'tags', 'name', 'Profile');
+const assigns = fc.array(fc.tuple(field, fc.constantFrom('=', '+=', '-='), expr), { minLength: 1, maxLength: 3 }).map((as) => as.map(([f, op, v]) => `${f} ${op} ${v}`).join(', '));
+const setAssigns = fc.array(fc.tuple(field, expr), { minLength: 1, maxLength: 3 }).map((as) => `set ${as.map(([f, v]) => `${f} = ${v}`).join(', ')}`);
+const recordData = fc.oneof(fc.constant(''), setAssigns.map((s) => ` ${s}`), object.map((o) => ` content ${o}`));
+
+// Documents and graphs: statements rewritten whole, printed back from their layout.
+const documentStatement = fc.oneof(
+  fc.tuple(recordId, fc.constantFrom('follows', 'likes'), recordId, recordData).map(([a, e, b, d]) => `relate ${a}->${e}->${b}${d}`),
+  fc.tuple(recordId, recordData).map(([r, d]) => `create ${r}${d}`),
+  fc.tuple(recordId, fc.oneof(setAssigns, object.map((o) => `content ${o}`))).map(([r, d]) => `upsert ${r} ${d}`),
+  fc.tuple(fc.constantFrom('users', 'Docs'), fc.oneof(object, fc.array(object, { minLength: 1, maxLength: 3 }).map((os) => `[${os.join(', ')}, ]`))).map(([t, rows]) => `insert into ${t} ${rows}`),
+  fc.tuple(fc.oneof(recordId, fc.constant('users')), assigns, where).map(([t, a, w]) => `update ${t} set ${a}${w}`),
+  fc.constantFrom('define table users schemaless', 'DEFINE TABLE "Odd" SCHEMALESS'),
+  fc.tuple(fc.constantFrom('', '->', '<-', '<->'), fc.oneof(recordId, fc.constant('$v')), fc.option(fc.integer({ min: 0, max: 9 }), { nil: undefined }), where).map(
+    ([dir, start, max, w]) => `traverse ${dir}follows from ${start}${max === undefined ? '' : ` max_depth ${max}`}${w}`,
+  ),
+  fc.tuple(items, recordId, fc.constantFrom('', ' AS r', ' r')).map(([i, r, alias]) => `select ${i} from ${r}${alias}`),
+  fc.tuple(pathOf(4), recordId).map(([p, r]) => `select ${p} as p from ${r} fetch p`),
+  fc.tuple(items, where, fc.array(fc.constantFrom('a', 'total', 'out', '"In"'), { minLength: 1, maxLength: 2 })).map(([i, w, names]) => `select ${i} from people p${w} fetch ${names.join(', ')}`),
+);
+
 const statement = fc.oneof(
   fc.tuple(items, where).map(([i, w]) => `select ${i} from people p${w}`),
   fc.tuple(items, where, fc.boolean()).map(([i, w, diff]) => `live ${diff ? 'diff ' : ''}select ${i} from people${w}`),
@@ -73,9 +106,12 @@ const statement = fc.oneof(
   expr.map((e) => `let $v = ${e}`),
   fc.tuple(expr, expr).map(([a, b]) => `insert into people (id, profile) values (person:new, { a: ${a}, list: [${b}] })`),
   fc.tuple(expr, where).map(([e, w]) => `update people set profile = ${e}${w}`),
+  documentStatement,
+  documentStatement,
 );
 
 describe('OrbitQL formatter', () => {
+  // Graph and document statements parse slowly (a path is a nested subquery in SQL), hence the timeout.
   test('format then parse gives the same statement, and formatting is a fixed point (1,000 cases)', () => {
     fc.assert(
       fc.property(fc.array(statement, { minLength: 1, maxLength: 3 }), (stmts) => {
@@ -88,7 +124,7 @@ describe('OrbitQL formatter', () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, 300_000);
 
   test('examples of canonical text', () => {
     const out = formatOrbitQL(
@@ -101,6 +137,28 @@ describe('OrbitQL formatter', () => {
         'LIVE DIFF SELECT *\nFROM docs;\n',
         'SELECT time_bucket(15m, ts) AS b, count(*)\nFROM readings\nGROUP BY b FILL (LINEAR);\n',
         "LET $x = { a: [1, 2], 'b c': person:'x y' };\n",
+      ].join('\n'),
+    );
+  });
+
+  test('graph and document statements print as OrbitQL, not as the SQL they run as', () => {
+    const out = formatOrbitQL(
+      "relate USER:a->follows->user:'b c' set since=time::now();traverse <->follows from user:a max_depth 2 where depth<2 fetch id;" +
+        'select ->follows{1..3}->user->likes->?, (<-likes<-user.name) n from post:p1 p;create user:x content {a:1};' +
+        "upsert user:x set a=2;update user:x set tags+='t',n-=1 where n>0;insert into users [{a:1},{b:2},];define table users schemaless;" +
+        'select <vector(3)>[1,2,3]',
+    );
+    expect(out.text).toBe(
+      [
+        "RELATE user:a->follows->user:'b c' SET since = time::now();\n",
+        'TRAVERSE <->follows FROM user:a MAX_DEPTH 2\nWHERE depth < 2\nFETCH id;\n',
+        'SELECT ->follows{1..3}->user->likes->?, (<-likes<-user.name) AS n\nFROM post:p1 AS p;\n',
+        'CREATE user:x CONTENT { a: 1 };\n',
+        'UPSERT user:x SET a = 2;\n',
+        "UPDATE user:x SET tags += 't', n -= 1\nWHERE n > 0;\n",
+        'INSERT INTO users [{ a: 1 }, { b: 2 }];\n',
+        'DEFINE TABLE users SCHEMALESS;\n',
+        'SELECT CAST([1, 2, 3] AS VECTOR(3));\n',
       ].join('\n'),
     );
   });
@@ -125,6 +183,7 @@ const TOKENS = [
   'SELECT', 'select', 'FROM', 'WHERE', 'GROUP BY', 'FILL', 'fill', '(', ')', 'LIVE', 'DIFF', 'LET', '$v', '$', '=', 'previous', 'linear',
   '{', '}', '[', ']', ':', '::', 'person:', "person:'", "'", '15m', '1h30m', '0ms', 'string::', 'vector::distance::', 'time_bucket', ',', ';',
   'NULL', '->', '.', 'profile.a', '1', '--', '/*', '*/', 'ÉtÉ', '"q', 'ARRAY',
+  '->follows', '->?', '<->', '<-', '{1..3}', '<vector(3)>', '<', '>', 'RELATE', 'TRAVERSE', 'MAX_DEPTH', 'FETCH', 'CONTENT', 'UPSERT', '+=',
 ];
 
 describe('parser robustness', () => {

@@ -70,7 +70,13 @@ describe('OrbitQL graphs', () => {
       ['user:carol', 1],
       ['user:dan', 2],
     ]);
-    expect(await oql('TRAVERSE follows FROM user:alice MAX_DEPTH 3 WHERE depth > 1')).toEqual([['user:dan', 2]]);
+    // WHERE prunes: a record failing it is not walked on from, so `depth > 1` stops at the first hop.
+    expect(await oql('TRAVERSE follows FROM user:alice MAX_DEPTH 3 WHERE depth > 1')).toEqual([]);
+    expect(await oql('TRAVERSE follows FROM user:alice MAX_DEPTH 3 WHERE depth < 3')).toEqual([
+      ['user:bob', 1],
+      ['user:carol', 1],
+      ['user:dan', 2],
+    ]);
     expect(await oql('TRAVERSE <-follows FROM user:alice MAX_DEPTH 1')).toEqual([['user:dan', 1]]);
   });
 

@@ -78,6 +78,7 @@ export function nodeDetails(p: PhysicalPlan): [string, string][] {
     case 'expand':
       add('start', printExpr(p.start));
       add('depth', `${p.minDepth}..${p.maxDepth}`);
+      add('where', p.where && printExpr(p.where));
       break;
     case 'filter':
       add('predicate', printExpr(p.predicate));

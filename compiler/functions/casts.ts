@@ -84,6 +84,7 @@ export function canExplicitCast(from: DataType, to: DataType): boolean {
   if (from.kind === 'json' && (NUMERIC_RANK[to.kind] !== undefined || to.kind === 'bool')) return true;
   if (from.kind === 'list' && to.kind === 'list') return canExplicitCast(from.element, to.element);
   if (from.kind === 'list' && to.kind === 'vector') return NUMERIC_RANK[from.element.kind] !== undefined;
+  if (from.kind === 'json' && to.kind === 'vector') return true;
   if (from.kind === 'vector' && to.kind === 'list') return true;
   return false;
 }

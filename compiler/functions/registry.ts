@@ -204,6 +204,11 @@ const SCALARS: readonly FunctionDef[] = [
   scalar('jsonb_extract_path', [sig([JSONB, TEXT], JSONB, { variadic: true })]),
   scalar('jsonb_extract_path_text', [sig([JSONB, TEXT], TEXT, { variadic: true })]),
   scalar('jsonb_set', [sig([JSONB, { kind: 'list', element: TEXT }, JSONB], JSONB)]),
+  // OrbitQL's object:: functions: a JSON object's keys (text[]), values and [key, value] pairs (arrays), size.
+  scalar('object_keys', [sig([JSONB], { kind: 'list', element: TEXT })]),
+  scalar('object_values', [sig([JSONB], JSONB)]),
+  scalar('object_entries', [sig([JSONB], JSONB)]),
+  scalar('object_len', [sig([JSONB], I4)]),
   scalar('array_length', [sig(['array', I4], I4)]),
   scalar('cardinality', [sig(['array'], I4)]),
   scalar('array_append', [sig(['array', 'elem'], 'array')]),

@@ -75,14 +75,22 @@ export function complete(a: Analysis, offset: number): CompletionItem[] {
 }
 
 /**
- * Where a graph path stands before the cursor: after its first arrow an edge table is named (`->`,
- * `<-`, `<->` where no operand precedes, so `doc->` stays JSON), after its second the records' table.
+ * Where a graph path stands before the cursor: after a step's first arrow an edge table is named (`->`,
+ * `<-`, `<->` where no operand or step precedes, so `doc->` stays JSON), after its second the records'
+ * table. Earlier steps of a chain (`->follows->user->`) come before either.
  */
 function graphPosition(before: string): 'edge' | 'target' | undefined {
-  if (/(^|[\s,(=])(->|<->|<-)[A-Za-z_][A-Za-z0-9_]*(\{[0-9.]*\})?(->|<->|<-)$/.test(before)) return 'target';
-  if (/(^|[\s,(=])(->|<->|<-)$/.test(before)) return 'edge';
+  if (TARGET_AT_END.test(before)) return 'target';
+  if (EDGE_AT_END.test(before)) return 'edge';
   return undefined;
 }
+
+const ARROW = '(?:->|<->|<-)';
+const NAME = '[A-Za-z_][A-Za-z0-9_]*';
+/** Whole steps of a path from its start: `->edge{1..3}->table` or `->edge->?`. */
+const STEPS = `(?:^|[\\s,(=])(?:${ARROW}${NAME}(?:\\{[0-9.]*\\})?${ARROW}(?:${NAME}|\\?))*`;
+const TARGET_AT_END = new RegExp(`${STEPS}${ARROW}${NAME}(?:\\{[0-9.]*\\})?${ARROW}$`);
+const EDGE_AT_END = new RegExp(`${STEPS}${ARROW}$`);
 
 function signatures(f: FunctionDef): string {
   return f.signatures.map((s) => signatureText(f.name, s)).join('\n');

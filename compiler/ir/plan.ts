@@ -58,7 +58,9 @@ export interface TableFunction {
  * Graph hops over an edge table (a table with `in` and `out` record-id columns, indexed both ways): the
  * records reached from the record id `start` in `minDepth`..`maxDepth` hops, each once at its shortest
  * distance. `direction` 'out' follows edges from `in` to `out`, 'in' the reverse, 'both' either way.
- * Output: the reached record id and its depth. `start` may read outer columns (a correlated path).
+ * Output: the reached record id and its depth. `start` may read outer columns (a correlated path), and
+ * may be an array of record ids: each is walked from, and a record reached from several is reported
+ * once, at the least of its distances.
  */
 export interface Expand {
   readonly kind: 'expand';
@@ -67,6 +69,11 @@ export interface Expand {
   readonly start: Expr;
   readonly minDepth: number;
   readonly maxDepth: number;
+  /**
+   * A condition on each record reached, over this node's own columns (OrbitQL's TRAVERSE … WHERE): a
+   * record failing it is neither output nor walked on from.
+   */
+  readonly where?: Expr;
   readonly schema: Schema;
 }
 

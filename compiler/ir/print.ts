@@ -239,7 +239,7 @@ const HEADS = {
   scan: (p) => `Scan ${aliasPart(p.table.name, p.alias)}${printAccess(p.access)}`,
   values: (p) => `Values ${p.rows.map((r) => `(${r.map(printExpr).join(', ')})`).join(', ')}`,
   'table-function': (p) => `TableFunction ${p.fn}(${p.args.map(printExpr).join(', ')})${p.ordinality ? ' WITH ORDINALITY' : ''}`,
-  expand: (p) => `Expand ${p.direction} ${p.edge.name} from ${printExpr(p.start)} depth ${p.minDepth}..${p.maxDepth}`,
+  expand: (p) => `Expand ${p.direction} ${p.edge.name} from ${printExpr(p.start)} depth ${p.minDepth}..${p.maxDepth}${p.where ? ` where ${printExpr(p.where)}` : ''}`,
   filter: (p) => `Filter ${printExpr(p.predicate)}`,
   project: (p) => `Project ${p.items.map(printItem).join(', ')}`,
   join: (p) => `Join ${p.joinType}${p.condition ? ` on ${printExpr(p.condition)}` : ''}`,
@@ -344,6 +344,7 @@ export function forEachNodeExpr(p: LogicalPlan, f: (e: Expr) => void): void {
       break;
     case 'expand':
       f(p.start);
+      if (p.where) f(p.where);
       break;
     case 'filter':
       f(p.predicate);

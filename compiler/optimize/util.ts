@@ -270,7 +270,8 @@ export function mapNodeExprs(p: LogicalPlan, f: (e: Expr) => Expr): LogicalPlan 
     }
     case 'expand': {
       const start = f(p.start);
-      return start === p.start ? p : { ...p, start };
+      const where = p.where && f(p.where);
+      return start === p.start && where === p.where ? p : { ...p, start, ...(where ? { where } : {}) };
     }
     case 'distinct': {
       if (!p.on) return p;

@@ -55,7 +55,7 @@ export interface PTableFunction extends Base {
 }
 
 /** Graph hops over an edge table's `in`/`out` indexes (see the logical Expand). */
-export interface PExpand extends Base, Pick<Expand, 'edge' | 'direction' | 'start' | 'minDepth' | 'maxDepth'> {
+export interface PExpand extends Base, Pick<Expand, 'edge' | 'direction' | 'start' | 'minDepth' | 'maxDepth' | 'where'> {
   readonly kind: 'expand';
 }
 

@@ -141,7 +141,7 @@ class Planner {
       case 'table-function':
         return { plan: { kind: 'table-function', fn: p.fn, args: p.args, ordinality: p.ordinality, schema: p.schema, est: est(rows, rows * CPU_ROW) }, order: [] };
       case 'expand':
-        return { plan: { kind: 'expand', edge: p.edge, direction: p.direction, start: p.start, minDepth: p.minDepth, maxDepth: p.maxDepth, schema: p.schema, est: est(rows, rows * CPU_ROW) }, order: [] };
+        return { plan: { kind: 'expand', edge: p.edge, direction: p.direction, start: p.start, minDepth: p.minDepth, maxDepth: p.maxDepth, ...(p.where ? { where: p.where } : {}), schema: p.schema, est: est(rows, rows * CPU_ROW) }, order: [] };
       case 'recursive-cte': {
         const a = this.exact(p.anchor);
         const r = this.exact(p.recursive);

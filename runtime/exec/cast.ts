@@ -1,11 +1,11 @@
 // Value-level casts between IR types with PostgreSQL's rounding, range checks and text forms.
 
 import type { DataType } from '../../compiler/ir/types.ts';
-import { typeName } from '../../compiler/ir/types.ts';
+import { T, typeName } from '../../compiler/ir/types.ts';
 import { fail } from './errors.ts';
 import { US_PER_DAY } from './datetime.ts';
 import { bigPow10, decimalFromFloat, formatScaled, parseDecimal, rescaleBig } from './decimal.ts';
-import { outOfRange, parseText, textOf } from './text.ts';
+import { outOfRange, parseText, textOf, vectorOf } from './text.ts';
 
 const INT_BOUNDS: Record<string, readonly [number, number]> = {
   int16: [-32768, 32767],
@@ -126,6 +126,12 @@ export function castValue(v: unknown, from: DataType, to: DataType, implicit = f
       return toJsonValue(v, from);
     case 'list':
       if (from.kind === 'list') return (v as unknown[]).map((x) => castValue(x, from.element, to.element, implicit));
+      if (from.kind === 'vector') return Array.from(v as Float32Array, (x) => castValue(x, T.float32, to.element, implicit));
+      break;
+    case 'vector':
+      if (from.kind === 'list' || (from.kind === 'json' && Array.isArray(v))) return vectorOf(v as unknown[], to);
+      if (from.kind === 'json') return fail('invalid_parameter_value', 'only a JSON array of numbers casts to a vector');
+      if (from.kind === 'vector') return vectorOf(Array.from(v as Float32Array), to);
       break;
     case 'interval':
     case 'uuid':

@@ -651,6 +651,10 @@ const FACTORIES: Record<string, Factory> = {
   '#>': () => strict((a) => jsonPath(a[0], a[1] as unknown[]) ?? null),
   '#>>': () => strict((a) => jsonAsText(jsonPath(a[0], a[1] as unknown[]))),
   jsonb_extract_path: () => strict((a) => jsonPath(a[0], a.slice(1)) ?? null),
+  object_keys: () => strict((a) => Object.keys(jsonObject(a[0]))),
+  object_values: () => strict((a) => Object.values(jsonObject(a[0]))),
+  object_entries: () => strict((a) => Object.entries(jsonObject(a[0]))),
+  object_len: () => strict((a) => Object.keys(jsonObject(a[0])).length),
   jsonb_extract_path_text: () => strict((a) => jsonAsText(jsonPath(a[0], a.slice(1)))),
   '@>': (t) => strict((a) => (t[0]!.kind === 'list' ? (a[1] as unknown[]).every((y) => (a[0] as unknown[]).some((x) => x !== null && y !== null && compareValues(x, y, (t[0] as { element: DataType }).element) === 0)) : jsonContains(a[0], a[1]))),
   '<@': (t) => strict((a) => (t[0]!.kind === 'list' ? (a[0] as unknown[]).every((y) => (a[1] as unknown[]).some((x) => x !== null && y !== null && compareValues(x, y, (t[0] as { element: DataType }).element) === 0)) : jsonContains(a[1], a[0]))),
@@ -771,6 +775,13 @@ function jsonTypeof(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   if (typeof v === 'object') return 'object';
   return typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : 'string';
+}
+
+/** A JSON value that must be an object (the object_* functions). */
+function jsonObject(v: unknown): Record<string, unknown> {
+  const t = jsonTypeof(v);
+  if (t !== 'object') fail('invalid_parameter_value', `expected a JSON object, not ${t === 'array' || t === 'object' ? 'an' : 'a'} ${t}`);
+  return v as Record<string, unknown>;
 }
 
 function jsonArrayLength(v: unknown): number {

@@ -105,6 +105,19 @@ export const outOfRange = (t: DataType): string => (t.kind === 'int16' ? 'smalli
 
 const UUID_RE = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
 
+/** A vector of `t`'s dimension from numbers (numeric values or their text); anything else is an error. */
+export function vectorOf(items: readonly unknown[], t: DataType & { kind: 'vector' }): Float32Array {
+  if (items.length !== t.dimension) fail('invalid_parameter_value', `expected ${t.dimension} dimensions, not ${items.length}`);
+  const out = new Float32Array(items.length);
+  items.forEach((x, i) => {
+    if (x === null || x === undefined) fail('invalid_parameter_value', 'a vector must not contain NULLs');
+    const n = typeof x === 'number' || typeof x === 'bigint' || (typeof x === 'string' && x.trim() !== '') ? Number(x) : NaN;
+    if (!Number.isFinite(n)) fail('invalid_parameter_value', `a vector must hold finite numbers, not ${JSON.stringify(typeof x === 'bigint' ? String(x) : x)}`);
+    out[i] = n;
+  });
+  return out;
+}
+
 /** Parses PostgreSQL input text into an IR value of type `t`, with PostgreSQL's error messages. */
 export function parseText(s: string, t: DataType): unknown {
   const bad = (): never => fail('invalid_text_representation', `invalid input syntax for type ${typeName(t)}: "${s}"`);
@@ -179,6 +192,16 @@ export function parseText(s: string, t: DataType): unknown {
       return s;
     case 'list':
       return parseArrayText(s, t.element);
+    case 'vector': {
+      // pgvector's text form, `[1,2,3]`.
+      let items: unknown;
+      try {
+        items = JSON.parse(s) as unknown;
+      } catch {
+        return bad();
+      }
+      return Array.isArray(items) ? vectorOf(items, t) : bad();
+    }
     default:
       return fail('feature_not_supported', `cannot cast text to ${typeName(t)}`);
   }

@@ -170,3 +170,23 @@ test('signature help names the call around the cursor and its argument; symbols 
     ['cte', 'w'],
   ]);
 });
+
+test('completion along a chained graph path: edge tables after a step, record tables after its edge', () => {
+  const graph = new LanguageService(
+    catalogFromSchema(`
+      CREATE TABLE person (id text PRIMARY KEY, doc jsonb NOT NULL);
+      CREATE TABLE post (id text PRIMARY KEY, doc jsonb NOT NULL);
+      ${['follows', 'likes'].map((e) => `CREATE TABLE ${e} (id text PRIMARY KEY, "in" text NOT NULL, "out" text NOT NULL, doc jsonb NOT NULL); CREATE INDEX ${e}_in ON ${e} ("in", "out"); CREATE INDEX ${e}_out ON ${e} ("out", "in");`).join('\n')}
+    `).catalog,
+  );
+  const at = (src: string) => {
+    const m = marked(src);
+    return graph.completion(m.text, m.at).map((i) => i.label);
+  };
+  expect(at('SELECT ->follows->person->| FROM person')).toEqual(['follows', 'likes']);
+  expect(at('SELECT ->follows{1..3}->person<-li| FROM person')).toEqual(['likes']);
+  expect(at('SELECT ->follows->?->likes->| FROM person')).toEqual(['person', 'post']);
+  expect(at('SELECT ->follows->person<->likes<->| FROM person')).toEqual(['person', 'post']);
+  // After an operand `->` is PostgreSQL's JSON operator: no edge tables there.
+  expect(at('SELECT doc->| FROM person')).not.toContain('follows');
+});

@@ -20,6 +20,12 @@ export interface OrbitForm {
   readonly name?: string;
 }
 
+/**
+ * A piece of how a statement rewritten whole (RELATE, CREATE, TRAVERSE, …) is printed by the formatter:
+ * canonical text, or the range of an expression printed in its own canonical form.
+ */
+export type LayoutPart = string | Span;
+
 /** `LET $name = value`: binds a variable for the statements after it. */
 export interface LetStatement {
   readonly kind: 'let';
@@ -68,6 +74,10 @@ export interface QueryStatement {
   readonly ensure?: readonly { readonly table: string; readonly kind: 'document' | 'edge' }[];
   /** `FETCH a, b` after a query: result columns whose record ids become the records they name. */
   readonly fetch?: { readonly names: readonly string[]; readonly span: Span };
+  /** A TRAVERSE with WHERE: lowering makes the condition prune the walk instead of filtering its rows. */
+  readonly traverseWhere?: true;
+  /** A statement rewritten whole: its canonical text around its expressions' ranges (see `LayoutPart`). */
+  readonly layout?: readonly LayoutPart[];
 }
 
 export type OrbitStatement = LetStatement | QueryStatement;

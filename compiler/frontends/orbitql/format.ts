@@ -14,7 +14,29 @@ import { parseOrbitQL } from './parse.ts';
 export function formatOrbitStatement(stmt: OrbitStatement, source: string): string {
   if (stmt.kind === 'let') return `LET $${stmt.name} = ${formatLetValue(source.slice(stmt.valueSpan.start, stmt.valueSpan.end))}`;
   const live = stmt.live ? `LIVE ${stmt.live.diff ? 'DIFF ' : ''}` : '';
-  return live + formatSql(stmt.ast, hooksFor(stmt, source));
+  // A statement rewritten whole (RELATE, TRAVERSE, CREATE, …) prints from its layout, not its SQL.
+  const body = stmt.layout ? stmt.layout.map((p) => (typeof p === 'string' ? p : formatExpr(source.slice(p.start, p.end)))).join('') : formatSql(stmt.ast, hooksFor(stmt, source));
+  const fetch = stmt.fetch ? `\nFETCH ${stmt.fetch.names.map(fetchName).join(', ')}` : '';
+  return live + body + fetch;
+}
+
+/** A FETCH name: a lower-case word as it is, anything else quoted (the parser lower-cases words). */
+function fetchName(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+/** An expression in canonical form (formatted as the item of `SELECT expr`); as written if it will not. */
+function formatExpr(text: string): string {
+  if (!hasComments(text)) {
+    const src = `SELECT ${text}`;
+    const p = parseOrbitQL(src);
+    const st = p.statements[0];
+    if (p.diagnostics.length === 0 && p.statements.length === 1 && st?.kind === 'statement' && !st.layout && !st.fetch) {
+      const out = formatOrbitStatement(st, src);
+      if (out.startsWith('SELECT ')) return out.slice('SELECT '.length);
+    }
+  }
+  return text.trim();
 }
 
 /**
@@ -77,17 +99,22 @@ function hooksFor(stmt: QueryStatement, source: string): FormatHooks {
   return {
     expr(e, print) {
       const span = stmt.map.span(e.span);
+      if (e.kind === 'subquery') {
+        // A path is a subquery; parentheses written around it belong to that subquery's span.
+        const path = stmt.forms.find((f) => f.kind === 'graph-path' && f.span.start >= span.start && f.span.end <= span.end);
+        if (path && /^[\s(]*$/.test(source.slice(span.start, path.span.start)) && /^[\s)]*$/.test(source.slice(path.span.end, span.end))) {
+          const parens = source.slice(span.start, path.span.start).split('(').length - 1;
+          return '('.repeat(parens) + original(path) + ')'.repeat(parens);
+        }
+      }
       const forms = byStart.get(span.start);
       if (!forms) return undefined;
       for (const f of forms) {
         const whole = span.end === f.span.end;
         switch (f.kind) {
-          case 'record-id': {
+          case 'record-id':
             if (!whole || e.kind !== 'literal') break;
-            const text = original(f);
-            const colon = text.indexOf(':');
-            return text.slice(0, colon).toLowerCase() + text.slice(colon);
-          }
+            return recordText(original(f));
           case 'duration':
           case 'variable':
             if (whole) return f.kind === 'variable' ? `$${f.name}` : original(f).toLowerCase();
@@ -107,6 +134,14 @@ function hooksFor(stmt: QueryStatement, source: string): FormatHooks {
       }
       return undefined;
     },
+    fromItem(f, alias) {
+      // `FROM user:alice` reads through a subquery over the record's table, aliased by that table.
+      if (f.kind !== 'derived-table') return undefined;
+      const span = stmt.map.span(f.span);
+      const rid = byStart.get(span.start)?.find((x) => x.kind === 'record-id');
+      if (!rid) return undefined;
+      return recordText(original(rid)) + (span.end > rid.span.end ? alias : '');
+    },
     afterGroupBy(s) {
       const fill = stmt.fill;
       const last = s.groupBy[s.groupBy.length - 1];
@@ -119,6 +154,12 @@ function hooksFor(stmt: QueryStatement, source: string): FormatHooks {
       return ` FILL (${value})`;
     },
   };
+}
+
+/** A record id as written, its table lower-cased. */
+function recordText(text: string): string {
+  const colon = text.indexOf(':');
+  return text.slice(0, colon).toLowerCase() + text.slice(colon);
 }
 
 /** `jsonb_build_object('k', v, …)` as the object literal it came from. */

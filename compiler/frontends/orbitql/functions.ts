@@ -55,6 +55,11 @@ export const NAMESPACED_FUNCTIONS: Readonly<Record<string, string>> = {
   'array::prepend': 'array_prepend',
   'array::concat': 'array_cat',
   'array::find_index': 'array_position',
+  'object::keys': 'object_keys',
+  'object::values': 'object_values',
+  'object::entries': 'object_entries',
+  'object::len': 'object_len',
+  'object::extract': 'jsonb_extract_path',
 };
 
 /** The registry name behind a namespaced function, if OrbitQL knows it. */

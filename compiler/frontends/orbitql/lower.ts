@@ -11,6 +11,7 @@ import type { LetStatement, OrbitStatement, QueryStatement } from './ast.ts';
 import type { StatementCache } from './cache.ts';
 import { applyFill } from './fill.ts';
 import { applyLive } from './live.ts';
+import { applyTraverseWhere } from './traverse.ts';
 import type { SpanMapping } from './span-map.ts';
 import { parseStatement } from '../sql/parse.ts';
 
@@ -34,19 +35,23 @@ export interface LoweredStatement {
 export function lowerOrbitStatement(stmt: OrbitStatement, catalog: Catalog, options: LowerOptions = {}): LoweredStatement {
   const q = stmt.kind === 'let' ? letQuery(stmt) : stmt;
   if (!q) return { diagnostics: [] };
-  const bind = () => bindStatement(withFetch(q, resolvePaths(q.ast, catalog), catalog), q.sql, catalog, options.paramTypes ? { paramTypes: options.paramTypes } : {});
-  // Binding depends only on the SQL text (given the catalog and parameter types the caller keys the cache by).
-  const r = options.cache && !options.paramTypes ? options.cache.get(`bind\u0000${q.sql}`, bind) : bind();
+  const traverse = q.traverseWhere === true;
+  const bind = () => bindStatement(withFetch(q, resolvePaths(q.ast, catalog, traverse), catalog), q.sql, catalog, options.paramTypes ? { paramTypes: options.paramTypes } : {});
+  // Binding depends only on the SQL text and whether it came from TRAVERSE (given the catalog and
+  // parameter types the caller keys the cache by).
+  const r = options.cache && !options.paramTypes ? options.cache.get(`bind\u0000${traverse ? 'traverse\u0000' : ''}${q.sql}`, bind) : bind();
   const diagnostics = r.diagnostics.map((d) => ({ ...d, span: q.map.span(d.span) }));
   if (!r.bound) return { diagnostics };
   return stmt.kind === 'statement' ? finishOrbitStatement(stmt, r.bound, catalog, diagnostics) : { bound: r.bound, diagnostics };
 }
 
 /**
- * What OrbitQL adds to a statement once its SQL equivalent is bound: gap filling for `GROUP BY … FILL`
- * and a live-query plan for `LIVE SELECT`. Diagnostics have OrbitQL spans.
+ * What OrbitQL adds to a statement once its SQL equivalent is bound: gap filling for `GROUP BY … FILL`,
+ * a live-query plan for `LIVE SELECT` and the pruning condition of `TRAVERSE … WHERE`. Diagnostics have
+ * OrbitQL spans.
  */
 export function finishOrbitStatement(stmt: QueryStatement, bound: BoundStatement, catalog: Catalog, diagnostics: readonly Diagnostic[] = []): LoweredStatement {
+  if (stmt.traverseWhere) return finishOrbitStatement({ ...stmt, traverseWhere: undefined }, pruneTraverse(bound), catalog, diagnostics);
   if (!stmt.fill && !stmt.live) return { bound, diagnostics: [...diagnostics] };
   if (bound.kind === 'explain') {
     const inner = finishOrbitStatement(stmt, bound.statement, catalog, diagnostics);
@@ -68,6 +73,12 @@ export function finishOrbitStatement(stmt: QueryStatement, bound: BoundStatement
     plan = live.plan;
   }
   return { bound: { ...bound, plan }, diagnostics: [...diagnostics] };
+}
+
+/** A bound TRAVERSE (or its EXPLAIN) with its WHERE moved into the walk. */
+function pruneTraverse(bound: BoundStatement): BoundStatement {
+  if (bound.kind === 'explain') return { ...bound, statement: pruneTraverse(bound.statement) };
+  return bound.kind === 'query' ? { ...bound, plan: applyTraverseWhere(bound.plan) } : bound;
 }
 
 /** Whether the FILL clause ends the GROUP BY of the statement's own SELECT (not a subquery's). */
@@ -97,9 +108,9 @@ export interface OrbitSqlStatement {
 /** The SQL statement a session runs for an OrbitQL statement (LET runs nothing: its value is spliced in). */
 export function sqlStatementOf(stmt: OrbitStatement, catalog: Catalog): OrbitSqlStatement | undefined {
   if (stmt.kind === 'let') return undefined;
-  const extra = stmt.fill || stmt.live ? `\u0000${JSON.stringify({ fill: stmt.fill && [stmt.fill.mode, stmt.fill.valueSql], live: stmt.live?.diff })}` : '';
+  const extra = stmt.fill || stmt.live || stmt.traverseWhere ? `\u0000${JSON.stringify({ fill: stmt.fill && [stmt.fill.mode, stmt.fill.valueSql], live: stmt.live?.diff, prune: stmt.traverseWhere })}` : '';
   const before = ensureTables(stmt, catalog);
-  const resolve = (now: Catalog): A.Statement => withFetch(stmt, resolvePaths(stmt.ast, now), now);
+  const resolve = (now: Catalog): A.Statement => withFetch(stmt, resolvePaths(stmt.ast, now, stmt.traverseWhere === true), now);
   const fetched = stmt.fetch ? `\u0000fetch ${stmt.fetch.names.join(',')}` : '';
   return { ast: resolve(catalog), sql: stmt.sql, key: stmt.sql + extra + fetched, finish: (bound) => finishOrbitStatement(stmt, bound, catalog), resolve, ...(before.length > 0 ? { before } : {}) };
 }
@@ -126,10 +137,15 @@ function letQuery(stmt: LetStatement): QueryStatement | undefined {
 // when the first part is a table). It becomes `profile -> 'address' ->> 'city'`: a path ends in text, as
 // PostgreSQL's `->>` does. `tags[0]` on a document path, or on a json/jsonb column, indexes it from 0.
 
-/** Rewrites document paths in a statement; a statement without any comes back unchanged. */
-export function resolvePaths(original: A.Statement, catalog: Catalog): A.Statement {
+/**
+ * Rewrites document paths in a statement, and records of any table (`"@record"(id)`); a statement without
+ * any comes back unchanged. `traverse` marks a TRAVERSE with WHERE, whose other names are the fields of the
+ * record reached.
+ */
+export function resolvePaths(original: A.Statement, catalog: Catalog, traverse = false): A.Statement {
   // Writes of document fields and `+=`/`-=` first: their rewrites bring aliases of their own.
-  const stmt = rewriteDocumentWrites(original, catalog);
+  const written = rewriteDocumentWrites(original, catalog);
+  const stmt = traverse ? traverseFields(written) : written;
   const relations = new Set<string>();
   const tables: string[] = [];
   collectRelations(stmt, relations, tables);
@@ -142,7 +158,8 @@ export function resolvePaths(original: A.Statement, catalog: Catalog): A.Stateme
     for (const c of rel.columns) if (c.type.kind === 'json') jsonColumns.add(c.name);
   }
   const docs = documentScope(stmt, catalog);
-  return mapNode(stmt, (node) => rewritePath(node, relations, jsonColumns, docs)) as A.Statement;
+  const resolved = mapNode(stmt, (node) => rewritePath(node, relations, jsonColumns, docs)) as A.Statement;
+  return resolveRecords(resolved, catalog);
 }
 
 function collectRelations(node: unknown, names: Set<string>, tables: string[]): void {
@@ -276,6 +293,8 @@ function documentScope(stmt: A.Statement, catalog: Catalog): DocumentScope | und
       }
     }
     if (n['kind'] === 'select-item' && n['alias']) columns.add((n['alias'] as A.Ident).name);
+    // Columns an alias names (`graph_expand(…) AS traverse(id, depth)`) are columns too.
+    if (n['kind'] === 'table-alias') for (const c of (n['columns'] as readonly A.Ident[] | undefined) ?? []) columns.add(c.name);
     for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
   };
   visit(stmt);
@@ -400,6 +419,82 @@ function typedAssignment(a: A.Assignment, table: TableInfo): A.Assignment {
   return { ...a, value: template(sql, v.span, { __col: col, __value: x }) as A.Expr };
 }
 
+// ─── Records of any table ───────────────────────────────────────────────────
+//
+// A path ending in `?.field` and a field named in TRAVERSE's WHERE read a record whose table only its
+// id tells: the SQL text holds `"@record"(id)`, resolved here, against the catalog, into the record as
+// jsonb (as FETCH gives it; NULL when no record has that id), then a path into it ending in text.
+
+const RECORD_MARKER = '@record';
+
+/** The tables a record id can name: those keyed by a text `id`. */
+function recordTables(catalog: Catalog): TableInfo[] {
+  return catalog.listRelations().filter((r): r is TableInfo => r.kind === 'table' && r.primaryKey.length === 1 && r.primaryKey[0] === 'id' && r.columns.some((c) => c.name === 'id' && c.type.kind === 'utf8'));
+}
+
+/** `"@record"(x)` calls replaced by the record `x` names, as jsonb. */
+function resolveRecords(stmt: A.Statement, catalog: Catalog): A.Statement {
+  let tables: TableInfo[] | undefined;
+  const put = (node: unknown): unknown => {
+    if (Array.isArray(node)) {
+      const out = node.map(put);
+      return out.some((x, i) => x !== node[i]) ? out : node;
+    }
+    if (node === null || typeof node !== 'object') return node;
+    const n = node as Record<string, unknown>;
+    if (n['kind'] === 'func-call') {
+      const f = n as unknown as A.FuncCallExpr;
+      if (f.name.parts.length === 1 && f.name.parts[0]!.quoted && f.name.parts[0]!.name === RECORD_MARKER && f.args.length === 1) {
+        tables ??= recordTables(catalog);
+        return template(recordOf('__record', tables), f.span, { __record: put(f.args[0]) as A.Expr });
+      }
+    }
+    let copy: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(n)) {
+      if (k === 'span' || !v || typeof v !== 'object') continue;
+      const y = put(v);
+      if (y !== v) (copy ??= { ...n })[k] = y;
+    }
+    return copy ?? n;
+  };
+  return put(stmt) as A.Statement;
+}
+
+/**
+ * In TRAVERSE's WHERE (a SELECT over `graph_expand(…) AS traverse(id, depth)`), a name other than `id`,
+ * `depth` and `traverse.…` reads a field of the record reached: `age` → `"@record"(traverse.id) ->> 'age'`.
+ * Subqueries keep their own names.
+ */
+function traverseFields(stmt: A.Statement): A.Statement {
+  if (stmt.kind === 'explain') {
+    const inner = traverseFields(stmt.statement);
+    return inner === stmt.statement ? stmt : { ...stmt, statement: inner };
+  }
+  if (stmt.kind !== 'query-statement' || stmt.query.body.kind !== 'select') return stmt;
+  const body = stmt.query.body;
+  const from = body.from[0];
+  if (body.from.length !== 1 || from?.kind !== 'function-table' || from.alias?.name.name !== 'traverse' || !body.where) return stmt;
+  const field = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(field);
+    if (node === null || typeof node !== 'object') return node;
+    const n = node as Record<string, unknown>;
+    if (n['kind'] === 'column-ref') {
+      const parts = (n as unknown as A.ColumnRefExpr).name.parts;
+      const first = parts[0]!.name;
+      if (first === 'traverse' || (parts.length === 1 && (first === 'id' || first === 'depth'))) return n;
+      const span = (n as unknown as A.ColumnRefExpr).span;
+      const keys = parts.map((p) => `'${p.name.replace(/'/g, "''")}'`);
+      const sql = keys.reduce((x, k, i) => `${x} ${i === keys.length - 1 ? '->>' : '->'} ${k}`, `"${RECORD_MARKER}"(traverse.id)`);
+      return template(sql, span, {});
+    }
+    const out: Record<string, unknown> = {};
+    // A subquery's names are its own.
+    for (const [k, v] of Object.entries(n)) out[k] = k === 'span' || k === 'query' ? v : field(v);
+    return out;
+  };
+  return { ...stmt, query: { ...stmt.query, body: { ...body, where: field(body.where) as A.Expr } } };
+}
+
 // ─── FETCH ──────────────────────────────────────────────────────────────────
 //
 // `SELECT … FETCH c` wraps the query: `SELECT fetched.a, <record of fetched.c> AS c FROM (query) AS
@@ -413,7 +508,7 @@ function withFetch(stmt: QueryStatement, ast: A.Statement, catalog: Catalog): A.
   const bound = bindStatement(ast, stmt.sql, catalog).bound;
   if (bound?.kind !== 'query') return ast;
   const wanted = new Set(stmt.fetch.names);
-  const tables = catalog.listRelations().filter((r): r is TableInfo => r.kind === 'table' && r.primaryKey.length === 1 && r.primaryKey[0] === 'id' && r.columns.some((c) => c.name === 'id' && c.type.kind === 'utf8'));
+  const tables = recordTables(catalog);
   const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
   const items = bound.plan.schema.map((c) => {
     const col = `fetched.${q(c.name)}`;

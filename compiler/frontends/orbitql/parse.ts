@@ -78,7 +78,7 @@ export function parseOrbitQL(source: string, cache?: StatementCache): OrbitParse
       for (const d of parsed.diagnostics) diagnostics.push({ ...d, span: map.span(d.span) });
       continue;
     }
-    statements.push({ kind: 'statement', ast: parsed.ast, sql, map, span, text, forms, ...clausesOf(m.clauses, text, m.edits, resolve, range.start), ...(m.clauses.ensure ? { ensure: m.clauses.ensure } : {}), ...(m.clauses.fetch ? { fetch: { names: m.clauses.fetch.names, span: { start: range.start + m.clauses.fetch.start, end: range.start + m.clauses.fetch.end } } } : {}) });
+    statements.push({ kind: 'statement', ast: parsed.ast, sql, map, span, text, forms, ...clausesOf(m.clauses, text, m.edits, resolve, range.start), ...(m.clauses.ensure ? { ensure: m.clauses.ensure } : {}), ...(m.clauses.traverseWhere ? { traverseWhere: true as const } : {}), ...(m.clauses.layout ? { layout: m.clauses.layout.map((p) => (typeof p === 'string' ? p : shift(p, range.start))) } : {}), ...(m.clauses.fetch ? { fetch: { names: m.clauses.fetch.names, span: { start: range.start + m.clauses.fetch.start, end: range.start + m.clauses.fetch.end } } } : {}) });
   }
   return { statements, diagnostics, paramNames };
 }

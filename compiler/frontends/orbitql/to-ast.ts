@@ -9,7 +9,7 @@
 import * as ohm from 'ohm-js';
 import { POSTGRES_RECIPE } from '../sql/sql-grammar.ts';
 import { grammarText } from '../sql/split.ts';
-import type { Edit, OrbitForm } from './ast.ts';
+import type { Edit, LayoutPart, OrbitForm } from './ast.ts';
 import { registryName } from './functions.ts';
 import { ORBITQL_RECIPE } from './orbitql-grammar.ts';
 
@@ -86,6 +86,14 @@ function recordParts(node: any): { table: string; id: string } {
   return { table, id: `${table}:${k}` };
 }
 
+/**
+ * A field of the record an id names, in a table known only once the catalog is (`"@record"(id)` is the
+ * record as jsonb, resolved by lowering): a path into it ending in text, as document paths do.
+ */
+function recordField(id: string, keys: readonly string[]): string {
+  return keys.reduce((x, k, i) => `${x} ${i === keys.length - 1 ? '->>' : '->'} ${sqlString(k)}`, `"@record"(${id})`);
+}
+
 /** `{1..3}`, `{2}`, `{..3}`, `{2..}` as hop bounds (an open end walks at most 64 hops). */
 function repeatBounds(spec: string | undefined): [number, number] {
   if (spec === undefined) return [1, 1];
@@ -135,6 +143,41 @@ function dropTrailingComma(node: any): void {
 
 function form(kind: OrbitForm['kind'], node: any, name?: string): void {
   forms.push({ kind, span: { start: node.source.startIdx, end: node.source.endIdx }, ...(name === undefined ? {} : { name }) });
+}
+
+// ─── Layouts: how the formatter prints a statement rewritten whole (its SQL reads nothing like it) ───
+
+/** Sets the statement's layout: canonical text, with the ranges of expressions to format in between. */
+function layout(...parts: (string | any)[]): void {
+  const out: LayoutPart[] = [];
+  for (const p of parts) {
+    const last = out[out.length - 1];
+    if (typeof p !== 'string') out.push({ start: p.source.startIdx, end: p.source.endIdx });
+    else if (typeof last === 'string') out[out.length - 1] = last + p;
+    else out.push(p);
+  }
+  clauses = { ...clauses, layout: out };
+}
+
+/** A record id as the formatter prints it: the table lower-cased, the key as written. */
+function recordText(node: any): string {
+  return text(node.child(0)).toLowerCase() + ':' + text(node.child(2));
+}
+
+/** `CONTENT {…}` or `SET a = 1, b += 2` (or nothing) as layout parts. */
+function dataLayout(d: any): (string | any)[] {
+  if (!d) return [];
+  if (d.ctorName === 'RecordData_content') return [' CONTENT ', d.child(1)];
+  return [' SET ', ...assignLayout(d.child(1))];
+}
+
+function assignLayout(list: any): (string | any)[] {
+  return list.asIteration().children.flatMap((a: any, i: number) => [`${i ? ', ' : ''}${text(a.child(0))} ${text(a.child(1))} `, a.child(2)]);
+}
+
+/** ` WHERE cond` after a layout, or nothing. */
+function whereLayout(where: any): (string | any)[] {
+  return where.numChildren ? ['\nWHERE ', where.child(0).child(1)] : [];
 }
 
 const semantics = orbitGrammar.createSemantics().addOperation('rewrite', {
@@ -205,11 +248,13 @@ const semantics = orbitGrammar.createSemantics().addOperation('rewrite', {
   },
   // ─── Documents and graphs: each statement becomes one SQL statement over document/edge tables ───
   DefineTableStmt(_define: any, _table: any, name: any, _schemaless: any) {
+    layout(`DEFINE TABLE ${text(name)} SCHEMALESS`);
     replace(this, `CREATE TABLE IF NOT EXISTS ${ident(name)} (${DOCUMENT_COLUMNS})`);
   },
   CreateRecordStmt(_create: any, rid: any, data: any) {
     const r = recordParts(rid);
     ensure(r.table, 'document');
+    layout(`CREATE ${recordText(rid)}`, ...dataLayout(data.numChildren ? data.child(0).child(0) : undefined));
     rewriteRange(this.source.startIdx, rid.source.endIdx, `INSERT INTO ${quote(r.table)} (id, doc) VALUES (${sqlString(r.id)}, `);
     recordData(data.numChildren ? data.child(0).child(0) : undefined, this.source.endIdx);
     insertAt(this.source.endIdx, ')');
@@ -217,6 +262,7 @@ const semantics = orbitGrammar.createSemantics().addOperation('rewrite', {
   UpsertStmt(_upsert: any, rid: any, data: any) {
     const r = recordParts(rid);
     ensure(r.table, 'document');
+    layout(`UPSERT ${recordText(rid)}`, ...dataLayout(data.child(0)));
     rewriteRange(this.source.startIdx, rid.source.endIdx, `INSERT INTO ${quote(r.table)} (id, doc) VALUES (${sqlString(r.id)}, `);
     recordData(data.child(0), this.source.endIdx);
     // CONTENT replaces the document; SET merges its fields into it.
@@ -226,6 +272,9 @@ const semantics = orbitGrammar.createSemantics().addOperation('rewrite', {
   DocInsertStmt(_insert: any, _into: any, name: any, rows: any) {
     const table = nameOf(name);
     ensure(table, 'document');
+    const rowsOf = rows.child(0);
+    if (rowsOf.ctorName === 'DocRows_one') layout(`INSERT INTO ${text(name)} `, rowsOf.child(0));
+    else layout(`INSERT INTO ${text(name)} [`, ...rowsOf.child(1).asIteration().children.flatMap((x: any, i: number) => [i ? ', ' : '', x]), ']');
     // An `id` field names the record (`'alice'` or `users:alice`); without one a random key is drawn.
     const prefix = sqlString(`${table}:`);
     const given = "v.doc ->> 'id'";
@@ -249,6 +298,7 @@ const semantics = orbitGrammar.createSemantics().addOperation('rewrite', {
   DocUpdateStmt(_update: any, target: any, _set: any, assigns: any, where: any) {
     const t = target.child(0);
     const record = t.ctorName === 'DocTarget_record' ? recordParts(t.child(0)) : undefined;
+    layout(`UPDATE ${record ? recordText(t.child(0)) : text(t)} SET `, ...assignLayout(assigns), ...whereLayout(where));
     replace(t, quote(record ? record.table : nameOf(t.child(0))));
     for (const a of assigns.asIteration().children) a.rewrite();
     if (!record) {
@@ -276,6 +326,7 @@ const semantics = orbitGrammar.createSemantics().addOperation('rewrite', {
     ensure(table, 'edge');
     const f = recordParts(from);
     const t = recordParts(to);
+    layout(`RELATE ${recordText(from)}->${text(edge)}->${recordText(to)}`, ...dataLayout(data.numChildren ? data.child(0).child(0) : undefined));
     const id = `${sqlString(`${table}:`)} || gen_random_uuid()::text`;
     rewriteRange(this.source.startIdx, to.source.endIdx, `INSERT INTO ${quote(table)} (id, "in", "out", doc) VALUES (${id}, ${sqlString(f.id)}, ${sqlString(t.id)}, `);
     recordData(data.numChildren ? data.child(0).child(0) : undefined, this.source.endIdx);
@@ -285,30 +336,40 @@ const semantics = orbitGrammar.createSemantics().addOperation('rewrite', {
     const direction = dir.numChildren === 0 ? 'out' : ARROWS[text(dir)]!;
     const m = max.numChildren ? max.child(0) : undefined;
     const depth = m ? Number(text(m.child(1))) : TRAVERSE_DEPTH;
+    layout(`TRAVERSE ${dir.numChildren ? text(dir) : ''}${text(edge)} FROM `, start, m ? ` MAX_DEPTH ${text(m.child(1))}` : '', ...whereLayout(where));
     rewriteRange(this.source.startIdx, start.source.startIdx, 'SELECT id, depth FROM graph_expand(');
     start.rewrite();
     rewriteRange(start.source.endIdx, m ? m.source.endIdx : start.source.endIdx, `, ${sqlString(nameOf(edge))}, ${sqlString(direction)}, 1, ${depth}) AS traverse(id, depth)`);
+    if (where.numChildren > 0) clauses = { ...clauses, traverseWhere: true };
     where.rewrite();
     insertAt(this.source.endIdx, ' ORDER BY depth, id');
   },
-  graphPath(step: any, fields: any) {
-    const kind = step.child(0).ctorName as string;
-    const [, edgeNode, repeat, , targetNode] = step.child(0).children;
-    const direction = kind === 'graphStep_out' ? 'out' : kind === 'graphStep_in' ? 'in' : 'both';
-    const [min, max] = repeatBounds(repeat.numChildren ? text(repeat.child(0)) : undefined);
-    const edge = text(edgeNode).toLowerCase();
-    const target = text(targetNode).toLowerCase();
-    form('graph-path', this, edge);
-    const walk = `graph_expand(id, ${sqlString(edge)}, ${sqlString(direction)}, ${min}, ${max}) AS g(id, depth)`;
+  graphPath(steps: any, fields: any) {
+    const hops = steps.children.map((s: any) => s.child(0));
+    form('graph-path', this, text(hops[0].child(1)).toLowerCase());
     const path = fields.children.map((f: any) => text(f.child(1))).join('.');
-    // Each record reached is read by its key (a point lookup), nearest first; none gives an empty array.
-    const inTarget = `starts_with(g.id, ${sqlString(`${target}:`)})`;
-    replace(
-      this,
-      path
-        ? `(SELECT coalesce(array_agg((SELECT t.${path} FROM ${quote(target)} AS t WHERE t.id = g.id) ORDER BY g.depth, g.id), '{}') FROM ${walk} WHERE ${inTarget})`
-        : `(SELECT coalesce(array_agg(g.id ORDER BY g.depth, g.id), '{}') FROM ${walk} WHERE ${inTarget})`,
-    );
+    // Each step walks from the records the step before reached (the row's `id` for the first): its
+    // start is the array the step before gives, so every step plans as an Expand of its own.
+    let start = 'id';
+    hops.forEach((hop: any, i: number) => {
+      const [, edgeNode, repeat, , targetNode] = hop.children;
+      const direction = hop.ctorName === 'graphStep_out' ? 'out' : hop.ctorName === 'graphStep_in' ? 'in' : 'both';
+      const [min, max] = repeatBounds(repeat.numChildren ? text(repeat.child(0)) : undefined);
+      const g = `g${i + 1}`;
+      const walk = `graph_expand(${start}, ${sqlString(text(edgeNode).toLowerCase())}, ${sqlString(direction)}, ${min}, ${max}) AS ${g}(id, depth)`;
+      const target = targetNode.child(0).ctorName === 'graphTarget_any' ? undefined : text(targetNode).toLowerCase();
+      const inTarget = target === undefined ? '' : ` WHERE starts_with(${g}.id, ${sqlString(`${target}:`)})`;
+      // Each record reached is read by its key (a point lookup), nearest first; none gives an empty array.
+      // Under `?` the record's table is known only from its id: lowering resolves `"@record"(id)`.
+      const item = !path || i < hops.length - 1 ? `${g}.id` : target === undefined ? recordField(`${g}.id`, path.split('.')) : `(SELECT t.${path} FROM ${quote(target)} AS t WHERE t.id = ${g}.id)`;
+      start = `(SELECT coalesce(array_agg(${item} ORDER BY ${g}.depth, ${g}.id), '{}') FROM ${walk}${inTarget})`;
+    });
+    replace(this, start);
+  },
+  PrefixCast(open: any, type: any, _close: any, operand: any) {
+    rewriteRange(open.source.startIdx, operand.source.startIdx, 'CAST(');
+    operand.rewrite();
+    insertAt(operand.source.endIdx, ` AS ${text(type)})`);
   },
   FetchTail(_fetch: any, names: any) {
     clauses = { ...clauses, fetch: { names: names.asIteration().children.map((n: any) => nameOf(n)), start: this.source.startIdx, end: this.source.endIdx } };
@@ -334,6 +395,10 @@ export interface OrbitClauses {
   readonly ensure?: readonly { readonly table: string; readonly kind: 'document' | 'edge' }[];
   /** `FETCH a, b`: result columns whose record ids are replaced by their records. */
   readonly fetch?: { readonly names: readonly string[]; readonly start: number; readonly end: number };
+  /** A TRAVERSE with WHERE (the condition prunes the walk). */
+  readonly traverseWhere?: true;
+  /** How the formatter prints a statement rewritten whole (ranges in the statement). */
+  readonly layout?: readonly LayoutPart[];
   readonly fill?: {
     readonly mode: 'null' | 'previous' | 'linear' | 'value';
     readonly span: { readonly start: number; readonly end: number };

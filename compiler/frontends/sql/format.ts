@@ -6,10 +6,12 @@ import { POSTGRES_RESERVED } from './split.ts';
 
 /**
  * How a language that extends SQL prints its own forms over a SQL tree: `expr` may give an expression's
- * whole text (printed as a primary, `print` formats its parts), `afterGroupBy` adds to a GROUP BY clause.
+ * whole text (printed as a primary, `print` formats its parts), `fromItem` a FROM item's (`alias` is its
+ * formatted alias, ` AS a`, or empty), `afterGroupBy` adds to a GROUP BY clause.
  */
 export interface FormatHooks {
   expr?(e: A.Expr, print: (e: A.Expr) => string): string | undefined;
+  fromItem?(f: A.FromItem, alias: string): string | undefined;
   afterGroupBy?(s: A.Select): string;
 }
 
@@ -461,6 +463,8 @@ function tableAlias(a: A.TableAlias | undefined): string {
 }
 
 function fromItem(f: A.FromItem, ind: string): string {
+  const own = f.kind === 'join' ? undefined : hooks.fromItem?.(f, tableAlias(f.alias));
+  if (own !== undefined) return own;
   switch (f.kind) {
     case 'table-ref':
       return qname(f.name) + tableAlias(f.alias);

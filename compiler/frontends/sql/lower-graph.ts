@@ -1,4 +1,5 @@
-// Binds `graph_expand(start, 'edge', 'out' | 'in' | 'both', min, max)` in FROM to the IR's Expand node.
+// Binds `graph_expand(start, 'edge', 'out' | 'in' | 'both', min, max)` in FROM to the IR's Expand node
+// (`start` a record id or an array of them).
 //
 // This is how a graph walk reaches the logical plan from SQL text: OrbitQL's `->edge->` paths and
 // TRAVERSE are written as this call (usually in a correlated subquery, `start` naming an outer column),
@@ -72,7 +73,9 @@ export function bindGraphExpand(ctx: BindContext, call: A.FuncCallExpr, args: re
     ctx.error('wrong_object_type', `"${edgeName}" is not an edge table (it needs "in" and "out" columns, each indexed)`, at(1));
     return undefined;
   }
-  const start = coerceTo(ctx, args[0]!, T.text, 'implicit', at(0));
+  // An array of record ids starts a walk from each (a step of a chained path starts where the last ended).
+  const a0 = args[0]!;
+  const start = a0.type.kind === 'list' && (a0.type.element.kind === 'utf8' || a0.type.element.kind === 'unknown') ? a0 : coerceTo(ctx, a0, T.text, 'implicit', at(0));
   if (!start || isError(start)) return undefined;
   const relName = alias?.name.name ?? 'graph_expand';
   const id: Column = ctx.column(alias?.columns[0]?.name ?? 'id', T.text, false, relName);
