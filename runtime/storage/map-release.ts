@@ -13,6 +13,10 @@
 import { FFIType, dlopen } from 'bun:ffi';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { RawRange } from './raw-range.ts';
+
+/** Bytes of rows a range read visits between releases: about 64 MB of mapped pages. */
+const RELEASE_EVERY = 64 * 1024 * 1024;
 
 /** madvise(2) advice: drop the range's page-table entries (file pages stay in the page cache). */
 const MADV_DONTNEED = 4;
@@ -73,4 +77,44 @@ export class MapRelease {
     }
     return bytes;
   }
+}
+
+/**
+ * `raw` with its long reads releasing: every `every` bytes of rows visited, and when a cursor
+ * that visited that many closes, the data file's mappings are dropped.
+ */
+export function releasing(raw: RawRange, pages: MapRelease, every: number = RELEASE_EVERY): RawRange {
+  return (start, end, snapshot, visitor) => {
+    let since = 0;
+    let total = 0;
+    const cursor = raw(start, end, snapshot, {
+      key: (buf, s, e) => visitor.key(buf, s, e),
+      row: (buf) => {
+        since += buf.length;
+        if (since >= every) {
+          total += since;
+          since = 0;
+          pages.release();
+        }
+        visitor.row(buf);
+      },
+    });
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      if (total + since >= every) pages.release();
+    };
+    return {
+      next(): boolean {
+        if (cursor.next()) return true;
+        finish();
+        return false;
+      },
+      close(): void {
+        cursor.close();
+        finish();
+      },
+    };
+  };
 }

@@ -8,7 +8,7 @@ import { StorageError } from './errors.ts';
 import type { ColumnBatch } from './columns.ts';
 import { arenaCopy } from './arena.ts';
 import { compareBytes, idPrefix, keyString, prefixEnd } from './keys.ts';
-import { MapRelease } from './map-release.ts';
+import { MapRelease, releasing } from './map-release.ts';
 import { openRawRange, type RawRange } from './raw-range.ts';
 import { StatsCollector } from './stats.ts';
 import { TableRuntime } from './table-runtime.ts';
@@ -69,10 +69,15 @@ export interface StoreOptions {
   /** Skip fsync on commit (tests and throwaway data only: a crash may lose acknowledged commits). */
   readonly noSync?: boolean;
   /**
-   * Bound on the warm tier's estimated memory in bytes (default 1 GiB; 0 turns caching off, and
+   * Bound on the warm tier's estimated memory in bytes (default 640 MiB; 0 turns caching off, and
    * columnar scans then decode LMDB rows every time).
    */
   readonly warmCacheBytes?: number;
+  /**
+   * Bytes of rows a long LMDB range read visits between releases of the data file's mapped
+   * pages (default 64 MiB; see map-release.ts).
+   */
+  readonly releaseMappedBytes?: number;
 }
 
 export interface BulkOptions {
@@ -148,9 +153,9 @@ export class Store implements TxnHost {
     private readonly db: Database<Uint8Array, Uint8Array>,
     options: StoreOptions,
   ) {
-    this.raw = openRawRange(env, 'orbit');
-    const mapped = new MapRelease(dataDir);
-    this.warm = new WarmTier(this.raw, options.warmCacheBytes ?? DEFAULT_WARM_BYTES, () => mapped.release());
+    // Long range reads (warm-tier decodes, ANALYZE) give back the LMDB pages they mapped as they go.
+    this.raw = releasing(openRawRange(env, 'orbit'), new MapRelease(dataDir), options.releaseMappedBytes);
+    this.warm = new WarmTier(this.raw, options.warmCacheBytes ?? DEFAULT_WARM_BYTES);
     const raw = db.getBinary(CATALOG_KEY);
     const state = raw ? catalogFromJson(new TextDecoder().decode(raw)) : emptyCatalog();
     this.catalog = new StoreCatalog(state);

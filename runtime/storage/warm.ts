@@ -21,12 +21,6 @@ import type { TableRuntime } from './table-runtime.ts';
  */
 export const CHUNK_ROWS = 16_384;
 
-/**
- * Chunks a cold scan decodes between releases of the LMDB pages it has mapped (see
- * map-release.ts): about 60 MB of TPC-H lineitem rows.
- */
-const RELEASE_EVERY = 32;
-
 /** Bytes of freshly decoded columns after which the warm tier asks for a full collection. */
 const COLLECT_AFTER = 64 * 1024 * 1024;
 
@@ -103,8 +97,6 @@ export class WarmTier {
     private readonly raw: RawRange,
     /** Bound on the estimated bytes of all entries; 0 disables caching (scans still decode columns). */
     private readonly maxBytes: number,
-    /** Gives back the mapped LMDB pages a long cold scan has touched (its columns are copies). */
-    private readonly releasePages: () => void = () => {},
   ) {}
 
   /** Estimated bytes held, and the tables cached (for tests and monitoring). */
@@ -254,7 +246,6 @@ export class WarmTier {
         }
         const full = have.size === 0 ? cols : slots.map((s) => have.get(s)?.[chunk] ?? cols[decode.indexOf(s)]!);
         if (full.some((c) => c.length !== n)) throw new StorageError('internal_error', `warm chunk ${chunk} of relation "${rt.info.name}" does not match the snapshot`);
-        if (lengths.length % RELEASE_EVERY === 0) this.releasePages();
         yield* sliceBatches(full, n, batchSize);
         target = cuts?.[lengths.length] ?? CHUNK_ROWS;
         if (!more) break;
@@ -262,7 +253,6 @@ export class WarmTier {
     } finally {
       cursor.close();
     }
-    if (lengths.length >= RELEASE_EVERY) this.releasePages();
     if (kept) this.install(id, gen, seq, decode, lengths, kept);
   }
 

@@ -14,7 +14,7 @@ import { canonicalDecimal, CHUNK_ROWS, KEY_SLOT, Store, type ColumnBatch, type C
 
 const dirs: string[] = [];
 const stores: Store[] = [];
-function openStore(options: { warmCacheBytes?: number } = {}): Store {
+function openStore(options: { warmCacheBytes?: number; releaseMappedBytes?: number } = {}): Store {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'orbit-warm-'));
   dirs.push(d);
   const s = Store.open(d, { noSync: true, ...options });
@@ -352,5 +352,15 @@ describe('mapped pages', () => {
     const b = s.begin();
     expect(column(b, t, 2)).toEqual(first);
     b.rollback();
+  });
+
+  test.if(process.platform === 'linux')('the store releases as it reads: a cold scan past the threshold leaves its pages unmapped', async () => {
+    const s = openStore({ warmCacheBytes: 0, releaseMappedBytes: 64 * 1024 });
+    const t = await numbers(s, 3 * CHUNK_ROWS);
+    const file = path.join(fs.realpathSync(dirs.at(-1)!), 'data.mdb');
+    const a = s.begin();
+    expect(column(a, t, 2).length).toBe(3 * CHUNK_ROWS);
+    a.rollback();
+    expect(residentKb(file)).toBeLessThan(64);
   });
 });
