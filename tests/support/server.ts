@@ -12,9 +12,13 @@ export interface SpawnedServer {
   readonly port: number;
 }
 
-/** Runs `orbit server <args>` (choose the ports in `args`) and waits for its first line. */
+/**
+ * Runs `orbit server <args>` (choose the ports in `args`) and waits for its first line. The REST
+ * listener is off unless `args` asks for it (`--http-port`), so tests never contend for port 8080.
+ */
 export async function spawnServer(args: readonly string[]): Promise<SpawnedServer> {
-  const proc = Bun.spawn([process.execPath, 'run', main, 'server', ...args], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
+  const env = { ...process.env, ORBIT_HTTP_PORT: process.env['ORBIT_HTTP_PORT'] ?? 'off' };
+  const proc = Bun.spawn([process.execPath, 'run', main, 'server', ...args], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', env });
   const reader = proc.stdout.getReader();
   let text = '';
   while (!text.includes('\n')) {
