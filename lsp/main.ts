@@ -1,10 +1,11 @@
-// The language server process: LSP over standard input/output, the catalog read from the workspace's schema file.
+// The language server process: LSP over standard input/output, the catalog read from the workspace's schema file and, when configured, a running server.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
 import { catalogFromSchema, lineCol, MemoryCatalog, type Catalog } from '../compiler/index.ts';
+import { fetchServerCatalog } from './remote-catalog.ts';
 import { startServer } from './server.ts';
 
 /** Schema files looked for at the root of each workspace folder, first found wins. */
@@ -35,5 +36,5 @@ export function loadWorkspaceCatalog(folders: readonly string[], schemaFile?: st
 /** Serves LSP on this process's standard input and output until the client exits. */
 export function runStdioServer(): void {
   const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
-  startServer(connection, { loadCatalog: loadWorkspaceCatalog });
+  startServer(connection, { loadCatalog: loadWorkspaceCatalog, loadServerCatalog: fetchServerCatalog });
 }

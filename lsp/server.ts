@@ -2,22 +2,28 @@
 //
 // LSP 3.17: textDocument/publishDiagnostics, completion, hover, definition, signatureHelp, documentSymbol,
 // formatting, semanticTokens/full, codeLens (an "Explain" lens per statement), codeAction (quick fixes for
-// misspelled names); plus `orbit/explain` (the optimized plan of the statement at a position).
+// misspelled names), workspace/didChangeConfiguration and workspace/executeCommand (reloading the catalog);
+// plus `orbit/explain` (the optimized plan of the statement at a position).
 
 import {
   CodeActionKind,
   CompletionItemKind,
   DiagnosticSeverity,
+  MessageType,
+  ShowMessageNotification,
   SymbolKind,
   TextDocumentSyncKind,
   TextDocuments,
   type Connection,
+  type DidChangeConfigurationParams,
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { compileOrbitQL, explainText, type Catalog, type Diagnostic } from '../compiler/index.ts';
 import { LanguageService, type CompletionKind, type TokenType } from '../compiler/ide/index.ts';
+import { mergeCatalogs } from './remote-catalog.ts';
+import { displayUrl, type ServerEndpoint } from './remote.ts';
 
 /** Semantic token types, in the order of the legend the server announces. */
 export const TOKEN_TYPES: readonly TokenType[] = ['keyword', 'string', 'number', 'operator', 'function', 'variable', 'type', 'property', 'comment'];
@@ -41,6 +47,12 @@ export const EXPLAIN_REQUEST = 'orbit/explain';
  */
 export const EXPLAIN_COMMAND = 'orbit.explainQuery';
 
+/**
+ * The command that reloads the catalog (schema file and server) and checks open documents again; the
+ * client offers it as "Orbit: Refresh Catalog". It answers `{ source, relations }`.
+ */
+export const REFRESH_COMMAND = 'orbit.refreshCatalog';
+
 /** What the server needs from its host: the workspace's catalog, loaded once the workspace is known. */
 export interface ServerHost {
   /**
@@ -48,7 +60,24 @@ export interface ServerHost {
    * `orbit.schema.oql` / `orbit.schema.sql`, with any problems to log.
    */
   loadCatalog(folders: readonly string[], schemaFile?: string): { catalog: Catalog; problems: readonly string[] };
+  /** A running server's catalog over its REST API; rejects when the server cannot be asked. */
+  loadServerCatalog(endpoint: ServerEndpoint): Promise<{ catalog: Catalog; problems: readonly string[] }>;
 }
+
+/** The client's `orbit` settings the server reads (initializationOptions, or the `orbit` configuration section). */
+interface Settings {
+  readonly schemaFile: string | undefined;
+  readonly serverUrl: string | undefined;
+  readonly serverToken: string | undefined;
+}
+
+function readSettings(raw: unknown): Settings {
+  const o = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const str = (k: string): string | undefined => (typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : undefined);
+  return { schemaFile: str('schemaFile'), serverUrl: str('serverUrl'), serverToken: str('serverToken') };
+}
+
+const sameSettings = (a: Settings, b: Settings): boolean => a.schemaFile === b.schemaFile && a.serverUrl === b.serverUrl && a.serverToken === b.serverToken;
 
 /** Registers every handler on `connection` and starts listening. */
 export function startServer(connection: Connection, host: ServerHost): void {
@@ -56,25 +85,71 @@ export function startServer(connection: Connection, host: ServerHost): void {
   const service = new LanguageService();
   let catalog: Catalog | undefined;
   let folders: string[] = [];
-  let schemaFile: string | undefined;
-  const load = (): void => {
-    const loaded = host.loadCatalog(folders, schemaFile);
-    catalog = loaded.catalog;
-    service.setCatalog(catalog);
-    for (const p of loaded.problems) connection.console.warn(p);
-  };
+  let settings: Settings = readSettings(undefined);
+  let canPullConfiguration = false;
+  /** Where the catalog in use came from, as REFRESH_COMMAND reports it. */
+  let source: 'server' | 'schema file' = 'schema file';
+  /** The load in progress: requests that depend on the catalog wait for it. */
+  let loading: Promise<void> = Promise.resolve();
+  /** Bumped by each load, so a slow answer from a server never replaces a newer catalog. */
+  let generation = 0;
 
   const publish = (doc: TextDocument): void => {
     const diagnostics = service.diagnostics(doc.getText()).map((d) => toLspDiagnostic(doc, d));
     void connection.sendDiagnostics({ uri: doc.uri, diagnostics });
   };
 
+  const use = (c: Catalog, from: typeof source): void => {
+    catalog = c;
+    source = from;
+    service.setCatalog(c);
+    for (const doc of documents.all()) publish(doc);
+  };
+
+  /**
+   * Loads the schema file and, when a server URL is set, the server's catalog merged over it; the
+   * catalog changes once, when both are in, so documents do not flash errors for server-only tables.
+   * A server that cannot be asked costs one warning, and the schema file's catalog is used.
+   */
+  const reload = (): Promise<void> => {
+    const mine = ++generation;
+    const file = host.loadCatalog(folders, settings.schemaFile);
+    for (const p of file.problems) connection.console.warn(p);
+    const url = settings.serverUrl;
+    if (!url) {
+      use(file.catalog, 'schema file');
+      return Promise.resolve();
+    }
+    return host.loadServerCatalog({ url, ...(settings.serverToken ? { token: settings.serverToken } : {}) }).then(
+      (remote) => {
+        if (mine !== generation) return;
+        for (const p of remote.problems) connection.console.warn(p);
+        use(mergeCatalogs(file.catalog, remote.catalog), 'server');
+      },
+      (e: unknown) => {
+        if (mine !== generation) return;
+        const message = `Orbit: no catalog from ${displayUrl(url)} (${e instanceof Error ? e.message : String(e)}); checking against the schema file instead.`;
+        connection.console.warn(message);
+        // A notification, not window/showMessageRequest: nothing to answer, so nothing waits on the user.
+        void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message });
+        use(file.catalog, 'schema file');
+      },
+    );
+  };
+
+  /** Applies new settings; reloads only when they changed. */
+  const configure = (next: Settings): void => {
+    if (sameSettings(next, settings)) return;
+    settings = next;
+    loading = reload();
+  };
+
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     folders = (params.workspaceFolders ?? []).map((f) => f.uri);
     if (folders.length === 0 && params.rootUri) folders.push(params.rootUri);
-    const options = params.initializationOptions as { schemaFile?: unknown } | undefined;
-    schemaFile = typeof options?.schemaFile === 'string' && options.schemaFile !== '' ? options.schemaFile : undefined;
-    load();
+    canPullConfiguration = params.capabilities.workspace?.configuration === true;
+    settings = readSettings(params.initializationOptions);
+    loading = reload();
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -87,6 +162,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
         semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [] }, full: true },
         codeLensProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        executeCommandProvider: { commands: [REFRESH_COMMAND] },
       },
       serverInfo: { name: 'orbit-lsp' },
     };
@@ -94,15 +170,30 @@ export function startServer(connection: Connection, host: ServerHost): void {
 
   // The schema file changed (the client watches it): reload the catalog and check every open document again.
   connection.onDidChangeWatchedFiles(() => {
-    load();
-    for (const doc of documents.all()) publish(doc);
+    loading = reload();
   });
 
-  documents.onDidOpen((e) => publish(e.document));
-  documents.onDidChangeContent((e) => publish(e.document));
+  // Pushed settings carry the `orbit` section; a client that only signals a change is asked for it.
+  connection.onDidChangeConfiguration((p: DidChangeConfigurationParams) => {
+    const pushed = (p.settings as { orbit?: unknown } | null | undefined)?.orbit;
+    if (pushed !== undefined) configure(readSettings(pushed));
+    else if (canPullConfiguration) void connection.workspace.getConfiguration('orbit').then((s: unknown) => configure(readSettings(s)));
+  });
+
+  connection.onExecuteCommand(async (p) => {
+    if (p.command !== REFRESH_COMMAND) return null;
+    loading = reload();
+    await loading;
+    return { source, relations: catalog?.listRelations().length ?? 0 };
+  });
+
+  // Opening a document fires a content change too, so this publishes once per open and per edit. Diagnostics
+  // wait for a load in progress: an answer against a half-loaded catalog would be wrong.
+  documents.onDidChangeContent((e) => void loading.then(() => publish(e.document)));
   documents.onDidClose((e) => void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
 
-  connection.onCompletion((p) => {
+  connection.onCompletion(async (p) => {
+    await loading;
     const doc = documents.get(p.textDocument.uri);
     if (!doc) return [];
     return service.completion(doc.getText(), doc.offsetAt(p.position)).map((i) => ({
@@ -112,7 +203,8 @@ export function startServer(connection: Connection, host: ServerHost): void {
     }));
   });
 
-  connection.onHover((p) => {
+  connection.onHover(async (p) => {
+    await loading;
     const doc = documents.get(p.textDocument.uri);
     if (!doc) return null;
     const h = service.hover(doc.getText(), doc.offsetAt(p.position));
@@ -199,7 +291,8 @@ export function startServer(connection: Connection, host: ServerHost): void {
     return { data };
   });
 
-  connection.onRequest(EXPLAIN_REQUEST, (p: { uri: string; position: { line: number; character: number } }) => {
+  connection.onRequest(EXPLAIN_REQUEST, async (p: { uri: string; position: { line: number; character: number } }) => {
+    await loading;
     const doc = documents.get(p.uri);
     if (!doc || !catalog) return { text: '', diagnostics: [] };
     const offset = doc.offsetAt(p.position);

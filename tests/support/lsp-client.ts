@@ -21,6 +21,8 @@ export interface LspClient {
   readonly conn: MessageConnection;
   /** The server's `initialize` answer. */
   readonly capabilities: Record<string, unknown>;
+  /** Messages the server logged or showed (window/logMessage, window/showMessage), in order. */
+  readonly messages: string[];
   /** The URI of file `name` in the workspace. */
   uri(name: string): string;
   /** Opens workspace file `name` with `text`; resolves with the diagnostics published for it. */
@@ -33,8 +35,8 @@ export interface LspClient {
 
 const cli = join(import.meta.dir, '..', '..', 'runtime', 'cli', 'main.ts');
 
-/** Starts the server with `workspace` as its root and workspace folder, initialized. */
-export async function startLsp(workspace: string): Promise<LspClient> {
+/** Starts the server with `workspace` as its root and workspace folder, initialized (with `initializationOptions` when given). */
+export async function startLsp(workspace: string, initializationOptions?: Record<string, unknown>): Promise<LspClient> {
   const child = spawn(process.execPath, ['run', cli, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const published = new Map<string, Diagnostic[][]>();
@@ -43,6 +45,9 @@ export async function startLsp(workspace: string): Promise<LspClient> {
     list.push(p.diagnostics);
     published.set(p.uri, list);
   });
+  const messages: string[] = [];
+  conn.onNotification('window/logMessage', (p: { message: string }) => void messages.push(p.message));
+  conn.onNotification('window/showMessage', (p: { message: string }) => void messages.push(p.message));
   conn.listen();
   const root = pathToFileURL(workspace).href;
   const init = await conn.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', {
@@ -50,6 +55,7 @@ export async function startLsp(workspace: string): Promise<LspClient> {
     rootUri: root,
     workspaceFolders: [{ uri: root, name: 'w' }],
     capabilities: {},
+    ...(initializationOptions ? { initializationOptions } : {}),
   });
   await conn.sendNotification('initialized', {});
   const nextDiagnostics = (uri: string, action: () => void): Promise<Diagnostic[]> => {
@@ -70,6 +76,7 @@ export async function startLsp(workspace: string): Promise<LspClient> {
   return {
     conn,
     capabilities: init.capabilities,
+    messages,
     uri,
     nextDiagnostics,
     async open(name, text) {
