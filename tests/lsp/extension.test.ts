@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { orbitGrammar } from '../../compiler/frontends/orbitql/index.ts';
+import { post, startRest } from '../protocols/http-support.ts';
 
 const root = join(import.meta.dir, '..', '..');
 const ext = join(root, 'vscode-extension');
@@ -20,7 +21,7 @@ beforeAll(() => {
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('manifest', () => {
-  test('contributes the orbitql language, its grammar, configuration, settings and command', () => {
+  test('contributes the orbitql language, its grammar, configuration, settings and commands', () => {
     const lang = manifest.contributes.languages[0];
     expect(lang.id).toBe('orbitql');
     expect(lang.extensions).toEqual(['.oql']);
@@ -29,8 +30,13 @@ describe('manifest', () => {
     expect(grammar.language).toBe('orbitql');
     expect(existsSync(join(ext, grammar.path))).toBe(true);
     expect(manifest.activationEvents).toContain('onLanguage:orbitql');
-    expect(Object.keys(manifest.contributes.configuration.properties).sort()).toEqual(['orbit.schemaFile', 'orbit.serverUrl']);
-    expect(manifest.contributes.commands.map((c: { title: string }) => c.title)).toContain('Orbit: Explain Query');
+    expect(Object.keys(manifest.contributes.configuration.properties).sort()).toEqual(['orbit.schemaFile', 'orbit.serverToken', 'orbit.serverUrl']);
+    expect(manifest.contributes.configuration.properties['orbit.serverUrl'].type).toBe('string');
+    expect(manifest.contributes.commands).toEqual([
+      { command: 'orbit.explainQuery', title: 'Orbit: Explain Query' },
+      { command: 'orbit.runQuery', title: 'Orbit: Run Query' },
+      { command: 'orbit.refreshCatalog', title: 'Orbit: Refresh Catalog' },
+    ]);
     expect(manifest.main).toBe('./dist/extension.js');
     expect(manifest.scripts.build).toContain('dist/server.js');
   });
@@ -58,6 +64,10 @@ describe('bundles', () => {
     const js = readFileSync(join(out, 'extension.js'), 'utf8');
     expect(js).toContain('require("vscode")');
     expect(js).toContain('orbit.explainQuery');
+    // Run Query posts to the REST API; the `orbit` settings are synchronized to the language server.
+    expect(js).toContain('orbit.runQuery');
+    expect(js).toContain('/v1/query');
+    expect(js).toContain('configurationSection');
   });
 
   test('the bundled server runs under Node and answers LSP over stdio', async () => {
@@ -77,5 +87,27 @@ describe('bundles', () => {
     await conn.sendNotification('exit');
     await new Promise((res) => child.once('exit', res));
     conn.dispose();
+  });
+
+  test('the bundled server under Node reads its catalog from a server\'s REST API', async () => {
+    const rest = await startRest();
+    await post(rest.base, { query: 'CREATE TABLE live_only (id int PRIMARY KEY, note text)' });
+    const child = spawn('node', [join(out, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    conn.listen();
+    try {
+      await conn.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(out).href, capabilities: {}, initializationOptions: { serverUrl: rest.base } });
+      await conn.sendNotification('initialized', {});
+      const uri = pathToFileURL(join(out, 'b.oql')).href;
+      await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'orbitql', version: 1, text: 'SELECT  FROM live_only' } });
+      const items = await conn.sendRequest<{ label: string }[]>('textDocument/completion', { textDocument: { uri }, position: { line: 0, character: 7 } });
+      expect(items.map((i) => i.label)).toEqual(expect.arrayContaining(['id', 'note']));
+      await conn.sendRequest('shutdown');
+      await conn.sendNotification('exit');
+      await new Promise((res) => child.once('exit', res));
+    } finally {
+      conn.dispose();
+      await rest.stop();
+    }
   });
 });
