@@ -23,8 +23,9 @@ const SIMPLE: Readonly<Record<string, DataType>> = {
   json: T.json, jsonb: T.jsonb,
   bytea: T.binary, blob: T.binary,
   uuid: T.uuid,
-  // Object identifiers: the catalog views' OID columns are integers, and so are the reg* aliases.
-  oid: T.int32, regclass: T.int32, regtype: T.int32, regnamespace: T.int32, regproc: T.int32, regprocedure: T.int32, regrole: T.int32,
+  // Object identifiers are integers; oid and the reg* types that name an object keep their identity.
+  oid: T.oid, regclass: T.regclass, regtype: { kind: 'int32', oid: 'regtype' }, regnamespace: { kind: 'int32', oid: 'regnamespace' }, regproc: { kind: 'int32', oid: 'regproc' },
+  regprocedure: T.int32, regrole: T.int32,
 };
 
 const SERIAL: Readonly<Record<string, DataType>> = { smallserial: T.int16, serial2: T.int16, serial: T.int32, serial4: T.int32, bigserial: T.int64, serial8: T.int64 };

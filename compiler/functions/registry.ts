@@ -239,7 +239,8 @@ const SCALARS: readonly FunctionDef[] = [
   scalar('pg_get_constraintdef', [sig([I4], TEXT), sig([I4, BOOL], TEXT)], true),
   scalar('pg_get_triggerdef', [sig([I4], TEXT), sig([I4, BOOL], TEXT)]),
   scalar('pg_get_statisticsobjdef_columns', [sig([I4], TEXT)]),
-  scalar('regclassout', [sig([I4], TEXT)], true),
+  // The reg* types' text input and output: names of relations, types, functions and schemas ⇄ OIDs.
+  ...(['regclass', 'regtype', 'regproc', 'regnamespace'] as const).flatMap((k) => [scalar(`${k}in`, [sig([TEXT], I4)], true), scalar(`${k}out`, [sig([I4], TEXT)], true)]),
   scalar('pg_relation_is_publishable', [sig([I4], BOOL)]),
   scalar('array_upper', [sig(['array', I4], I4)]),
   scalar('array_lower', [sig(['array', I4], I4)]),

@@ -16,7 +16,8 @@
 export type DataType =
   | { readonly kind: 'bool' }
   | { readonly kind: 'int16' }
-  | { readonly kind: 'int32' }
+  /** `oid` marks PostgreSQL's object identifier types, integers that name a catalog object (see `OidKind`). */
+  | { readonly kind: 'int32'; readonly oid?: OidKind }
   | { readonly kind: 'int64' }
   | { readonly kind: 'float32' }
   | { readonly kind: 'float64' }
@@ -43,6 +44,12 @@ export type DataType =
 
 export type TypeKind = DataType['kind'];
 
+/**
+ * PostgreSQL's object identifier types: `oid` itself, and the reg* aliases whose text form is the
+ * object's name (`'pets'::regclass` reads and prints `pets`; the value and binary form are the OID).
+ */
+export type OidKind = 'oid' | 'regclass' | 'regtype' | 'regproc' | 'regnamespace';
+
 /** A PostgreSQL interval: months and days are kept apart from time because their length varies. */
 export interface Interval {
   readonly months: number;
@@ -65,6 +72,8 @@ export const T = {
   timestamp: { kind: 'timestamp', tz: false },
   timestamptz: { kind: 'timestamp', tz: true },
   interval: { kind: 'interval' },
+  oid: { kind: 'int32', oid: 'oid' },
+  regclass: { kind: 'int32', oid: 'regclass' },
   json: { kind: 'json', binary: false },
   jsonb: { kind: 'json', binary: true },
   unknown: { kind: 'unknown' },
@@ -86,6 +95,8 @@ export function typeEquals(a: DataType, b: DataType): boolean {
       const o = b as typeof a;
       return a.maxLength === o.maxLength && !!a.fixed === !!o.fixed;
     }
+    case 'int32':
+      return a.oid === (b as typeof a).oid;
     case 'timestamp':
       return a.tz === (b as typeof a).tz;
     case 'json':
@@ -108,7 +119,7 @@ export function typeName(t: DataType): string {
   switch (t.kind) {
     case 'bool': return 'boolean';
     case 'int16': return 'smallint';
-    case 'int32': return 'integer';
+    case 'int32': return t.oid ?? 'integer';
     case 'int64': return 'bigint';
     case 'float32': return 'real';
     case 'float64': return 'double precision';

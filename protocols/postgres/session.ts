@@ -6,7 +6,7 @@ import type { DataType } from '../../compiler/index.ts';
 import { OrbitError, type Engine, type PreparedStatement, type ResultColumn, type ResultEvent, type RowBatch, type Session } from '../../runtime/index.ts';
 import { ByteWriter, utf8 } from '../kit/bytes.ts';
 import { AuthProtocolError, Authenticator, type AuthConfig, type AuthStep } from './auth.ts';
-import type { Decoded } from './codec.ts';
+import { asciiText, type Decoded } from './codec.ts';
 import { BinaryCopyDecoder, writeBinaryCopyHeader, writeBinaryCopyRow, writeBinaryCopyTrailer } from './copy-binary.ts';
 import { decodeBinaryParam, typeModifier, typeOfOid, typeOid, typeSize, writeField } from './encode-result.ts';
 import { asOrbitError, writeError, writeNotice } from './errors.ts';
@@ -17,7 +17,7 @@ export type Inbound = Decoded | { readonly violation: unknown };
 
 /** What the state machine needs of the connection under it. */
 export interface Transport {
-  /** Queues bytes; false means the socket's buffer is full and `drained()` should be awaited. */
+  /** Queues bytes (the transport keeps them: pass a buffer not written to again); false means the socket's buffer is full and `drained()` should be awaited. */
   write(bytes: Uint8Array): boolean;
   drained(): Promise<void>;
   /** Closes the connection after everything written so far has been sent. */
@@ -131,14 +131,17 @@ export class PgSession {
     return this.state === 'ready';
   }
 
-  /** Serves one decoded message; never throws. */
-  async handle(d: Decoded): Promise<void> {
-    if (this.state === 'closed') return;
+  /**
+   * Serves one decoded message; never throws. Messages answered without waiting (Parse, Bind,
+   * Describe: most of an extended-protocol round trip) return undefined instead of a promise.
+   */
+  handle(d: Decoded): Promise<void> | undefined {
+    if (this.state === 'closed') return undefined;
     try {
-      if (d.phase === 'startup') await this.startup(d.message);
-      else await this.message(d.message);
+      const pending = d.phase === 'startup' ? this.startup(d.message) : this.message(d.message);
+      return pending?.catch((e: unknown) => this.fail(asOrbitError(e)));
     } catch (e) {
-      await this.fail(asOrbitError(e));
+      return this.fail(asOrbitError(e));
     }
   }
 
@@ -306,50 +309,42 @@ export class PgSession {
     await this.ready();
   }
 
-  private async message(m: FrontendMessage): Promise<void> {
-    if (this.state === 'authenticating') {
-      await this.password(m);
-      return;
-    }
+  /** Dispatches one message; a promise only for the messages that have to wait (for the engine or the socket). */
+  private message(m: FrontendMessage): Promise<void> | undefined {
+    if (this.state === 'authenticating') return this.password(m);
     if (m.type === 'terminate') {
       this.close();
       this.transport.end();
-      return;
+      return undefined;
     }
-    if (this.skipping && m.type !== 'sync') return;
+    if (this.skipping && m.type !== 'sync') return undefined;
     switch (m.type) {
       case 'query':
-        await this.simpleQuery(m.sql);
-        return;
+        return this.simpleQuery(m.sql);
       case 'parse':
         this.parse(m.name, m.sql, m.paramOids);
-        return;
+        return undefined;
       case 'bind':
         this.bind(m);
-        return;
+        return undefined;
       case 'describe':
         this.describe(m.target, m.name);
-        return;
+        return undefined;
       case 'execute':
-        await this.execute(m.portal, m.maxRows);
-        return;
+        return this.execute(m.portal, m.maxRows);
       case 'close':
-        await this.closeTarget(m.target, m.name);
-        return;
+        return this.closeTarget(m.target, m.name);
       case 'sync':
-        await this.sync();
-        return;
+        return this.sync();
       case 'flush':
-        await this.flush();
-        return;
+        return this.flush();
       case 'copy-data':
       case 'copy-done':
       case 'copy-fail':
         // Outside COPY FROM STDIN these are ignored, as PostgreSQL does (55.2.6).
-        return;
+        return undefined;
       case 'function-call':
-        await this.functionCall(m.oid);
-        return;
+        return this.functionCall(m.oid);
       case 'password':
         throw new OrbitError('08P01', 'unexpected password message: already authenticated', { severity: 'FATAL' });
     }
@@ -456,10 +451,14 @@ export class PgSession {
     const params = m.params.map((bytes, i) => {
       if (bytes === null) return null;
       const format = m.paramFormats.length === 1 ? m.paramFormats[0] : m.paramFormats[i];
-      return format === 1 ? decodeBinaryParam(bytes, statement.paramTypes[i]!) : utf8.decode(bytes);
+      const type = statement.paramTypes[i]!;
+      if (format === 1) return decodeBinaryParam(bytes, type);
+      const text = asciiText(bytes, 0, bytes.length) ?? utf8.decode(bytes);
+      // A reg* parameter's text form is a name (regclassin and its siblings), read here into its OID.
+      return isNamedOid(type) ? this.engineSession.objectId(type, text) : text;
     });
     const old = this.portals.get(m.portal);
-    if (old) void this.stopPortal(old);
+    if (old?.events && old.tag === undefined) void this.stopPortal(old);
     this.portals.set(m.portal, { statement, params, formats: m.resultFormats, events: undefined, pending: undefined, tag: undefined });
     this.simple(B.bindComplete);
   }
@@ -655,9 +654,11 @@ export class PgSession {
     this.skipping = false;
     // Outside an explicit transaction block Sync ends the implicit transaction and with it every
     // portal: portals first, so no unfinished statement runs on in a transaction that has ended.
-    if (this.session?.transactionStatus === 'idle') {
-      for (const p of this.portals.values()) await this.stopPortal(p);
-      this.portals.clear();
+    if (this.session?.transactionStatus === 'idle' && this.portals.size > 0) {
+      for (const [name, p] of this.portals) {
+        if (p.events && p.tag === undefined) await this.stopPortal(p);
+        this.portals.delete(name);
+      }
     }
     // Sync commits the implicit transaction, or rolls it back when an error skipped the rest of the batch.
     try {
@@ -750,11 +751,18 @@ export class PgSession {
   private async dataRows(batch: RowBatch, from: number, to: number, columns: readonly ResultColumn[], formats: readonly number[]): Promise<void> {
     const n = columns.length;
     const binary = columns.map((_, i) => formatOf(formats, i) === 1);
+    // The text form of a reg* value is the object's name (regclassout and its siblings); its binary form is the OID.
+    const named = columns.some((c, i) => !binary[i] && isNamedOid(c.type)) ? columns.map((c, i) => !binary[i] && isNamedOid(c.type)) : undefined;
     for (let r = from; r < to; r++) {
       if (this.cancelRequested && (r & 1023) === 0) throw new OrbitError('57014', 'canceling statement due to user request');
       const at = this.begin(B.dataRow);
       this.out.i16(n);
-      for (let c = 0; c < n; c++) writeField(this.out, batch.columns[c]![r], columns[c]!.type, binary[c]!);
+      for (let c = 0; c < n; c++) {
+        const v = batch.columns[c]![r];
+        const type = columns[c]!.type;
+        if (named?.[c] && v !== null && v !== undefined) writeField(this.out, this.engineSession.objectName(type, v as number), NAME_TEXT, false);
+        else writeField(this.out, v, type, binary[c]!);
+      }
       this.end(at);
       if (this.out.length >= FLUSH_AT) await this.flush();
     }
@@ -804,17 +812,25 @@ export class PgSession {
     if (tag === 'SET' || tag === 'RESET') this.reportSettings();
   }
 
-  private async ready(): Promise<void> {
+  private ready(): Promise<void> | undefined {
     const at = this.begin(B.readyForQuery);
     this.out.u8(STATUS[this.session?.transactionStatus ?? 'idle']);
     this.end(at);
-    await this.flush();
+    return this.flush();
   }
 
-  private async flush(): Promise<void> {
-    if (this.out.length === 0 || this.state === 'closed') return;
-    if (!this.transport.write(this.out.take())) await this.transport.drained();
+  /** Hands the output to the socket; a promise only when the socket's buffer is full. */
+  private flush(): Promise<void> | undefined {
+    if (this.out.length === 0 || this.state === 'closed') return undefined;
+    return this.transport.write(this.out.take()) ? undefined : this.transport.drained();
   }
+}
+
+const NAME_TEXT: DataType = { kind: 'utf8' };
+
+/** regclass, regtype, regproc and regnamespace: OIDs whose text form is an object's name (plain `oid` prints the number). */
+function isNamedOid(t: DataType): t is DataType & { kind: 'int32' } {
+  return t.kind === 'int32' && t.oid !== undefined && t.oid !== 'oid';
 }
 
 /** Bind's result format codes: none = all text, one = for every column, else one per column. */

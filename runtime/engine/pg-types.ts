@@ -7,8 +7,10 @@ export const OIDS = {
   bytea: [17, 1001],
   int8: [20, 1016],
   int2: [21, 1005],
+  regproc: [24, 1008],
   int4: [23, 1007],
   text: [25, 1009],
+  oid: [26, 1028],
   json: [114, 199],
   float4: [700, 1021],
   float8: [701, 1022],
@@ -20,9 +22,12 @@ export const OIDS = {
   timestamptz: [1184, 1185],
   interval: [1186, 1187],
   numeric: [1700, 1231],
+  regclass: [2205, 2210],
+  regtype: [2206, 2211],
   record: [2249, 2287],
   uuid: [2950, 2951],
   jsonb: [3802, 3807],
+  regnamespace: [4089, 4090],
 } as const satisfies Record<string, readonly [number, number]>;
 
 type PgType = keyof typeof OIDS;
@@ -32,7 +37,7 @@ function pgType(t: DataType): PgType {
   switch (t.kind) {
     case 'bool': return 'bool';
     case 'int16': return 'int2';
-    case 'int32': return 'int4';
+    case 'int32': return t.oid ?? 'int4';
     case 'int64': return 'int8';
     case 'float32': return 'float4';
     case 'float64': return 'float8';
@@ -89,6 +94,11 @@ export function typeOfOid(oid: number): DataType | undefined {
     case 20: return { kind: 'int64' };
     case 21: return { kind: 'int16' };
     case 23: return { kind: 'int32' };
+    case 24: return { kind: 'int32', oid: 'regproc' };
+    case 26: return { kind: 'int32', oid: 'oid' };
+    case 2205: return { kind: 'int32', oid: 'regclass' };
+    case 2206: return { kind: 'int32', oid: 'regtype' };
+    case 4089: return { kind: 'int32', oid: 'regnamespace' };
     case 25: return { kind: 'utf8' };
     case 114: return { kind: 'json', binary: false };
     case 700: return { kind: 'float32' };

@@ -98,7 +98,8 @@ export class Session {
         setSetting: (name, value) => this.settings.set(name, value),
         formatType,
         definition: (oid) => system.definition(oid),
-        relationName: (oid) => system.relationName(oid),
+        objectName: (kind, oid) => system.objectName(kind, oid),
+        objectId: (kind, name) => system.objectId(kind, name),
       },
       () => this.settings.all(),
       engine.dataDir,
@@ -108,6 +109,19 @@ export class Session {
 
   get transactionStatus(): TransactionStatus {
     return this.failed ? 'failed' : this.explicit ? 'transaction' : 'idle';
+  }
+
+  /**
+   * The text form of a value of a reg* type (regclass, regtype, regproc, regnamespace): the name of
+   * the object its OID identifies, as PostgreSQL's regclassout and its siblings print it.
+   */
+  objectName(type: DataType, oid: number): string {
+    return type.kind === 'int32' && type.oid !== undefined && type.oid !== 'oid' ? this.system.objectName(type.oid, oid) : String(oid);
+  }
+
+  /** Reads the text form of a reg* value (a name, or a number that is the OID itself) into its OID; throws when nothing has that name. */
+  objectId(type: DataType & { kind: 'int32' }, text: string): number {
+    return this.system.objectId(type.oid ?? 'oid', text);
   }
 
   /** Cancels the statement running now, if any (SQLSTATE 57014 for it). */

@@ -4,7 +4,8 @@
 // one reaches `SystemViews.wrap`'s transaction, which builds the rows instead of reading storage.
 // OIDs: user relations keep their catalog ids (from 16384, as in PostgreSQL); indexes and
 // constraints get ids derived from their table's; types, namespaces and roles use PostgreSQL's.
-import { bindStatement, parseSql, T, type Catalog, type ColumnInfo, type DataType, type IndexInfo, type RelationInfo, type TableInfo, type ViewInfo } from '../../compiler/index.ts';
+import { bindStatement, parseSql, T, type Catalog, type ColumnInfo, type DataType, type OidKind, type IndexInfo, type RelationInfo, type TableInfo, type ViewInfo } from '../../compiler/index.ts';
+import { resolveTypeName } from '../../compiler/bind/index.ts';
 import { allFunctions, type ArgSpec, type ResultSpec } from '../../compiler/functions/index.ts';
 import type { SystemFacts } from '../exec/functions.ts';
 import { vecFromValues } from '../exec/vector.ts';
@@ -16,6 +17,7 @@ import { OIDS, typeModifier, typeOid, typeSize } from './pg-types.ts';
 
 const I2 = T.int16;
 const I4 = T.int32;
+const OID = T.oid;
 const F4 = T.float32;
 const TEXT = T.text;
 const BOOL = T.bool;
@@ -81,6 +83,22 @@ function viewColumns(v: ViewInfo, catalog: Catalog): ColumnInfo[] {
   return bound.plan.schema.map((c, i) => ({ name: v.columnNames[i] ?? c.name, type: c.type, nullable: c.nullable, ordinal: i }));
 }
 
+/** The OID of a type name: pg_type's own names first (`int4`, `_int4`), then the SQL spellings. */
+function typeOidOf(name: string): number | undefined {
+  const text = name.toLowerCase().replace(/^pg_catalog\./, '').replace(/\s+/g, ' ');
+  const row = TYPE_ROWS.find((r) => r.name === text || formatType(r.oid, -1) === text);
+  if (row) return row.oid;
+  const m = /^(.*?)\s*(?:\((\d+)(?:\s*,\s*(\d+))?\))?((?:\s*\[\])*)$/.exec(text)!;
+  const mods = [m[2], m[3]].filter((x): x is string => x !== undefined).map(Number);
+  const t = resolveTypeName(m[1]!, mods, (m[4]!.match(/\[/g) ?? []).length);
+  return t ? typeOid(t.type) : undefined;
+}
+
+/** A possibly qualified name's parts: double-quoted parts kept as written, others folded to lower case. */
+function splitQualified(name: string): string[] {
+  return (name.match(/"(?:[^"]|"")*"|[^.]+/g) ?? ['']).map((p) => (p.startsWith('"') && p.endsWith('"') ? p.slice(1, -1).replaceAll('""', '"') : p.trim().toLowerCase()));
+}
+
 function schemaNames(src: Source): string[] {
   const names = new Set<string>(['pg_catalog', 'public', 'information_schema']);
   for (const r of src.relations) names.add(r.schema);
@@ -137,14 +155,14 @@ function indexDef(t: TableInfo, ix: IndexInfo): string {
 
 /** The pg_type rows: every scalar type the engine has, and its array type. */
 const TYPE_ROWS: readonly { oid: number; name: string; len: number; category: string; elem: number; array: number }[] = (() => {
-  const category: Record<string, string> = { bool: 'B', bytea: 'U', int8: 'N', int2: 'N', int4: 'N', text: 'S', json: 'U', float4: 'N', float8: 'N', unknown: 'X', bpchar: 'S', varchar: 'S', date: 'D', timestamp: 'D', timestamptz: 'D', interval: 'T', numeric: 'N', record: 'P', uuid: 'U', jsonb: 'U' };
-  const len: Record<string, number> = { bool: 1, int2: 2, int4: 4, int8: 8, float4: 4, float8: 8, date: 4, timestamp: 8, timestamptz: 8, interval: 16, uuid: 16, unknown: -2 };
+  const category: Record<string, string> = { bool: 'B', bytea: 'U', int8: 'N', int2: 'N', int4: 'N', oid: 'N', regproc: 'N', regclass: 'N', regtype: 'N', regnamespace: 'N', text: 'S', json: 'U', float4: 'N', float8: 'N', unknown: 'X', bpchar: 'S', varchar: 'S', date: 'D', timestamp: 'D', timestamptz: 'D', interval: 'T', numeric: 'N', record: 'P', uuid: 'U', jsonb: 'U' };
+  const len: Record<string, number> = { bool: 1, int2: 2, int4: 4, oid: 4, regproc: 4, regclass: 4, regtype: 4, regnamespace: 4, int8: 8, float4: 4, float8: 8, date: 4, timestamp: 8, timestamptz: 8, interval: 16, uuid: 16, unknown: -2 };
   const rows: { oid: number; name: string; len: number; category: string; elem: number; array: number }[] = [];
   for (const [name, [oid, array]] of Object.entries(OIDS)) {
     rows.push({ oid, name, len: len[name] ?? -1, category: category[name] ?? 'U', elem: 0, array: array === oid ? 0 : array });
     if (array !== oid) rows.push({ oid: array, name: `_${name}`, len: -1, category: 'A', elem: oid, array: 0 });
   }
-  rows.push({ oid: 26, name: 'oid', len: 4, category: 'N', elem: 0, array: 1028 }, { oid: 2205, name: 'regclass', len: 4, category: 'N', elem: 0, array: 2210 }, { oid: 19, name: 'name', len: 64, category: 'S', elem: 0, array: 1003 });
+  rows.push({ oid: 19, name: 'name', len: 64, category: 'S', elem: 0, array: 1003 });
   return rows;
 })();
 
@@ -177,14 +195,14 @@ const VIEWS: readonly ViewDef[] = [
   {
     schema: 'pg_catalog',
     name: 'pg_namespace',
-    columns: [['oid', I4], ['nspname', TEXT], ['nspowner', I4], ['nspacl', TEXTS]],
+    columns: [['oid', OID], ['nspname', TEXT], ['nspowner', I4], ['nspacl', TEXTS]],
     rows: (src) => schemaNames(src).map((n) => [namespaceOid(n, src), n, OWNER, null]),
   },
   {
     schema: 'pg_catalog',
     name: 'pg_class',
     columns: [
-      ['oid', I4], ['relname', TEXT], ['relnamespace', I4], ['reltype', I4], ['reloftype', I4], ['relowner', I4], ['relam', I4],
+      ['oid', OID], ['relname', TEXT], ['relnamespace', I4], ['reltype', I4], ['reloftype', I4], ['relowner', I4], ['relam', I4],
       ['relfilenode', I4], ['reltablespace', I4], ['relpages', I4], ['reltuples', F4], ['relallvisible', I4], ['reltoastrelid', I4],
       ['relhasindex', BOOL], ['relisshared', BOOL], ['relpersistence', TEXT], ['relkind', TEXT], ['relnatts', I2], ['relchecks', I2],
       ['relhasrules', BOOL], ['relhastriggers', BOOL], ['relhassubclass', BOOL], ['relrowsecurity', BOOL], ['relforcerowsecurity', BOOL],
@@ -238,7 +256,7 @@ const VIEWS: readonly ViewDef[] = [
   {
     schema: 'pg_catalog',
     name: 'pg_attrdef',
-    columns: [['oid', I4], ['adrelid', I4], ['adnum', I2], ['adbin', TEXT]],
+    columns: [['oid', OID], ['adrelid', I4], ['adnum', I2], ['adbin', TEXT]],
     rows: (src) =>
       tables(src).flatMap((t) =>
         t.columns.flatMap((c) => {
@@ -251,7 +269,7 @@ const VIEWS: readonly ViewDef[] = [
     schema: 'pg_catalog',
     name: 'pg_type',
     columns: [
-      ['oid', I4], ['typname', TEXT], ['typnamespace', I4], ['typowner', I4], ['typlen', I2], ['typbyval', BOOL], ['typtype', TEXT],
+      ['oid', OID], ['typname', TEXT], ['typnamespace', I4], ['typowner', I4], ['typlen', I2], ['typbyval', BOOL], ['typtype', TEXT],
       ['typcategory', TEXT], ['typispreferred', BOOL], ['typisdefined', BOOL], ['typdelim', TEXT], ['typrelid', I4], ['typelem', I4],
       ['typarray', I4], ['typinput', TEXT], ['typoutput', TEXT], ['typreceive', TEXT], ['typsend', TEXT], ['typnotnull', BOOL],
       ['typbasetype', I4], ['typtypmod', I4], ['typndims', I4], ['typcollation', I4], ['typdefault', TEXT],
@@ -283,7 +301,7 @@ const VIEWS: readonly ViewDef[] = [
     schema: 'pg_catalog',
     name: 'pg_constraint',
     columns: [
-      ['oid', I4], ['conname', TEXT], ['connamespace', I4], ['contype', TEXT], ['condeferrable', BOOL], ['condeferred', BOOL], ['convalidated', BOOL],
+      ['oid', OID], ['conname', TEXT], ['connamespace', I4], ['contype', TEXT], ['condeferrable', BOOL], ['condeferred', BOOL], ['convalidated', BOOL],
       ['conrelid', I4], ['contypid', I4], ['conindid', I4], ['conparentid', I4], ['confrelid', I4], ['confupdtype', TEXT], ['confdeltype', TEXT],
       ['confmatchtype', TEXT], ['conislocal', BOOL], ['coninhcount', I4], ['connoinherit', BOOL], ['conkey', I2S], ['confkey', I2S], ['conbin', TEXT],
     ],
@@ -299,7 +317,7 @@ const VIEWS: readonly ViewDef[] = [
     schema: 'pg_catalog',
     name: 'pg_database',
     columns: [
-      ['oid', I4], ['datname', TEXT], ['datdba', I4], ['encoding', I4], ['datlocprovider', TEXT], ['datistemplate', BOOL], ['datallowconn', BOOL],
+      ['oid', OID], ['datname', TEXT], ['datdba', I4], ['encoding', I4], ['datlocprovider', TEXT], ['datistemplate', BOOL], ['datallowconn', BOOL],
       ['datconnlimit', I4], ['dattablespace', I4], ['datcollate', TEXT], ['datctype', TEXT], ['daticulocale', TEXT], ['daticurules', TEXT], ['datcollversion', TEXT], ['datacl', TEXTS],
     ],
     rows: (src) => [[DATABASE_OID, src.facts.database, OWNER, 6, 'c', false, true, -1, 1663, 'C', 'C', null, null, null, null]],
@@ -308,7 +326,7 @@ const VIEWS: readonly ViewDef[] = [
     schema: 'pg_catalog',
     name: 'pg_roles',
     columns: [
-      ['oid', I4], ['rolname', TEXT], ['rolsuper', BOOL], ['rolinherit', BOOL], ['rolcreaterole', BOOL], ['rolcreatedb', BOOL], ['rolcanlogin', BOOL],
+      ['oid', OID], ['rolname', TEXT], ['rolsuper', BOOL], ['rolinherit', BOOL], ['rolcreaterole', BOOL], ['rolcreatedb', BOOL], ['rolcanlogin', BOOL],
       ['rolreplication', BOOL], ['rolconnlimit', I4], ['rolpassword', TEXT], ['rolvaliduntil', TSTZ], ['rolbypassrls', BOOL], ['rolconfig', TEXTS],
     ],
     rows: (src) => [[OWNER, src.facts.user, true, true, true, true, true, true, -1, '********', null, true, null]],
@@ -332,44 +350,44 @@ const VIEWS: readonly ViewDef[] = [
   {
     schema: 'pg_catalog',
     name: 'pg_am',
-    columns: [['oid', I4], ['amname', TEXT], ['amhandler', TEXT], ['amtype', TEXT]],
+    columns: [['oid', OID], ['amname', TEXT], ['amhandler', TEXT], ['amtype', TEXT]],
     rows: () => [[HEAP, 'heap', 'heap_tableam_handler', 't'], [BTREE, 'btree', 'bthandler', 'i']],
   },
   {
     schema: 'pg_catalog',
     name: 'pg_collation',
-    columns: [['oid', I4], ['collname', TEXT], ['collnamespace', I4], ['collowner', I4], ['collprovider', TEXT], ['collisdeterministic', BOOL], ['collencoding', I4], ['collcollate', TEXT], ['collctype', TEXT]],
+    columns: [['oid', OID], ['collname', TEXT], ['collnamespace', I4], ['collowner', I4], ['collprovider', TEXT], ['collisdeterministic', BOOL], ['collencoding', I4], ['collcollate', TEXT], ['collctype', TEXT]],
     rows: () => [[100, 'default', NS.pg_catalog, OWNER, 'd', true, -1, null, null], [950, 'C', NS.pg_catalog, OWNER, 'c', true, -1, 'C', 'C']],
   },
   // Features Orbit does not have (row security, extended statistics, publications, inheritance): their catalogs exist and are empty.
   {
     schema: 'pg_catalog',
     name: 'pg_policy',
-    columns: [['oid', I4], ['polname', TEXT], ['polrelid', I4], ['polcmd', TEXT], ['polpermissive', BOOL], ['polroles', I4S], ['polqual', TEXT], ['polwithcheck', TEXT]],
+    columns: [['oid', OID], ['polname', TEXT], ['polrelid', I4], ['polcmd', TEXT], ['polpermissive', BOOL], ['polroles', I4S], ['polqual', TEXT], ['polwithcheck', TEXT]],
     rows: () => [],
   },
   {
     schema: 'pg_catalog',
     name: 'pg_statistic_ext',
-    columns: [['oid', I4], ['stxrelid', I4], ['stxname', TEXT], ['stxnamespace', I4], ['stxowner', I4], ['stxstattarget', I4], ['stxkeys', I2S], ['stxkind', TEXTS], ['stxexprs', TEXT]],
+    columns: [['oid', OID], ['stxrelid', I4], ['stxname', TEXT], ['stxnamespace', I4], ['stxowner', I4], ['stxstattarget', I4], ['stxkeys', I2S], ['stxkind', TEXTS], ['stxexprs', TEXT]],
     rows: () => [],
   },
   {
     schema: 'pg_catalog',
     name: 'pg_publication',
-    columns: [['oid', I4], ['pubname', TEXT], ['pubowner', I4], ['puballtables', BOOL], ['pubinsert', BOOL], ['pubupdate', BOOL], ['pubdelete', BOOL], ['pubtruncate', BOOL], ['pubviaroot', BOOL]],
+    columns: [['oid', OID], ['pubname', TEXT], ['pubowner', I4], ['puballtables', BOOL], ['pubinsert', BOOL], ['pubupdate', BOOL], ['pubdelete', BOOL], ['pubtruncate', BOOL], ['pubviaroot', BOOL]],
     rows: () => [],
   },
   {
     schema: 'pg_catalog',
     name: 'pg_publication_namespace',
-    columns: [['oid', I4], ['pnpubid', I4], ['pnnspid', I4]],
+    columns: [['oid', OID], ['pnpubid', I4], ['pnnspid', I4]],
     rows: () => [],
   },
   {
     schema: 'pg_catalog',
     name: 'pg_publication_rel',
-    columns: [['oid', I4], ['prpubid', I4], ['prrelid', I4], ['prqual', TEXT], ['prattrs', I2S]],
+    columns: [['oid', OID], ['prpubid', I4], ['prrelid', I4], ['prqual', TEXT], ['prattrs', I2S]],
     rows: () => [],
   },
   {
@@ -382,7 +400,7 @@ const VIEWS: readonly ViewDef[] = [
     schema: 'pg_catalog',
     name: 'pg_trigger',
     columns: [
-      ['oid', I4], ['tgrelid', I4], ['tgparentid', I4], ['tgname', TEXT], ['tgfoid', I4], ['tgtype', I2], ['tgenabled', TEXT], ['tgisinternal', BOOL],
+      ['oid', OID], ['tgrelid', I4], ['tgparentid', I4], ['tgname', TEXT], ['tgfoid', I4], ['tgtype', I2], ['tgenabled', TEXT], ['tgisinternal', BOOL],
       ['tgconstrrelid', I4], ['tgconstrindid', I4], ['tgconstraint', I4], ['tgdeferrable', BOOL], ['tginitdeferred', BOOL], ['tgnargs', I2], ['tgattr', I2S],
       ['tgqual', TEXT], ['tgoldtable', TEXT], ['tgnewtable', TEXT],
     ],
@@ -391,7 +409,7 @@ const VIEWS: readonly ViewDef[] = [
   {
     schema: 'pg_catalog',
     name: 'pg_proc',
-    columns: [['oid', I4], ['proname', TEXT], ['pronamespace', I4], ['proowner', I4], ['prokind', TEXT], ['proretset', BOOL], ['prorettype', I4], ['pronargs', I2], ['proargtypes', I4S]],
+    columns: [['oid', OID], ['proname', TEXT], ['pronamespace', I4], ['proowner', I4], ['prokind', TEXT], ['proretset', BOOL], ['prorettype', I4], ['pronargs', I2], ['proargtypes', I4S]],
     rows: () => [...PROC_ROWS],
   },
   {
@@ -610,8 +628,84 @@ export class SystemViews {
     return null;
   }
 
+  /**
+   * reg* output, as regclassout and its siblings print: the name of the object an OID identifies
+   * (a relation schema-qualified unless it is visible unqualified), the number when nothing has
+   * that OID, and `-` for 0.
+   */
+  objectName(kind: OidKind, oid: number): string {
+    if (oid === 0 && kind !== 'oid') return '-';
+    let name: string | undefined;
+    if (kind === 'regclass') name = this.relationName(oid);
+    else if (kind === 'regtype') name = formatType(oid, -1) ?? undefined;
+    else if (kind === 'regproc') name = PROC_ROWS.find((r) => r[0] === oid)?.[1] as string | undefined;
+    else if (kind === 'regnamespace') {
+      const src = this.source();
+      const schema = schemaNames(src).find((n) => namespaceOid(n, src) === oid);
+      name = schema === undefined ? undefined : quoteIdent(schema);
+    }
+    return name ?? String(oid);
+  }
+
+  /**
+   * reg* input, as regclassin and its siblings read: a number is the OID itself, `-` is 0; a relation
+   * name may be schema-qualified and double-quoted, a type any spelling the SQL front end accepts
+   * (`int4[]`, `_int4`, `character varying`). A name nothing has is an error.
+   */
+  objectId(kind: OidKind, text: string): number {
+    const name = text.trim();
+    if (/^\d+$/.test(name)) return Number(name);
+    if (name === '-' && kind !== 'oid') return 0;
+    switch (kind) {
+      case 'regclass': {
+        const oid = this.relationId(name);
+        if (oid === undefined) throw new OrbitError('42P01', `relation "${name}" does not exist`);
+        return oid;
+      }
+      case 'regtype': {
+        const oid = typeOidOf(name);
+        if (oid === undefined) throw new OrbitError('42704', `type "${name}" does not exist`);
+        return oid;
+      }
+      case 'regnamespace': {
+        const schema = splitQualified(name)[0]!;
+        const src = this.source();
+        if (!schemaNames(src).includes(schema)) throw new OrbitError('3F000', `schema "${name}" does not exist`);
+        return namespaceOid(schema, src);
+      }
+      case 'regproc': {
+        const bare = splitQualified(name);
+        const found = bare.length > 2 || (bare.length === 2 && bare[0] !== 'pg_catalog') ? [] : PROC_ROWS.filter((r) => r[1] === bare[bare.length - 1]);
+        if (found.length === 0) throw new OrbitError('42883', `function "${name}" does not exist`);
+        if (found.length > 1) throw new OrbitError('42725', `more than one function named "${name}"`);
+        return found[0]![0] as number;
+      }
+      case 'oid':
+        throw new OrbitError('22P02', `invalid input syntax for type oid: "${text}"`);
+    }
+  }
+
+  /** A relation's or index's OID by (possibly qualified) name. */
+  private relationId(name: string): number | undefined {
+    const parts = splitQualified(name);
+    const schema = parts.length > 1 ? parts[0] : undefined;
+    const bare = parts[parts.length - 1]!;
+    const rel = this.catalog.getRelation(schema, bare);
+    if (rel) return rel.id;
+    for (const r of this.catalog.listRelations()) {
+      if (r.kind !== 'table' || (schema !== undefined && r.schema !== schema)) continue;
+      const i = r.indexes.findIndex((ix) => ix.name === bare);
+      if (i >= 0) return indexOid(r, i);
+    }
+    return undefined;
+  }
+
+  private source(): Source {
+    return { relations: this.catalog.listRelations(), catalog: this.catalog, facts: this.facts, settings: this.settings(), dataDir: this.dataDir };
+  }
+
   /** regclass output: a relation's name, schema-qualified unless it is in public or pg_catalog; undefined for an unknown OID. */
-  relationName(oid: number): string | undefined {
+  private relationName(oid: number): string | undefined {
     const named = (schema: string, name: string) => (schema === 'public' || schema === 'pg_catalog' ? quoteIdent(name) : `${quoteIdent(schema)}.${quoteIdent(name)}`);
     const sys = BY_ID.get(oid);
     if (sys) return named(sys.schema, sys.name);

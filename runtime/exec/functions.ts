@@ -1,7 +1,7 @@
 // Row-at-a-time scalar kernels keyed by registry name: the generic path for every function the
 // vectorized kernels (kernels.ts) do not specialize.
 
-import type { DataType, Interval } from '../../compiler/ir/types.ts';
+import type { DataType, Interval, OidKind } from '../../compiler/ir/types.ts';
 import { typeName } from '../../compiler/ir/types.ts';
 import { toJsonValue } from './cast.ts';
 import { compareValues } from './compare.ts';
@@ -32,8 +32,10 @@ export interface SystemFacts {
   formatType(oid: number, typmod: number): string | null;
   /** pg_get_indexdef / pg_get_constraintdef of an index or constraint OID. */
   definition(oid: number): string | null;
-  /** regclass output: the name of the relation with this OID. */
-  relationName(oid: number): string | undefined;
+  /** reg* output (regclassout and its siblings): the name of the object with this OID, the number when none has it, `-` for 0. */
+  objectName(kind: OidKind, oid: number): string;
+  /** reg* input (regclassin and its siblings): the OID a name (or a number, the OID itself) denotes; throws when nothing has the name. */
+  objectId(kind: OidKind, name: string): number;
 }
 
 /** Facts fixed for one statement that kernels may read. */
@@ -438,6 +440,24 @@ function pad(s: string, len: number, fill: string, left: boolean): string {
   return left ? padding.join('') + s : s + padding.join('');
 }
 
+/**
+ * regclassin/regclassout and their siblings for types, functions and schemas; the session's
+ * catalog answers. Without a session (offline tools) only numbers, the OIDs themselves, are read.
+ */
+function regFunctions(): Record<string, Factory> {
+  const out: Record<string, Factory> = {};
+  for (const kind of ['regclass', 'regtype', 'regproc', 'regnamespace'] as const) {
+    out[`${kind}in`] = (_t, _rt, env) => strict((a) => (env.system ? env.system.objectId(kind, str(a[0])) : parseOid(str(a[0]))));
+    out[`${kind}out`] = (_t, _rt, env) => strict((a) => (env.system ? env.system.objectName(kind, int(a[0])) : String(a[0])));
+  }
+  return out;
+}
+
+function parseOid(s: string): number {
+  if (!/^\s*\d+\s*$/.test(s)) fail('invalid_text_representation', `invalid input syntax for type oid: "${s}"`);
+  return Number(s);
+}
+
 const FACTORIES: Record<string, Factory> = {
   lower: () => strict((a) => str(a[0]).toLowerCase()),
   upper: () => strict((a) => str(a[0]).toUpperCase()),
@@ -717,8 +737,7 @@ const FACTORIES: Record<string, Factory> = {
   pg_get_statisticsobjdef_columns: () => strict(() => null),
   // Foreign keys are checked without triggers, so no OID names a trigger.
   pg_get_triggerdef: () => strict(() => null),
-  // `oid::regclass` prints the relation's name; an OID naming nothing prints as the number, as in PostgreSQL.
-  regclassout: (_t, _rt, env) => strict((a) => env.system?.relationName(int(a[0])) ?? String(a[0])),
+  ...regFunctions(),
   pg_relation_is_publishable: () => strict(() => false),
   // One-dimensional arrays with PostgreSQL's default lower bound of 1.
   array_upper: () => strict((a) => (int(a[1]) === 1 && (a[0] as unknown[]).length > 0 ? (a[0] as unknown[]).length : null)),

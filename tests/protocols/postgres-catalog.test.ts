@@ -247,7 +247,8 @@ describe('system functions and views through pg', () => {
       const reg = await c.query("select 'pets'::regclass = (select oid from pg_class where relname = 'pets') as same, 'public.pets'::pg_catalog.regclass > 0 as qualified");
       expect(reg.rows).toEqual([{ same: true, qualified: true }]);
       await expect(c.query("select 'nosuch'::regclass")).rejects.toMatchObject({ code: '42P01' });
-      expect((await c.query("select '16384'::regclass as oid")).rows).toEqual([{ oid: 16384 }]);
+      // A numeric string is an OID already; regclass prints it as the relation's name, as PostgreSQL does.
+      expect((await c.query("select '16384'::regclass as rel, '16384'::regclass::oid as oid")).rows).toEqual([{ rel: 'pets', oid: 16384 }]);
       const names = await c.query("select c.oid::pg_catalog.regclass as name, 'pets'::regclass::oid::regclass as again, 1::regclass as unknown from pg_class c where c.relname = 'pets_pkey'");
       expect(names.rows).toEqual([{ name: 'pets_pkey', again: 'pets', unknown: '1' }]);
       const procs = await c.query("select p.proname, p.prokind, t.typname from pg_proc p join pg_type t on t.oid = p.prorettype where p.proname in ('upper', 'count', 'row_number') and p.pronargs <= 1 order by 1, 3");

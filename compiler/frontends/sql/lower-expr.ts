@@ -380,21 +380,30 @@ export function bindTypeName(ctx: BindContext, t: A.TypeName): DataType | undefi
 function bindCast(env: ExprEnv, inner: Expr, typeAst: A.TypeName, exprSpan: Span, castSpan: Span): Expr {
   const to = bindTypeName(env.ctx, typeAst);
   if (!to || isError(inner)) return errorExpr();
-  // `'name'::regclass`: the relation's OID, looked up now, as regclassin does (a relation id is an integer here).
-  if (typeAst.name === 'regclass' && inner.kind === 'literal' && typeof inner.value === 'string' && (inner.type.kind === 'unknown' || inner.type.kind === 'utf8')) {
-    // A numeric string is an OID already (regclassin accepts both).
-    if (/^\d+$/.test(inner.value)) return literal(Number(inner.value), T.int32);
+  const oidCast = to.kind === 'int32' && to.oid !== undefined && to.oid !== 'oid' ? to.oid : undefined;
+  // `'name'::regclass`: the relation's OID, looked up now, as regclassin does (a numeric string is an OID already).
+  if (oidCast === 'regclass' && typeAst.arrayDims === 0 && inner.kind === 'literal' && typeof inner.value === 'string' && (inner.type.kind === 'unknown' || inner.type.kind === 'utf8')) {
+    if (/^\d+$/.test(inner.value)) return literal(Number(inner.value), to);
     const parts = inner.value.split('.').map((p) => (p.startsWith('"') && p.endsWith('"') ? p.slice(1, -1).replaceAll('""', '"') : p.toLowerCase()));
     const rel = env.ctx.catalog.getRelation(parts.length > 1 ? parts[0] : undefined, parts[parts.length - 1]!);
     if (!rel) {
       env.ctx.error('undefined_table', inner.value, exprSpan);
       return errorExpr();
     }
-    return literal(rel.id, T.int32);
+    return literal(rel.id, to);
   }
-  // `oid::regclass` is for display: the relation's name (regclassout), since OIDs are plain integers here.
-  if (typeAst.name === 'regclass' && typeAst.arrayDims === 0 && (inner.type.kind === 'int32' || inner.type.kind === 'int16' || inner.type.kind === 'int64')) {
-    return call('regclassout', [coerceTo(env.ctx, inner, T.int32, 'explicit', exprSpan) ?? inner], T.text);
+  // Text to a reg* type reads a name (regtypein and its siblings); the catalog of types and schemas is the engine's.
+  if (oidCast && typeAst.arrayDims === 0 && (inner.type.kind === 'utf8' || (inner.type.kind === 'unknown' && inner.kind === 'literal'))) {
+    return call(`${oidCast}in`, [inner.kind === 'literal' && inner.type.kind === 'unknown' ? literal(inner.value, T.text) : inner], to);
+  }
+  // A reg* value as text is the object's name (regclassout and its siblings), not the number.
+  const from = inner.type;
+  if (from.kind === 'int32' && from.oid !== undefined && from.oid !== 'oid' && to.kind === 'utf8') {
+    return coerceTo(env.ctx, call(`${from.oid}out`, [inner], T.text), to, 'explicit', exprSpan) ?? errorExpr();
+  }
+  // Integers and OIDs convert freely; the result keeps the identity the cast names (oid, regclass, or none).
+  if (to.kind === 'int32' && from.kind === 'int32' && from.oid !== to.oid) {
+    return inner.kind === 'literal' ? literal(inner.value, to) : cast(inner, to, false);
   }
   const c = coerceTo(env.ctx, inner, to, 'explicit', exprSpan);
   if (c) return c;
