@@ -99,10 +99,90 @@ export class Decoder {
     if (len < 4) throw new ProtocolViolation(`invalid message length ${len}`);
     if (len > this.limit) throw new ProtocolViolation(`invalid message length ${len}: exceeds the maximum ${this.limit}`);
     if (avail < len + 1) return undefined;
-    const body = this.buf.subarray(this.start + 5, this.start + 1 + len);
+    const at = this.start + 5;
     this.start += len + 1;
-    return { phase: 'normal', message: decodeMessage(type, body) };
+    const fast = decodeHot(type, this.buf, at, this.start);
+    if (fast) return fast;
+    return { phase: 'normal', message: decodeMessage(type, this.buf.subarray(at, this.start)) };
   }
+}
+
+const SYNC: Decoded = { phase: 'normal', message: { type: 'sync' } };
+
+/**
+ * The messages of every extended-protocol round trip (Bind, Execute, Sync) read in place: no reader
+ * object, names and parameters without a text decoder while they are ASCII. Anything unusual (a
+ * non-ASCII name, a malformed body) returns undefined and takes the general path, which also
+ * produces its errors.
+ */
+function decodeHot(type: number, b: Uint8Array, at: number, end: number): Decoded | undefined {
+  if (type === 0x53) return end === at ? SYNC : undefined;
+  if (type === 0x45) {
+    const zero = b.indexOf(0, at);
+    if (zero < 0 || zero + 5 !== end) return undefined;
+    const portal = asciiText(b, at, zero);
+    if (portal === undefined) return undefined;
+    return { phase: 'normal', message: { type: 'execute', portal, maxRows: i32(b, zero + 1) } };
+  }
+  if (type !== 0x42) return undefined;
+  let p = b.indexOf(0, at);
+  if (p < 0 || p >= end) return undefined;
+  const portal = asciiText(b, at, p);
+  const q = b.indexOf(0, p + 1);
+  if (q < 0 || q >= end) return undefined;
+  const statement = asciiText(b, p + 1, q);
+  if (portal === undefined || statement === undefined) return undefined;
+  p = q + 1;
+  const nFormats = p + 2 <= end ? i16(b, p) : -1;
+  if (nFormats < 0 || p + 2 + nFormats * 2 + 2 > end) return undefined;
+  p += 2;
+  const paramFormats: number[] = [];
+  for (let i = 0; i < nFormats; i++, p += 2) {
+    const f = i16(b, p);
+    if (f !== 0 && f !== 1) return undefined;
+    paramFormats.push(f);
+  }
+  const n = i16(b, p);
+  p += 2;
+  if (n < 0) return undefined;
+  const params: (Uint8Array | null)[] = [];
+  for (let i = 0; i < n; i++) {
+    if (p + 4 > end) return undefined;
+    const len = i32(b, p);
+    p += 4;
+    if (len === -1) params.push(null);
+    else {
+      if (len < 0 || p + len > end) return undefined;
+      params.push(b.slice(p, p + len));
+      p += len;
+    }
+  }
+  if (p + 2 > end) return undefined;
+  const nResults = i16(b, p);
+  p += 2;
+  if (nResults < 0 || p + nResults * 2 !== end) return undefined;
+  const resultFormats: number[] = [];
+  for (let i = 0; i < nResults; i++, p += 2) {
+    const f = i16(b, p);
+    if (f !== 0 && f !== 1) return undefined;
+    resultFormats.push(f);
+  }
+  return { phase: 'normal', message: { type: 'bind', portal, statement, paramFormats, params, resultFormats } };
+}
+
+const i16 = (b: Uint8Array, at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16)) >> 16;
+const i32 = (b: Uint8Array, at: number): number => (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+
+/** Bytes [from, to) as text when they are short ASCII (names, numbers: the common case); undefined otherwise. */
+export function asciiText(b: Uint8Array, from: number, to: number): string | undefined {
+  if (to - from > 64) return undefined;
+  let s = '';
+  for (let i = from; i < to; i++) {
+    const c = b[i]!;
+    if (c >= 0x80) return undefined;
+    s += String.fromCharCode(c);
+  }
+  return s;
 }
 
 function decodeStartup(body: Uint8Array): StartupMessage {

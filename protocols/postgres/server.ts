@@ -1,6 +1,7 @@
-// Binds the codec and the session state machine to TCP sockets (node:net: its write buffers for us), upgraded to TLS on request.
-import { createServer, type Socket } from 'node:net';
-import { TLSSocket, type SecureContext } from 'node:tls';
+// Binds the codec and the session state machine to TCP sockets: Bun's own, or node:net's where TLS may be negotiated.
+import type { Socket } from 'bun';
+import { createServer, type Socket as NodeSocket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { Engine } from '../../runtime/index.ts';
 import type { ListenOptions, Listening } from '../kit/listener.ts';
 import { authConfig, type AuthConfig } from './auth.ts';
@@ -19,12 +20,129 @@ export async function listen(engine: Engine, options: ListenOptions): Promise<Li
   if (auth.users.size === 0 && !isLoopbackHost(options.host)) {
     throw new Error(`refusing to listen on ${options.host} without users: add one with \`orbit user add NAME --config FILE\` or listen on 127.0.0.1`);
   }
-  const cancels = new CancelRegistry();
-  const sockets = new Set<Socket>();
+  const shared: Shared = { engine, cancels: new CancelRegistry(), maxMessageLength, auth, tls };
+  // Bun's own sockets cost about a third less per round trip than node:net's streams; the TLS upgrade
+  // after an SSLRequest needs a node:net socket to wrap, so a listener with TLS configured uses those.
+  return tls ? listenNode(shared, options) : listenBun(shared, options);
+}
+
+/** What every connection of one listener shares. */
+interface Shared {
+  readonly engine: Engine;
+  readonly cancels: CancelRegistry;
+  readonly maxMessageLength: number;
+  readonly auth: AuthConfig;
+  readonly tls: TlsConfig | undefined;
+}
+
+/** A plain-text listener on Bun sockets: a per-socket queue holds what the kernel did not take (`write` does not buffer). */
+function listenBun(shared: Shared, options: ListenOptions): Listening {
+  interface BunConn {
+    /** Bytes the kernel did not take yet, in order. */
+    queue: Uint8Array[];
+    /** Writers waiting for the queue to empty. */
+    drained: (() => void)[];
+    ending: boolean;
+    closed: boolean;
+    paused: boolean;
+    onData: (chunk: Uint8Array) => void;
+    hangUp: () => void;
+  }
+  const flush = (socket: Socket<BunConn>): void => {
+    const c = socket.data;
+    while (c.queue.length > 0) {
+      const head = c.queue[0]!;
+      const n = socket.write(head);
+      if (n < 0) {
+        c.queue = [];
+        break;
+      }
+      if (n < head.length) {
+        c.queue[0] = head.subarray(n);
+        return;
+      }
+      c.queue.shift();
+    }
+    if (c.ending) socket.end();
+    for (const w of c.drained.splice(0)) w();
+  };
+  const sockets = new Set<Socket<BunConn>>();
+  const server = Bun.listen<BunConn>({
+    hostname: options.host,
+    port: options.port,
+    socket: {
+      open(socket) {
+        sockets.add(socket);
+        socket.setNoDelay(true);
+        const c: BunConn = { queue: [], drained: [], ending: false, closed: false, paused: false, onData: () => {}, hangUp: () => {} };
+        socket.data = c;
+        const wire: Wire = {
+          write: (bytes) => {
+            if (c.closed || c.ending) return true;
+            if (c.queue.length === 0) {
+              const n = socket.write(bytes);
+              if (n < 0 || n === bytes.length) return true;
+              c.queue.push(bytes.subarray(n));
+              return false;
+            }
+            c.queue.push(bytes);
+            return false;
+          },
+          drained: () => (c.queue.length === 0 || c.closed ? Promise.resolve() : new Promise<void>((resolve) => c.drained.push(resolve))),
+          end: () => {
+            c.ending = true;
+            if (c.queue.length === 0) socket.end();
+          },
+          pause: () => {
+            c.paused = true;
+            socket.pause();
+          },
+          resume: () => {
+            c.paused = false;
+            socket.resume();
+          },
+          get paused() {
+            return c.paused;
+          },
+        };
+        const handlers = serve(shared, wire, { remoteAddress: socket.remoteAddress, encrypted: false, startTls: undefined });
+        c.onData = handlers.onData;
+        c.hangUp = handlers.hangUp;
+      },
+      data(socket, chunk) {
+        socket.data.onData(chunk);
+      },
+      drain(socket) {
+        flush(socket);
+      },
+      close(socket) {
+        const c = socket.data;
+        sockets.delete(socket);
+        c.closed = true;
+        for (const w of c.drained.splice(0)) w();
+        c.hangUp();
+      },
+      error(socket) {
+        socket.data.hangUp();
+      },
+    },
+  });
+  return {
+    port: server.port,
+    close: async () => {
+      server.stop(true);
+      for (const s of sockets) s.terminate();
+    },
+  };
+}
+
+/** A listener on node:net sockets, whose connections can be upgraded to TLS after an SSLRequest. */
+async function listenNode(shared: Shared, options: ListenOptions): Promise<Listening> {
+  const sockets = new Set<NodeSocket>();
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
-    serve(engine, socket, { cancels, maxMessageLength, auth, tls, remoteAddress: socket.remoteAddress ?? '', encrypted: false });
+    serveNode(shared, socket, socket.remoteAddress ?? '', false);
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve, reject) => {
@@ -46,43 +164,9 @@ export async function listen(engine: Engine, options: ListenOptions): Promise<Li
   };
 }
 
-function numberSetting(v: unknown, fallback: number): number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 4 ? v : fallback;
-}
-
-/** A listen address that only this machine can reach. */
-function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || isLoopback(host);
-}
-
-function isLoopback(address: string | undefined): boolean {
-  return address === '::1' || address?.startsWith('127.') === true || address?.startsWith('::ffff:127.') === true;
-}
-
-/** What every connection of one listener shares, and what is known of this one. */
-interface Connection {
-  readonly cancels: CancelRegistry;
-  readonly maxMessageLength: number;
-  readonly auth: AuthConfig;
-  readonly tls: TlsConfig | undefined;
-  /** The client's address, taken once from the accepted socket and kept across the TLS upgrade. */
-  readonly remoteAddress: string;
-  readonly encrypted: boolean;
-}
-
-/** One connection: decoded messages are queued and served strictly in order, one at a time. */
-function serve(engine: Engine, socket: Socket, conn: Connection): void {
-  const { cancels, maxMessageLength, auth, tls } = conn;
-  const queue: Inbound[] = [];
-  /** A session reading mid-statement (COPY FROM STDIN) waiting for the next message. */
-  let waiter: ((item: Inbound | undefined) => void) | undefined;
-  let gone = false;
-  const take = (): Inbound | undefined => {
-    const item = queue.shift();
-    if (queue.length < MAX_QUEUED / 2 && socket.isPaused()) socket.resume();
-    return item;
-  };
-  const transport: Transport = {
+/** One node:net (or TLS) connection; `startTls` hands the socket to a TLS handshake and a fresh session. */
+function serveNode(shared: Shared, socket: NodeSocket, remoteAddress: string, encrypted: boolean): void {
+  const wire: Wire = {
     write: (bytes) => !socket.destroyed && socket.write(bytes),
     drained: () =>
       new Promise<void>((resolve) => {
@@ -96,15 +180,97 @@ function serve(engine: Engine, socket: Socket, conn: Connection): void {
         socket.on('close', done);
       }),
     end: () => socket.end(),
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+    get paused() {
+      return socket.isPaused();
+    },
+  };
+  const tls = shared.tls;
+  const startTls =
+    tls && !encrypted
+      ? (): void => {
+          socket.off('data', handlers.onData);
+          socket.off('error', handlers.hangUp);
+          socket.off('close', handlers.hangUp);
+          const secure = new TLSSocket(socket, { isServer: true, secureContext: tls.context });
+          // A failed handshake (garbage, wrong protocol, a client rejecting our certificate) ends only this connection.
+          secure.on('error', () => secure.destroy());
+          serveNode(shared, secure, remoteAddress, true);
+        }
+      : undefined;
+  const handlers = serve(shared, wire, { remoteAddress, encrypted, startTls });
+  socket.on('data', handlers.onData);
+  socket.on('error', handlers.hangUp);
+  socket.on('close', handlers.hangUp);
+}
+
+function numberSetting(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 4 ? v : fallback;
+}
+
+/** A listen address that only this machine can reach. */
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || isLoopback(host);
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address === '::1' || address?.startsWith('127.') === true || address?.startsWith('::ffff:127.') === true;
+}
+
+/** The byte pipe under one connection: a Bun socket, or a node:net (or TLS) socket. */
+interface Wire {
+  /** Takes ownership of `bytes`; false means some were queued and `drained()` should be awaited. */
+  write(bytes: Uint8Array): boolean;
+  drained(): Promise<void>;
+  /** Closes after everything written so far has been sent. */
+  end(): void;
+  pause(): void;
+  resume(): void;
+  readonly paused: boolean;
+}
+
+/** What is known of one connection. */
+interface Peer {
+  /** The client's address, taken once from the accepted socket and kept across the TLS upgrade. */
+  readonly remoteAddress: string;
+  readonly encrypted: boolean;
+  /** Present when TLS is configured and not yet in use: moves the socket to a TLS handshake and a fresh session. */
+  readonly startTls: (() => void) | undefined;
+}
+
+/** One connection: decoded messages are queued and served strictly in order, one at a time. */
+function serve(shared: Shared, wire: Wire, peer: Peer): { onData: (chunk: Uint8Array) => void; hangUp: () => void } {
+  const { engine, cancels, maxMessageLength, auth, tls } = shared;
+  const queue: Inbound[] = [];
+  /** A session reading mid-statement (COPY FROM STDIN) waiting for the next message. */
+  let waiter: ((item: Inbound | undefined) => void) | undefined;
+  let gone = false;
+  const take = (): Inbound | undefined => {
+    const item = queue.shift();
+    if (queue.length < MAX_QUEUED / 2 && wire.paused) wire.resume();
+    return item;
+  };
+  const transport: Transport = {
+    write: (bytes) => wire.write(bytes),
+    drained: () => wire.drained(),
+    end: () => wire.end(),
     next: () => {
       const item = take();
       if (item || gone) return Promise.resolve(item);
       return new Promise((resolve) => (waiter = resolve));
     },
-    loopback: isLoopback(conn.remoteAddress),
-    remoteAddress: conn.remoteAddress,
-    encrypted: conn.encrypted,
-    startTls: tls && !conn.encrypted ? () => startTls(tls.context) : undefined,
+    loopback: isLoopback(peer.remoteAddress),
+    remoteAddress: peer.remoteAddress,
+    encrypted: peer.encrypted,
+    startTls: peer.startTls
+      ? () => {
+          // Plain-text bytes after the SSLRequest (CVE-2021-23214): refuse rather than read them as if encrypted.
+          if (strayPlainText) return false;
+          peer.startTls!();
+          return true;
+        }
+      : undefined,
   };
   const session = new PgSession(engine, transport, cancels, auth, tls?.require ?? false);
   const decoder = new Decoder(maxMessageLength);
@@ -115,23 +281,6 @@ function serve(engine: Engine, socket: Socket, conn: Connection): void {
   /** Plain-text bytes came after that SSLRequest (CVE-2021-23214): the handshake is refused. */
   let strayPlainText = false;
 
-  /**
-   * After 'S' went out: the same socket carries TLS from now on, served afresh from the startup
-   * phase (55.2 "SSL Session Encryption"). False when plain-text bytes followed the SSLRequest,
-   * which a man in the middle could have injected, so they must never be read as if encrypted.
-   */
-  const startTls = (context: SecureContext): boolean => {
-    if (strayPlainText) return false;
-    socket.off('data', onData);
-    socket.off('error', hangUp);
-    socket.off('close', hangUp);
-    const secure = new TLSSocket(socket, { isServer: true, secureContext: context });
-    // A failed handshake (garbage, wrong protocol, a client rejecting our certificate) ends only this connection.
-    secure.on('error', () => secure.destroy());
-    serve(engine, secure, { ...conn, encrypted: true });
-    return true;
-  };
-
   const pump = async (): Promise<void> => {
     if (pumping) return;
     pumping = true;
@@ -139,14 +288,15 @@ function serve(engine: Engine, socket: Socket, conn: Connection): void {
       const item = take()!;
       if ('violation' in item) await session.violation(item.violation);
       else {
-        await session.handle(item);
+        const pending = session.handle(item);
+        if (pending) await pending;
         if (session.authenticated) decoder.authenticated();
       }
     }
     pumping = false;
   };
 
-  const onData = (chunk: Buffer): void => {
+  const onData = (chunk: Uint8Array): void => {
     if (broken) return;
     if (awaitingTls) {
       strayPlainText = true;
@@ -166,20 +316,18 @@ function serve(engine: Engine, socket: Socket, conn: Connection): void {
       broken = true;
       queue.push({ violation: e });
     }
-    if (queue.length > MAX_QUEUED) socket.pause();
+    if (queue.length > MAX_QUEUED) wire.pause();
     if (waiter && queue.length > 0) {
       const w = waiter;
       waiter = undefined;
       w(take());
     } else void pump();
   };
-  socket.on('data', onData);
   const hangUp = (): void => {
     gone = true;
     waiter?.(undefined);
     waiter = undefined;
     session.close();
   };
-  socket.on('error', hangUp);
-  socket.on('close', hangUp);
+  return { onData, hangUp };
 }

@@ -77,6 +77,35 @@ describe('postgres decoder properties', () => {
     );
   });
 
+  test('Bind, Execute and Sync of any shape decode to exactly what was sent, in any chunking', () => {
+    const name = fc.string({ unit: 'binary', maxLength: 80 }).filter((x) => !x.includes('\0'));
+    const formats = fc.array(fc.integer({ min: 0, max: 1 }), { maxLength: 4 });
+    const bind = fc.record({ type: fc.constant('bind' as const), portal: name, statement: name, paramFormats: formats, params: fc.array(fc.option(fc.uint8Array({ maxLength: 40 })), { maxLength: 5 }), resultFormats: formats });
+    const execute = fc.record({ type: fc.constant('execute' as const), portal: name, maxRows: fc.integer({ min: -5, max: 1 << 30 }) });
+    const message = fc.oneof(bind, execute, fc.constant({ type: 'sync' as const }));
+    fc.assert(
+      fc.property(fc.array(message, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 10 }), (messages, cuts) => {
+        const frames = messages.map((m) => {
+          if (m.type === 'sync') return RawClient.frame('S');
+          if (m.type === 'execute') return RawClient.frame('E', (w) => w.cstring(m.portal).i32(m.maxRows));
+          return RawClient.frame('B', (w) => {
+            w.cstring(m.portal).cstring(m.statement).i16(m.paramFormats.length);
+            for (const f of m.paramFormats) w.i16(f);
+            w.i16(m.params.length);
+            for (const p of m.params) (p === null ? w.i32(-1) : w.i32(p.length).bytes(p));
+            w.i16(m.resultFormats.length);
+            for (const f of m.resultFormats) w.i16(f);
+          });
+        });
+        const d = new Decoder();
+        d.push(startupPacket());
+        const got = chunk(Uint8Array.from(Buffer.concat(frames)), cuts).flatMap((c) => d.push(c));
+        expect(got.map((x) => x.message)).toEqual(messages);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test('garbage either decodes or raises a ProtocolViolation, nothing else', () => {
     fc.assert(
       fc.property(fc.boolean(), fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(), { maxLength: 8 }), (afterStartup, garbage, cuts) => {

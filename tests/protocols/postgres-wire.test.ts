@@ -304,3 +304,54 @@ describe('postgres wire protocol, byte level', () => {
     }
   });
 });
+
+describe('backpressure', () => {
+  test('a client that stops reading gets a large result whole once it reads again; others are served meanwhile', async () => {
+    const raw = await RawClient.open(server.port);
+    const other = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'other' });
+    await other.connect();
+    try {
+      await raw.startup();
+      raw.socket.pause();
+      const pad = 'x'.repeat(200);
+      raw.send(RawClient.frame('Q', (w) => w.cstring(`select g, '${pad}' as pad from generate_series(1, 60000) g`)));
+      // Far more than the kernel's socket buffers hold: the server has to queue and wait for drain.
+      await Bun.sleep(300);
+      expect((await other.query('select 41 + 1 as v')).rows).toEqual([{ v: 42 }]);
+      raw.socket.resume();
+      const messages = await raw.until('Z');
+      const rows = messages.filter((m) => m.type === 'D');
+      expect(rows.length).toBe(60000);
+      expect(dataRowFields(rows[59999]!.body).map((f) => f?.toString())).toEqual(['60000', pad]);
+      expect(messages.find((m) => m.type === 'C')!.body.toString()).toBe('SELECT 60000\0');
+    } finally {
+      raw.close();
+      await other.end();
+    }
+  });
+
+  test('thousands of pipelined extended-protocol round trips sent before reading any answer all complete in order', async () => {
+    const raw = await RawClient.open(server.port);
+    try {
+      await raw.startup();
+      raw.socket.pause();
+      const n = 5000;
+      const frames = [parse('plus', 'select $1::int4 + 1')];
+      for (let i = 0; i < n; i++) frames.push(bind('', 'plus', [new TextEncoder().encode(String(i))], 0, 0), RawClient.frame('E', (w) => w.cstring('').i32(0)), RawClient.frame('S'));
+      raw.send(Uint8Array.from(Buffer.concat(frames)));
+      await Bun.sleep(200);
+      raw.socket.resume();
+      const values: string[] = [];
+      for (let ready = 0; ready < n; ) {
+        const m = (await raw.next())!;
+        if (m.type === 'D') values.push(dataRowFields(m.body)[0]!.toString());
+        else if (m.type === 'Z') ready++;
+        else expect(['1', '2', 'C']).toContain(m.type);
+      }
+      expect(values.length).toBe(n);
+      expect(values.every((v, i) => v === String(i + 1))).toBe(true);
+    } finally {
+      raw.close();
+    }
+  });
+});
