@@ -6,7 +6,9 @@
 //   simple-update  one single-row UPDATE of a random account per transaction
 // Both keep their default durability (fsync on commit). Needs `postgres`, `initdb`, `pg_ctl`
 // (found on PATH, in /usr/local/bin or /usr/lib/postgresql/*/bin), `pgbench` and `psql`.
-// Environment: BENCH_SECONDS (per run, default 5), BENCH_ROWS (default 100000).
+// Environment: BENCH_SECONDS (per run, default 5), BENCH_ROWS (default 100000), BENCH_REPEAT (runs per
+// server and setting, alternating between the servers so background load hits both alike; the
+// median is printed, default 1).
 
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -16,6 +18,7 @@ import { join } from 'node:path';
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const ROWS = Number(process.env['BENCH_ROWS'] ?? 100_000);
 const CLIENTS = [1, 8, 32];
+const REPEAT = Math.max(1, Number(process.env['BENCH_REPEAT'] ?? 1));
 const root = join(import.meta.dir, '..', '..');
 
 function findTool(name: string): string {
@@ -112,6 +115,12 @@ function pgbench(s: Server, script: string, mode: string, clients: number): numb
   return Number(tps);
 }
 
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'orbit-pgbench-'));
 const servers: Server[] = [];
 try {
@@ -119,11 +128,13 @@ try {
   servers.push(await startOrbit(dir), await startPostgres(dir));
   for (const s of servers) load(s);
   const runs: [string, string][] = [['select-only', 'extended'], ['select-only', 'prepared'], ['simple-update', 'extended']];
-  console.log(`pgbench, ${ROWS.toLocaleString('en-US')} accounts, ${SECONDS} s per run, fsync on for both\n`);
+  console.log(`pgbench, ${ROWS.toLocaleString('en-US')} accounts, ${SECONDS} s per run${REPEAT > 1 ? `, median of ${REPEAT} alternating runs` : ''}, fsync on for both\n`);
   console.log(`${'script'.padEnd(15)}${'-M'.padEnd(10)}${'clients'.padStart(8)}${'Orbit tps'.padStart(12)}${'PostgreSQL tps'.padStart(16)}${'ratio'.padStart(8)}`);
   for (const [script, mode] of runs) {
     for (const clients of CLIENTS) {
-      const [orbit, postgres] = servers.map((s) => pgbench(s, join(dir, `${script}.sql`), mode, clients));
+      const runs: number[][] = servers.map(() => []);
+      for (let i = 0; i < REPEAT; i++) servers.forEach((s, k) => runs[k]!.push(pgbench(s, join(dir, `${script}.sql`), mode, clients)));
+      const [orbit, postgres] = runs.map(median);
       console.log(`${script.padEnd(15)}${mode.padEnd(10)}${String(clients).padStart(8)}${orbit!.toFixed(0).padStart(12)}${postgres!.toFixed(0).padStart(16)}${(orbit! / postgres!).toFixed(2).padStart(7)}×`);
     }
   }
