@@ -11,6 +11,7 @@ import { addInterval, intervalMicros } from '../datetime.ts';
 import { formatScaled, MAX_EXACT, parseDecimal, parseScaledNumber, rescaleBig } from '../decimal.ts';
 import { fail } from '../errors.ts';
 import { selectTrue } from '../kernels.ts';
+import { startingScan } from '../recycle.ts';
 import { type Chunk, type Vec, UNREAD, gather, gatherChunk, makeVec, valueAt, vecFromValues } from '../vector.ts';
 import { exprColumns } from '../../../compiler/ir/expr.ts';
 import { type Operator, type Selected, type SelectiveOperator, checkCancel, evaluator, selector } from './operator.ts';
@@ -156,6 +157,7 @@ export class SeqScanOp implements SelectiveOperator {
       return chunk === null ? null : { chunk, sel: null, n: chunk.length };
     }
     const cols = this.plan.columns;
+    if (this.batches === undefined) startingScan(this.plan.table.stats?.rowCount ?? 0);
     this.batches ??= this.rc.txn.scanColumns!(
       this.plan.table,
       cols.map((c) => c.ordinal),
