@@ -149,7 +149,7 @@ export class Decoder {
       if (len !== len || len < 0 || len > this.limits.maxBulkLength) throw new ProtocolError('invalid bulk length');
       const from = hl + 1;
       if (from + len + 2 > this.end) return this.wait(start, from + len + 2);
-      argv[k] = k === 0 ? commandName(buf, from, len) : (buf as unknown as Latin1Slicer).latin1Slice(from, from + len);
+      argv[k] = k === 0 ? commandName(buf, from, len) : len <= SHARED_MAX ? sharedArg(buf, from, len) : (buf as unknown as Latin1Slicer).latin1Slice(from, from + len);
       p = from + len + 2;
     }
     this.pos = p;
@@ -176,22 +176,51 @@ export class Decoder {
 }
 
 /** Command names by a hash of their bytes: a request's name is compared in place, not decoded again. */
-const names = new Array<string | undefined>(256);
+const names = new Array<string>(256).fill('');
 
-/** argv[0] as a string, the same string object for the same bytes (so the table lookup hits at once). */
+/** argv[0] as a string, the same string object for the same bytes (so the table's lookup hits at once). */
 function commandName(buf: Buffer, from: number, len: number): string {
   if (len > 24) return (buf as unknown as Latin1Slicer).latin1Slice(from, from + len);
+  return interned(names, 255, buf, from, len);
+}
+
+/** Arguments up to this many bytes are shared (keys, fields, members and short values mostly are). */
+const SHARED_MAX = 48;
+const SHARED_SLOTS = 4096;
+const shared = new Array<string>(SHARED_SLOTS).fill('');
+
+/**
+ * A short argument as a string shared with earlier requests that sent the same bytes. A hot key,
+ * field or value then costs no allocation, and the engine's hash of the string (computed on its
+ * first use as a Map or Set key, and kept with it) is not computed again. On a miss the bytes are
+ * decoded as usual and replace the slot's string: the cache holds at most SHARED_SLOTS strings.
+ */
+function sharedArg(buf: Buffer, from: number, len: number): string {
+  return interned(shared, SHARED_SLOTS - 1, buf, from, len);
+}
+
+/** The string in `cache` for these bytes (direct-mapped by a hash of them), decoded into it on a miss. */
+function interned(cache: string[], mask: number, buf: Buffer, from: number, len: number): string {
+  // Four bytes per multiply: a byte at a time, the chain of dependent multiplies costs more than the rest.
   let h = len;
-  for (let i = 0; i < len; i++) h = (h * 31 + buf[from + i]!) & 255;
-  const e = names[h];
-  if (e !== undefined && e.length === len) {
-    // Compared against the string's own code units: one typed-array shape at this site stays fast.
-    let same = true;
-    for (let i = 0; i < len && same; i++) same = e.charCodeAt(i) === buf[from + i];
-    if (same) return e;
+  const end = from + len;
+  let i = from;
+  for (; i + 4 <= end; i += 4) {
+    h = Math.imul(h ^ (buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24)), 0x9e3779b1);
+    h = (h << 15) | (h >>> 17);
+  }
+  for (; i < end; i++) h = Math.imul((h << 15) ^ (h >>> 17) ^ buf[i]!, 0x9e3779b1);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  const slot = (h ^ (h >>> 13)) & mask;
+  const e = cache[slot]!;
+  if (e.length === len) {
+    let k = 0;
+    while (k < len && e.charCodeAt(k) === buf[from + k]) k++;
+    if (k === len) return e;
   }
   const text = (buf as unknown as Latin1Slicer).latin1Slice(from, from + len);
-  names[h] = text;
+  cache[slot] = text;
   return text;
 }
 

@@ -1,7 +1,7 @@
 // Reply encoding: the key-value model's ReplySink written as RESP2 or RESP3 frames into one growing buffer.
 //
 // A whole pipelined packet's replies accumulate here and leave in one socket write (spec: "Pipelining").
-import type { kv } from '../../runtime/index.ts';
+import { kv } from '../../runtime/index.ts';
 import { TYPE } from './messages.ts';
 
 const CRLF = '\r\n';
@@ -42,14 +42,29 @@ export class RespWriter implements kv.ReplySink {
     this.length = at;
   }
 
-  /** A type byte, a decimal integer and CRLF, into room already ensured. */
+  /** A type byte, a decimal integer (safe) and CRLF, into room already ensured; digits are written without making a string. */
   private header(type: number, n: number): void {
     const buf = this.buf;
-    buf[this.length++] = type;
-    if (n >= 0 && n < 10) buf[this.length++] = 48 + n;
-    else this.text(String(n));
-    buf[this.length++] = 13;
-    buf[this.length++] = 10;
+    let at = this.length;
+    buf[at++] = type;
+    if (n < 0) {
+      buf[at++] = 45;
+      n = -n;
+    }
+    if (n < 10) buf[at++] = 48 + n;
+    else {
+      let digits = 1;
+      for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
+      at += digits;
+      for (let k = at - 1, v = n; k >= at - digits; k--) {
+        const q = Math.floor(v / 10);
+        buf[k] = 48 + (v - q * 10);
+        v = q;
+      }
+    }
+    buf[at++] = 13;
+    buf[at++] = 10;
+    this.length = at;
   }
 
   /** The bytes written so far (a copy), and the writer emptied. */
@@ -60,9 +75,9 @@ export class RespWriter implements kv.ReplySink {
     return out;
   }
 
-  /** The bytes written so far, without copying: valid only until the next write or `clear()`. */
-  view(): Buffer {
-    return this.buf.subarray(0, this.length);
+  /** The buffer holding the bytes written so far (its first `length` bytes): valid only until the next write or `clear()`. */
+  get buffer(): Buffer {
+    return this.buf;
   }
 
   /** Empties the writer. */
@@ -104,6 +119,21 @@ export class RespWriter implements kv.ReplySink {
     this.buf[this.length++] = 10;
   }
 
+  bulkBytes(src: Buffer, start: number, end: number): void {
+    const n = end - start;
+    this.ensure(n + 24);
+    this.header(TYPE.bulk, n);
+    const buf = this.buf;
+    let at = this.length;
+    if (n > SHORT) {
+      src.copy(buf, at, start, end);
+      at += n;
+    } else for (let i = start; i < end; i++) buf[at++] = src[i]!;
+    buf[at++] = 13;
+    buf[at++] = 10;
+    this.length = at;
+  }
+
   nullArray(): void {
     this.raw(this.protocol === 3 ? '_\r\n' : '*-1\r\n');
   }
@@ -127,7 +157,8 @@ export class RespWriter implements kv.ReplySink {
   }
 
   double(d: number): void {
-    const text = d === Infinity ? 'inf' : d === -Infinity ? '-inf' : Number.isNaN(d) ? 'nan' : String(d);
+    // Redis 7.0 writes a double with `%.17g` in both protocols (addReplyDouble).
+    const text = kv.formatScore(d);
     if (this.protocol === 3) this.raw(',' + text + CRLF);
     else this.bulk(text);
   }

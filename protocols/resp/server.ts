@@ -72,6 +72,20 @@ export async function listen(engine: Engine, options: ListenOptions): Promise<Li
       ['proto-max-bulk-len', String(limits.maxBulkLength)],
       ['port', String(options.port)],
       ['client-output-buffer-limit', formatOutputLimits(outputLimits)],
+      // Read-only settings clients and tools ask for on connect (there is no eviction: memory is not capped).
+      ['maxmemory', '0'],
+      ['maxmemory-policy', 'noeviction'],
+      ['maxmemory-clients', '0'],
+      ['maxmemory-samples', '5'],
+      ['maxmemory-eviction-tenacity', '10'],
+      ['notify-keyspace-events', ''],
+      ['replica-read-only', 'yes'],
+      ['slave-read-only', 'yes'],
+      ['cluster-enabled', 'no'],
+      ['busy-reply-threshold', '5000'],
+      ['lua-time-limit', '5000'],
+      ['hz', '10'],
+      ['tcp-keepalive', '300'],
     ]),
     startedAt: Date.now(),
     stats: { connections: 0, rejected: 0 },
@@ -103,17 +117,18 @@ export async function listen(engine: Engine, options: ListenOptions): Promise<Li
         const c = socket.data;
         const remote = `${socket.remoteAddress}:${socket.remotePort ?? 0}`;
         const session = new RespSession(ctx, {
-          write: (bytes) => {
-            // The caller reuses `bytes`: whatever waits in the queue is a copy.
+          write: (bytes, length) => {
+            // The caller reuses `bytes`: whatever waits in the queue is a copy. Offset and length go to
+            // the socket as they are, so a send makes no view of the buffer.
             if (c.queue.length === 0) {
-              const n = socket.write(bytes);
-              if (n === bytes.length) return;
-              c.queue.push(Buffer.from(bytes.subarray(n)));
-              c.queued += bytes.length - n;
+              const n = socket.write(bytes, 0, length);
+              if (n === length) return;
+              c.queue.push(Buffer.from(bytes.subarray(Math.max(n, 0), length)));
+              c.queued += length - Math.max(n, 0);
               return;
             }
-            c.queue.push(Buffer.from(bytes));
-            c.queued += bytes.length;
+            c.queue.push(Buffer.from(bytes.subarray(0, length)));
+            c.queued += length;
           },
           get queued() {
             return c.queued;

@@ -13,8 +13,11 @@ import { sessionCommands as SESSION_COMMANDS } from './commands.ts';
 
 /** What the session needs of its socket. */
 export interface Transport {
-  /** Sends bytes; they may be reused once it returns, so what the socket did not take must be copied. */
-  write(bytes: Buffer): void;
+  /**
+   * Sends the first `length` bytes of `bytes`; they may be reused once it returns, so what the socket
+   * did not take must be copied.
+   */
+  write(bytes: Buffer, length: number): void;
   /** Bytes queued for the socket and not yet sent (for the output buffer limit). */
   readonly queued: number;
   /** Closes after sending what is queued, or at once dropping it when `discard` (output limit exceeded). */
@@ -123,7 +126,7 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
       const bytes = this.out.take();
       void ks.flush().then(() => {
         if (this.closed) return;
-        this.transport.write(bytes);
+        this.transport.write(bytes, bytes.length);
         this.held = false;
         this.run();
       });
@@ -135,7 +138,7 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
   /** Sends what the writer holds, then enforces the client's output buffer limit. */
   send(): void {
     if (this.out.length === 0 || this.closed) return;
-    this.transport.write(this.out.view());
+    this.transport.write(this.out.buffer, this.out.length);
     this.out.clear();
     const queued = this.transport.queued;
     if (queued === 0) {

@@ -41,6 +41,7 @@ export const KV_ERRORS = {
   limit_needs_by: 'ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX',
   same_object: 'ERR source and destination objects are the same',
   invalid_cursor: 'ERR invalid cursor',
+  no_lfu: 'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
 } as const;
 
 export type KvErrorCode = keyof typeof KV_ERRORS;

@@ -5,4 +5,5 @@ export { KV_HANDLERS } from './commands/index.ts';
 export { KvError, KV_ERRORS, exclusiveOptionsError, type KvErrorCode } from './errors.ts';
 export { PubSub, type Subscriber } from './pubsub.ts';
 export { globMatch } from './glob.ts';
+export { formatScore } from './commands/util.ts';
 export type { ReplySink } from './reply.ts';

@@ -14,11 +14,62 @@ const INLINE_MAX = 1024;
 const TAG_INLINE = 0;
 const TAG_OBJECT = 1;
 
-/** FNV-1a over the string's code units (each a byte: keys are latin1). */
+/**
+ * A hash of the key's code units (each a byte: keys are latin1), four per multiply: one multiply per
+ * byte makes a chain of dependent multiplies that costs more than the rest of a lookup. The final
+ * mix spreads every byte into the low bits that pick the slot.
+ */
 function hashOf(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return h | 0;
+  const n = key.length;
+  let h = n;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    h = Math.imul(h ^ (key.charCodeAt(i) | (key.charCodeAt(i + 1) << 8) | (key.charCodeAt(i + 2) << 16) | (key.charCodeAt(i + 3) << 24)), 0x9e3779b1);
+    h = (h << 15) | (h >>> 17);
+  }
+  for (; i < n; i++) h = Math.imul((h << 15) ^ (h >>> 17) ^ key.charCodeAt(i), 0x9e3779b1);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** Where `writeInline` sends a value's bytes (the reply writer). */
+export interface BulkBytesSink {
+  /** A bulk string reply holding src[start, end). */
+  bulkBytes(src: Buffer, start: number, end: number): void;
+}
+
+/**
+ * The integer written in bytes [from, to) as Redis's string2ll reads it (optional '-', no leading
+ * zeros, not `-0`), when it has at most 15 digits (always exact); otherwise undefined.
+ */
+function parseDigits(a: Buffer, from: number, to: number): number | undefined {
+  const neg = a[from] === 45;
+  let i = neg ? from + 1 : from;
+  const digits = to - i;
+  if (digits <= 0 || digits > 15) return undefined;
+  if (a[i] === 48) return digits === 1 && !neg ? 0 : undefined;
+  let v = 0;
+  for (; i < to; i++) {
+    const c = a[i]! - 48;
+    if (c < 0 || c > 9) return undefined;
+    v = v * 10 + c;
+  }
+  return neg ? -v : v;
+}
+
+/** Characters of a safe integer's decimal text (with its '-'). */
+function decimalLength(n: number): number {
+  let len = n < 0 ? 2 : 1;
+  for (let v = Math.abs(n); v >= 10; v = Math.floor(v / 10)) len++;
+  return len;
+}
+
+/** Node's `Buffer#latin1Slice` (also in Bun): `toString('latin1', …)` without the encoding lookup. */
+interface Latin1Slicer {
+  latin1Slice(start: number, end: number): string;
 }
 
 /** A Map-like dictionary from latin1 keys to values, compact in memory. */
@@ -46,17 +97,21 @@ export class KeyTable {
 
   private varintAt(off: number): number {
     const a = this.arena;
-    let v = 0;
-    let shift = 0;
+    const first = a[off]!;
+    // Keys and inline values are mostly shorter than 128 bytes: one byte, no loop.
+    if (first < 0x80) return first;
+    let v = first & 0x7f;
+    let scale = 0x80;
     for (;;) {
-      const b = a[off++]!;
-      v += (b & 0x7f) * 2 ** shift;
+      const b = a[++off]!;
+      v += (b & 0x7f) * scale;
       if (b < 0x80) return v;
-      shift += 7;
+      scale *= 0x80;
     }
   }
 
   private static varintSize(v: number): number {
+    if (v < 0x80) return 1;
     let n = 1;
     while (v >= 0x80) {
       v = Math.floor(v / 128);
@@ -100,7 +155,7 @@ export class KeyTable {
   private keyAt(off: number): string {
     const len = this.varintAt(off);
     const start = off + KeyTable.varintSize(len);
-    return this.arena.toString('latin1', start, start + len);
+    return (this.arena as unknown as Latin1Slicer).latin1Slice(start, start + len);
   }
 
   private valueAt(off: number): Value {
@@ -109,7 +164,7 @@ export class KeyTable {
     if (a[t] === TAG_OBJECT) return this.objects[a.readUInt32LE(t + 1)]!;
     const len = this.varintAt(t + 1);
     const start = t + 1 + KeyTable.varintSize(len);
-    return len === 0 ? '' : a.toString('latin1', start, start + len);
+    return len === 0 ? '' : (a as unknown as Latin1Slicer).latin1Slice(start, start + len);
   }
 
   /** Frees what the entry at `off` holds outside the arena and counts its bytes as garbage. */
@@ -220,6 +275,58 @@ export class KeyTable {
 
   has(key: string): boolean {
     return this.find(key, hashOf(key)) >= 0;
+  }
+
+  /**
+   * Writes the value of `key` to `out` as a bulk string straight from the arena, without making a
+   * string, when it is a string kept inline: 1 when written, 0 when the key is absent, -1 when its
+   * value is an object or a long string (read it with `get`).
+   */
+  writeInline(key: string, out: BulkBytesSink): number {
+    const i = this.find(key, hashOf(key));
+    if (i < 0) return 0;
+    const t = this.tagAt(this.slotOff[i]!);
+    const a = this.arena;
+    if (a[t] !== TAG_INLINE) return -1;
+    const len = this.varintAt(t + 1);
+    const start = t + 1 + KeyTable.varintSize(len);
+    out.bulkBytes(a, start, start + len);
+    return 1;
+  }
+
+  /**
+   * INCRBY on a string kept inline that holds a decimal integer of at most 15 digits: adds `by` and
+   * rewrites the digits (in place when the length is unchanged), without making a string. Returns the
+   * new value, or undefined (nothing changed) when the key is absent, holds anything else, or the
+   * result would not be exact: the caller then takes the general path.
+   */
+  incrInline(key: string, by: number): number | undefined {
+    const h = hashOf(key);
+    const i = this.find(key, h);
+    if (i < 0) return undefined;
+    const t = this.tagAt(this.slotOff[i]!);
+    const a = this.arena;
+    if (a[t] !== TAG_INLINE) return undefined;
+    const len = this.varintAt(t + 1);
+    const start = t + 1 + KeyTable.varintSize(len);
+    const cur = parseDigits(a, start, start + len);
+    if (cur === undefined) return undefined;
+    const next = cur + by;
+    if (!Number.isSafeInteger(next)) return undefined;
+    if (decimalLength(next) !== len) {
+      this.set(key, String(next));
+      return next;
+    }
+    // The same number of characters: the digits are rewritten in place, last first.
+    let v = Math.abs(next);
+    let at = start + len;
+    do {
+      const q = Math.floor(v / 10);
+      a[--at] = 48 + (v - q * 10);
+      v = q;
+    } while (v > 0);
+    if (next < 0) a[start] = 45;
+    return next;
   }
 
   set(key: string, value: Value): this {

@@ -1,8 +1,9 @@
 // The keyspace: 16 numbered databases in memory (the working set), expiry, watches, blocked clients,
 // and group-committed durability to LMDB.
 import type { KeyOp } from '../../compiler/index.ts';
+import { fail } from './errors.ts';
 import { KeyTable } from './key-table.ts';
-import { KvStore, type Commit } from './persist.ts';
+import { Commit, KvStore } from './persist.ts';
 import { PubSub } from './pubsub.ts';
 import type { ReplySink } from './reply.ts';
 import { typeName, type Value } from './values.ts';
@@ -205,6 +206,43 @@ export class Keyspace {
     return v;
   }
 
+  /**
+   * GET without making a string: the value of a string key written to `out` as a bulk reply (true),
+   * or false when the key is absent; WRONGTYPE when it holds another type.
+   */
+  replyString(db: number, key: string, out: ReplySink): boolean {
+    if (this.expired(db, key)) return false;
+    const table = this.dbs[db]!;
+    const r = table.writeInline(key, out);
+    if (r >= 0) return r === 1;
+    const v = table.get(key)!;
+    if (typeof v !== 'string') fail('wrongtype');
+    out.bulk(v);
+    return true;
+  }
+
+  /**
+   * INCRBY's common case without making strings: a live string key holding a small integer gets
+   * `by` added in place. Undefined (nothing changed) when the key is absent, holds anything else, or
+   * the result is not exact: the caller takes the general path, which also reports errors.
+   */
+  incrInline(db: number, key: string, by: number): number | undefined {
+    if (this.expired(db, key)) return undefined;
+    const next = this.dbs[db]!.incrInline(key, by);
+    if (next !== undefined) this.modified(db, key);
+    return next;
+  }
+
+  /** Lazy expiry alone: deletes the key when its TTL has passed, and says whether it did. */
+  private expired(db: number, key: string): boolean {
+    const exp = this.expires[db]!;
+    if (exp.size === 0) return false;
+    const at = exp.get(key);
+    if (at === undefined || at > Date.now()) return false;
+    this.expire(db, key);
+    return true;
+  }
+
   private expire(db: number, key: string): void {
     this.dbs[db]!.delete(key);
     this.expires[db]!.delete(key);
@@ -215,7 +253,11 @@ export class Keyspace {
   /** Stores a value, keeping any TTL unless `keepTtl` is false. */
   put(db: number, key: string, v: Value, keepTtl = true): void {
     this.dbs[db]!.set(key, v);
-    if (!keepTtl) this.expires[db]!.delete(key);
+    if (!keepTtl) {
+      // Most databases hold no TTL at all: no lookup then.
+      const exp = this.expires[db]!;
+      if (exp.size > 0) exp.delete(key);
+    }
     this.modified(db, key);
   }
 
@@ -308,7 +350,7 @@ export class Keyspace {
     }
     if (this.dirtyCount === 0) return this.flushing;
     const started = performance.now();
-    const commit: Commit = [];
+    const commit = new Commit();
     for (let db = 0; db < DATABASES; db++) {
       const d = this.dirty[db]!;
       if (d.size === 0) continue;

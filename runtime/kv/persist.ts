@@ -192,17 +192,15 @@ function memberPrefix(db: number, key: string): Buffer {
   return out.take();
 }
 
-function memberKey(prefix: Buffer, member: string | number): Buffer {
-  if (typeof member === 'number') {
-    const b = Buffer.allocUnsafe(prefix.length + 8);
-    prefix.copy(b);
-    b.writeDoubleBE(member + POSITION_OFFSET, prefix.length);
-    return b;
-  }
-  const b = Buffer.allocUnsafe(prefix.length + member.length);
-  prefix.copy(b);
-  b.write(member, prefix.length, 'latin1');
-  return b;
+/** Appends a member entry's key (prefix ++ member, or ++ a list chunk number) to `log`, its length first. */
+function putMemberKey(log: Out, prefix: Buffer, member: string | number): void {
+  const n = prefix.length + (typeof member === 'number' ? 8 : member.length);
+  log.varint(n);
+  log.ensure(n);
+  prefix.copy(log.buf, log.len);
+  log.len += prefix.length;
+  if (typeof member === 'number') log.f64(member + POSITION_OFFSET);
+  else log.raw(member);
 }
 
 function header(tag: number, expireAt: number): Buffer {
@@ -211,36 +209,51 @@ function header(tag: number, expireAt: number): Buffer {
   return out.take();
 }
 
-function latin1(s: string): Buffer {
-  return Buffer.from(s, 'latin1');
-}
-
-function f64(v: number): Buffer {
-  const b = Buffer.allocUnsafe(8);
-  b.writeDoubleBE(v);
-  return b;
-}
-
-const EMPTY = Buffer.alloc(0);
-
-/** A spilled collection's member (a list's chunk) as its entry value (undefined: it is gone). */
-function memberValue(v: Exclude<Value, string>, member: string | number): Buffer | undefined {
+/**
+ * Appends one member entry to `log`: its key, then 1 + the length of its value and the value (a
+ * list's chunk, a hash field's value, nothing for a set member, a score), or 0 when the member is gone.
+ */
+function putMemberEntry(log: Out, prefix: Buffer, v: Exclude<Value, string>, member: string | number): void {
+  putMemberKey(log, prefix, member);
+  // The value's length is known only once written: room for a 5-byte varint is kept and filled after.
+  log.ensure(5);
+  const at = log.len;
+  log.len += 5;
+  const start = log.len;
   if (v instanceof Deque) {
     // A chunk: the position of its first element (float64), then each element as varint length ++ bytes.
     const first = Math.max(v.base, (member as number) * LIST_CHUNK);
     const last = Math.min(v.base + v.length, ((member as number) + 1) * LIST_CHUNK);
-    if (first >= last) return undefined;
-    out.f64(first);
-    for (let p = first; p < last; p++) out.str(v.at(p - v.base));
-    return out.take();
-  }
-  if (v instanceof Map) {
+    if (first >= last) return absent(log, at);
+    log.f64(first);
+    for (let p = first; p < last; p++) log.str(v.at(p - v.base));
+  } else if (v instanceof Map) {
     const x = v.get(member as string);
-    return x === undefined ? undefined : latin1(x);
+    if (x === undefined) return absent(log, at);
+    log.raw(x);
+  } else if (v instanceof Set) {
+    if (!v.has(member as string)) return absent(log, at);
+  } else {
+    const score = v.scores.get(member as string);
+    if (score === undefined) return absent(log, at);
+    log.f64(score);
   }
-  if (v instanceof Set) return v.has(member as string) ? EMPTY : undefined;
-  const score = v.scores.get(member as string);
-  return score === undefined ? undefined : f64(score);
+  fixedVarint(log.buf, at, log.len - start + 1);
+}
+
+/** Marks the entry whose value length belongs at `at` as removed (0), dropping the room kept for it. */
+function absent(log: Out, at: number): void {
+  log.buf[at] = 0;
+  log.len = at + 1;
+}
+
+/** Writes `v` as a varint of exactly 5 bytes (padded with continuation bytes), so it fills room kept for it. */
+function fixedVarint(buf: Buffer, at: number, v: number): void {
+  for (let i = 0; i < 4; i++) {
+    buf[at + i] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  buf[at + 4] = v;
 }
 
 /** Every member of a collection (chunk numbers for a list). */
@@ -262,14 +275,31 @@ function tagOf(v: Exclude<Value, string>): number {
   return v instanceof Deque ? T_LIST : v instanceof Map ? T_HASH : v instanceof Set ? T_SET : T_ZSET;
 }
 
-/** One write of a commit, applied in order: a record put or removed, a member entry put or removed, or all of a key's member entries removed. */
+/**
+ * One write of a commit, applied in order: a record put or removed, member entries put or removed
+ * (those encoded in the commit's log between `from` and `to`), or all of a key's member entries removed.
+ */
 type Op =
   | { readonly kind: 'record'; readonly key: Buffer; readonly value: Buffer | undefined }
-  | { readonly kind: 'member'; readonly key: Buffer; readonly value: Buffer | undefined }
+  | { readonly kind: 'members'; readonly from: number; readonly to: number }
   | { readonly kind: 'clear'; readonly prefix: Buffer };
 
-/** The writes of one group commit, staged key by key while the keyspace is consistent. */
-export type Commit = Op[];
+/**
+ * The writes of one group commit, staged key by key while the keyspace is consistent. Member entries
+ * (there may be many thousands) are encoded one after another into one log buffer rather than a
+ * buffer each: LMDB copies what it is given, so they are handed over as views of that log.
+ */
+export class Commit {
+  readonly ops: Op[] = [];
+  readonly log = new Out();
+
+  get empty(): boolean {
+    return this.ops.length === 0;
+  }
+}
+
+/** A buffer lmdb-js writes from `start` to `end` (its convention for a value inside a larger buffer). */
+type Slice = Buffer & { start?: number; end?: number };
 
 /** Record key for (db, key). */
 export function recordKey(db: number, key: string): Buffer {
@@ -383,10 +413,11 @@ export class KvStore {
     const spilled = this.spilled[db]!;
     const wasSpilled = spilled.has(key);
     const rk = recordKey(db, key);
+    const ops = commit.ops;
     if (v === undefined) {
-      commit.push({ kind: 'record', key: rk, value: undefined });
+      ops.push({ kind: 'record', key: rk, value: undefined });
       if (wasSpilled) {
-        commit.push({ kind: 'clear', prefix: memberPrefix(db, key) });
+        ops.push({ kind: 'clear', prefix: memberPrefix(db, key) });
         spilled.delete(key);
       }
       return;
@@ -397,13 +428,15 @@ export class KvStore {
       if (size >= SPILL_AT || (current && size >= SPILL_AT / 4)) {
         const prefix = memberPrefix(db, key);
         if (current && this.stageChanges(commit, prefix, v, v.spill!.changed)) {
-          commit.push({ kind: 'record', key: rk, value: header(tagOf(v) + SPILLED, expireAt) });
+          ops.push({ kind: 'record', key: rk, value: header(tagOf(v) + SPILLED, expireAt) });
           return;
         }
         if (this.fits(prefix, v)) {
-          if (wasSpilled) commit.push({ kind: 'clear', prefix });
-          commit.push({ kind: 'record', key: rk, value: header(tagOf(v) + SPILLED, expireAt) });
-          for (const m of membersOf(v)) commit.push({ kind: 'member', key: memberKey(prefix, m), value: memberValue(v, m) });
+          if (wasSpilled) ops.push({ kind: 'clear', prefix });
+          ops.push({ kind: 'record', key: rk, value: header(tagOf(v) + SPILLED, expireAt) });
+          const from = commit.log.len;
+          for (const m of membersOf(v)) putMemberEntry(commit.log, prefix, v, m);
+          ops.push({ kind: 'members', from, to: commit.log.len });
           v.spill = { db, key, changed: new Set() };
           spilled.add(key);
           return;
@@ -411,22 +444,26 @@ export class KvStore {
       }
       v.spill = undefined;
     }
-    commit.push({ kind: 'record', key: rk, value: encodeRecord(v, expireAt) });
+    ops.push({ kind: 'record', key: rk, value: encodeRecord(v, expireAt) });
     if (wasSpilled) {
-      commit.push({ kind: 'clear', prefix: memberPrefix(db, key) });
+      ops.push({ kind: 'clear', prefix: memberPrefix(db, key) });
       spilled.delete(key);
     }
   }
 
   /** The changed members' entries; false (nothing staged) when one is too long to be a key. */
   private stageChanges(commit: Commit, prefix: Buffer, v: Exclude<Value, string>, changed: Set<string | number>): boolean {
-    const staged: Op[] = [];
-    for (const m of changed) {
-      if (typeof m === 'string' && prefix.length + m.length > MAX_ENTRY_KEY) return false;
-      staged.push({ kind: 'member', key: memberKey(prefix, m), value: memberValue(v, m) });
-    }
+    const room = MAX_ENTRY_KEY - prefix.length;
+    for (const m of changed) if (typeof m === 'string' && m.length > room) return false;
+    // In key order: LMDB then walks to neighbouring entries one after another (pages already at hand)
+    // instead of descending to a random page for each change.
+    const members = [...changed];
+    if (v instanceof Deque) members.sort((a, b) => (a as number) - (b as number));
+    else members.sort();
+    const from = commit.log.len;
+    for (const m of members) putMemberEntry(commit.log, prefix, v, m);
     changed.clear();
-    for (const op of staged) commit.push(op);
+    commit.ops.push({ kind: 'members', from, to: commit.log.len });
     return true;
   }
 
@@ -443,10 +480,14 @@ export class KvStore {
    * entries are cleared only after they were written); resolves once it is durable (fsync).
    */
   write(commit: Commit): Promise<unknown> {
-    if (commit.length === 0) return Promise.resolve();
+    if (commit.empty) return Promise.resolve();
     return this.db.transaction(() => {
       const t0 = performance.now();
-      for (const op of commit) {
+      for (const op of commit.ops) {
+        if (op.kind === 'members') {
+          this.applyMembers(commit.log.buf, op.from, op.to);
+          continue;
+        }
         if (op.kind === 'clear') {
           const doomed: Buffer[] = [];
           for (const k of this.members.getKeys({ start: op.prefix })) {
@@ -465,7 +506,46 @@ export class KvStore {
     });
   }
 
+  /**
+   * Puts or removes the member entries encoded in log[from, to) (inside the commit's transaction).
+   * Each key is a view of the log; each value is the log itself with `start`/`end` set, which
+   * lmdb-js reads in place (it keeps the log's address), so no buffer is made per value.
+   */
+  private applyMembers(log: Slice, from: number, to: number): void {
+    let p = from;
+    while (p < to) {
+      let klen = 0;
+      for (let scale = 1; ; scale *= 128) {
+        const b = log[p++]!;
+        klen += (b & 0x7f) * scale;
+        if (b < 0x80) break;
+      }
+      const key = log.subarray(p, p + klen);
+      p += klen;
+      let vlen = 0;
+      for (let scale = 1; ; scale *= 128) {
+        const b = log[p++]!;
+        vlen += (b & 0x7f) * scale;
+        if (b < 0x80) break;
+      }
+      if (vlen === 0) {
+        this.members.removeSync(key);
+        continue;
+      }
+      vlen--;
+      if (vlen === 0) this.members.putSync(key, EMPTY);
+      else {
+        log.start = p;
+        log.end = p + vlen;
+        this.members.putSync(key, log);
+      }
+      p += vlen;
+    }
+  }
+
   close(): Promise<void> {
     return this.env.close();
   }
 }
+
+const EMPTY = Buffer.alloc(0);

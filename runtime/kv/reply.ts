@@ -14,6 +14,8 @@ export interface ReplySink {
   integer(n: number | bigint): void;
   /** A bulk string, or the null bulk for `null`. */
   bulk(s: string | null): void;
+  /** A bulk string holding src[start, end) (a value read from storage without making a string). */
+  bulkBytes(src: Buffer, start: number, end: number): void;
   /** The null reply for a missing aggregate (RESP2 `*-1`, RESP3 `_`). */
   nullArray(): void;
   array(n: number): void;

@@ -2,7 +2,7 @@
 
 export type * from './ast.ts';
 export { parseOrbitQL, type OrbitParseResult } from './parse.ts';
-export { lowerOrbitStatement, sqlStatementOf, finishOrbitStatement, type OrbitSqlStatement, resolvePaths, type LoweredStatement, type LowerOptions } from './lower.ts';
+export { lowerOrbitStatement, sqlStatementOf, finishOrbitStatement, isDocumentTable, type OrbitSqlStatement, resolvePaths, type LoweredStatement, type LowerOptions } from './lower.ts';
 export { compileOrbitQL, type CompiledOrbitStatement, type CompileOrbitOptions } from './compile.ts';
 export { NAMESPACED_FUNCTIONS, registryName } from './functions.ts';
 export { orbitGrammar, expectedAt } from './to-ast.ts';

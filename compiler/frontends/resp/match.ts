@@ -44,6 +44,12 @@ export interface Matcher {
    * a call giving exactly those values is matched by position too.
    */
   readonly bare: PlainShape | undefined;
+  /**
+   * Leading plain values, keyword-led optional blocks, then a repeated group of plain values
+   * (`ZADD key [NX | XX] … score member [score member ...]`): a call whose argument after the leading
+   * values is none of the blocks' keywords gives no option, and is matched by position.
+   */
+  readonly tail: (PlainShape & { readonly words: readonly string[] }) | undefined;
 }
 
 function bareShape(steps: readonly Step[]): PlainShape | undefined {
@@ -55,6 +61,22 @@ function bareShape(steps: readonly Step[]): PlainShape | undefined {
     if (!(s.t === 'opt' || (s.t === 'rep' && s.min === 0))) return undefined;
   }
   return { fixed: names, repeated: [], min: 0 };
+}
+
+function tailShape(steps: readonly Step[]): Matcher['tail'] {
+  let i = 0;
+  while (i < steps.length && steps[i]!.t === 'val' && !(steps[i] as Extract<Step, { t: 'val' }>).multi) i++;
+  const words: string[] = [];
+  let j = i;
+  for (; j < steps.length && steps[j]!.t === 'opt'; j++) {
+    for (const w of (steps[j] as Extract<Step, { t: 'opt' }>).words) {
+      if (w === undefined) return undefined;
+      words.push(w);
+    }
+  }
+  if (j === i || j !== steps.length - 1) return undefined;
+  const shape = plainShape([...steps.slice(0, i), steps[j]!]);
+  return shape && shape.repeated.length > 0 ? { ...shape, words } : undefined;
 }
 
 /** A plain signature: names of the fixed values, then of the repeated group's values. */
@@ -103,7 +125,7 @@ function firstWord(steps: readonly Step[]): string | undefined {
 /** Compiles a signature; `x [x ...]` becomes one repetition of at least one. */
 export function compileMatcher(args: readonly ArgNode[], start: number): Matcher {
   const steps = compileSeq(args, false);
-  return { steps, start, plain: plainShape(steps), bare: bareShape(steps) };
+  return { steps, start, plain: plainShape(steps), bare: bareShape(steps), tail: tailShape(steps) };
 }
 
 function compileSeq(nodes: readonly ArgNode[], multi: boolean): Step[] {
@@ -326,6 +348,8 @@ function keywordOf(steps: readonly Step[], from: number, to: number, arg: string
 export function runMatcher(m: Matcher, command: string, argv: readonly string[]): KeyOp | MatchFailure {
   if (m.plain) return matchPlain(m.plain, m.start, command, argv);
   if (m.bare && argv.length - m.start === m.bare.fixed.length) return matchPlain(m.bare, m.start, command, argv);
+  const tail = m.tail;
+  if (tail && argv.length > m.start + tail.fixed.length && !startsOption(argv[m.start + tail.fixed.length]!, tail.words)) return matchPlain(tail, m.start, command, argv);
   const out: Out = { args: {}, choices: [], conflict: undefined };
   try {
     const pos = matchSeq(m.steps, argv, m.start, argv.length, out, NO_WORDS);
@@ -341,25 +365,70 @@ export function runMatcher(m: Matcher, command: string, argv: readonly string[])
 
 /** Matches a plain signature by position (the hot path: GET, SET without options, LPUSH, HSET, MSET …). */
 function matchPlain(p: PlainShape, start: number, command: string, argv: readonly string[]): KeyOp | MatchFailure {
-  const args: Record<string, KeyOpArg> = {};
-  const fixed = p.fixed;
-  let pos = start;
-  for (let i = 0; i < fixed.length; i++) {
-    if (pos >= argv.length) return { kind: 'syntax' };
-    args[fixed[i]!] = argv[pos++]!;
-  }
+  const rest = argv.length - start - p.fixed.length;
+  if (rest < 0) return { kind: 'syntax' };
   const width = p.repeated.length;
-  if (width > 0) {
-    const rest = argv.length - pos;
-    if (rest % width !== 0 || rest / width < p.min) return { kind: 'syntax' };
-    // As in the stepwise matcher, a repetition that took nothing leaves its names unset.
-    for (let k = 0; k < width && rest > 0; k++) {
-      const items = new Array<string>(rest / width);
-      for (let j = 0; j < items.length; j++) items[j] = argv[pos + j * width + k]!;
-      args[p.repeated[k]!] = items;
-    }
-  } else if (pos !== argv.length) return { kind: 'syntax' };
-  return { kind: 'key-op', command, argv, args, choices: NO_CHOICES };
+  if (width > 0 ? rest % width !== 0 || rest / width < p.min : rest !== 0) return { kind: 'syntax' };
+  return new PositionalOp(command, argv, p, start);
 }
 
 const NO_CHOICES: readonly string[] = [];
+
+/**
+ * A call matched by position. Its named arguments are built on first use: the handlers of the
+ * frequent commands read `argv` by position, so most requests never pay for the record.
+ */
+class PositionalOp implements KeyOp {
+  // Assigned in the constructor rather than declared as fields: a field is defined on every instance
+  // by a slower path, and this object is made once per request.
+  declare readonly command: string;
+  declare readonly argv: readonly string[];
+  declare private readonly shape: PlainShape;
+  declare private readonly start: number;
+  declare private named: Record<string, KeyOpArg> | undefined;
+
+  constructor(command: string, argv: readonly string[], shape: PlainShape, start: number) {
+    this.command = command;
+    this.argv = argv;
+    this.shape = shape;
+    this.start = start;
+    this.named = undefined;
+  }
+
+  get kind(): 'key-op' {
+    return 'key-op';
+  }
+
+  get choices(): readonly string[] {
+    return NO_CHOICES;
+  }
+
+  get args(): Readonly<Record<string, KeyOpArg>> {
+    return (this.named ??= namedArgs(this.shape, this.start, this.argv));
+  }
+}
+
+/**
+ * Whether the call gave the keyword `word` (`NX`, `WITHSCORES`). A call matched by position gave
+ * none, and is answered without building its named arguments.
+ */
+export function hasKeyword(op: KeyOp, word: string): boolean {
+  return !(op instanceof PositionalOp) && op.args[word] === true;
+}
+
+/** The named arguments of a call that matched a plain shape. */
+function namedArgs(p: PlainShape, start: number, argv: readonly string[]): Record<string, KeyOpArg> {
+  const args: Record<string, KeyOpArg> = {};
+  const fixed = p.fixed;
+  let pos = start;
+  for (let i = 0; i < fixed.length; i++) args[fixed[i]!] = argv[pos++]!;
+  const width = p.repeated.length;
+  const rest = argv.length - pos;
+  // As in the stepwise matcher, a repetition that took nothing leaves its names unset.
+  for (let k = 0; k < width && rest > 0; k++) {
+    const items = new Array<string>(rest / width);
+    for (let j = 0; j < items.length; j++) items[j] = argv[pos + j * width + k]!;
+    args[p.repeated[k]!] = items;
+  }
+  return args;
+}

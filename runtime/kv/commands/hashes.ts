@@ -1,7 +1,7 @@
 // Hash commands.
 import { fail } from '../errors.ts';
 import type { Handler } from '../keyspace.ts';
-import { arg, dropIfEmpty, formatDouble, getHash, has, optArg, parseBig, parseFloatArg, parseInteger, inInt64 } from './util.ts';
+import { arg, dropIfEmpty, formatFloatSum, getHash, has, isIntegerText, optArg, parseBig, parseFloatArg, parseInteger, inInt64 } from './util.ts';
 import { globMatch } from '../glob.ts';
 import { scanArgs, scanNames } from './keys.ts';
 import { Hash } from '../values.ts';
@@ -19,13 +19,11 @@ export const hashCommands: Record<string, Handler> = {
   HSET(ks, op, c, out) {
     const key = op.argv[1]!;
     const h = hashFor(ks, c.db, key);
-    let added = 0;
-    for (let i = 2; i < op.argv.length; i += 2) {
-      if (!h.has(op.argv[i]!)) added++;
-      h.set(op.argv[i]!, op.argv[i + 1]!);
-    }
+    // One lookup per field: the size grows when it was new.
+    const before = h.size;
+    for (let i = 2; i < op.argv.length; i += 2) h.set(op.argv[i]!, op.argv[i + 1]!);
     ks.modified(c.db, key);
-    out.integer(added);
+    out.integer(h.size - before);
   },
   HMSET(ks, op, c, out) {
     const key = op.argv[1]!;
@@ -90,7 +88,7 @@ export const hashCommands: Record<string, Handler> = {
     const cur = getHash(ks, c.db, key)?.get(op.argv[2]!);
     let base = 0n;
     if (cur !== undefined) {
-      if (!/^-?(0|[1-9][0-9]*)$/.test(cur)) fail('hash_not_integer');
+      if (!isIntegerText(cur)) fail('hash_not_integer');
       base = BigInt(cur);
     }
     const next = base + by;
@@ -112,7 +110,7 @@ export const hashCommands: Record<string, Handler> = {
     }
     const next = base + by;
     if (!Number.isFinite(next)) fail('nan');
-    const text = formatDouble(next);
+    const text = formatFloatSum(cur ?? '0', arg(op, 'increment'), next);
     hashFor(ks, c.db, key).set(op.argv[2]!, text);
     ks.modified(c.db, key);
     out.bulk(text);

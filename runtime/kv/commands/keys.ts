@@ -199,6 +199,20 @@ export const keyCommands: Record<string, Handler> = {
     else if (v instanceof Set) out.bulk(v.size <= 128 ? ([...v].every((m) => /^-?(0|[1-9][0-9]{0,18})$/.test(m)) ? 'intset' : 'listpack') : 'hashtable');
     else out.bulk(v.size <= 128 ? 'listpack' : 'skiplist');
   },
+  'OBJECT|FREQ'(ks, op, c, out) {
+    // Access frequencies are kept only under an LFU eviction policy; there is no eviction here (objectCommand).
+    if (ks.get(c.db, arg(op, 'key')) === undefined) return out.bulk(null);
+    fail('no_lfu');
+  },
+  'OBJECT|REFCOUNT'(ks, op, c, out) {
+    // Values are not shared between keys: each is referenced once.
+    if (ks.get(c.db, arg(op, 'key')) === undefined) return out.bulk(null);
+    out.integer(1);
+  },
+  'OBJECT|HELP'(_ks, _op, _c, out) {
+    out.array(OBJECT_HELP.length);
+    for (const line of OBJECT_HELP) out.simple(line);
+  },
   DBSIZE(ks, _op, c, out) {
     out.integer(ks.size(c.db));
   },
@@ -223,3 +237,19 @@ function parseIntegerDb(s: string): number {
   if (n < 0 || n >= DATABASES) fail('db_out_of_range');
   return n;
 }
+
+/** OBJECT HELP's lines, as Redis 7.0 prints them (addReplyHelp), for the subcommands answered here. */
+const OBJECT_HELP = [
+  'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'ENCODING <key>',
+  '    Return the kind of internal representation used in order to store the value',
+  '    associated with a <key>.',
+  'FREQ <key>',
+  '    Return the access frequency index of the <key>. The returned integer is',
+  '    proportional to the logarithm of the recent access frequency of the key.',
+  'REFCOUNT <key>',
+  '    Return the number of references of the value associated with the specified',
+  '    <key>.',
+  'HELP',
+  '    Prints this help.',
+];

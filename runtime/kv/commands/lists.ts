@@ -6,16 +6,17 @@ import type { ReplySink } from '../reply.ts';
 import { Deque } from '../values.ts';
 import { arg, args, getList, optArg, parseInteger, rangeOf } from './util.ts';
 
-function push(ks: Keyspace, db: number, key: string, values: readonly string[], left: boolean, onlyExisting: boolean): number {
+/** Pushes values[from…] onto the list at key (created unless `onlyExisting`); its new length. */
+function push(ks: Keyspace, db: number, key: string, values: readonly string[], from: number, left: boolean, onlyExisting: boolean): number {
   let l = getList(ks, db, key);
   if (!l) {
     if (onlyExisting) return 0;
     l = new Deque();
     ks.put(db, key, l);
   }
-  for (const v of values) {
-    if (left) l.pushFront(v);
-    else l.pushBack(v);
+  for (let i = from; i < values.length; i++) {
+    if (left) l.pushFront(values[i]!);
+    else l.pushBack(values[i]!);
   }
   ks.modified(db, key);
   return l.length;
@@ -31,7 +32,8 @@ function popOne(ks: Keyspace, db: number, key: string, l: Deque, left: boolean):
 function pop(left: boolean): Handler {
   return (ks, op, c, out) => {
     const key = op.argv[1]!;
-    const raw = optArg(op, 'count');
+    // `LPOP key [count]`: the count, when given, is the argument after the key.
+    const raw = op.argv[2];
     const count = raw === undefined ? undefined : parseInteger(raw);
     if (count !== undefined && count < 0) fail('must_be_positive');
     const l = getList(ks, c.db, key);
@@ -51,7 +53,7 @@ function move(ks: Keyspace, db: number, src: string, dst: string, fromLeft: bool
   if (!l) return undefined;
   getList(ks, db, dst);
   const v = popOne(ks, db, src, l, fromLeft);
-  push(ks, db, dst, [v], toLeft, false);
+  push(ks, db, dst, [v], 0, toLeft, false);
   return v;
 }
 
@@ -109,10 +111,10 @@ function blockingPop(left: boolean): Handler {
 }
 
 export const listCommands: Record<string, Handler> = {
-  LPUSH: (ks, op, c, out) => out.integer(push(ks, c.db, op.argv[1]!, op.argv.slice(2), true, false)),
-  RPUSH: (ks, op, c, out) => out.integer(push(ks, c.db, op.argv[1]!, op.argv.slice(2), false, false)),
-  LPUSHX: (ks, op, c, out) => out.integer(push(ks, c.db, op.argv[1]!, op.argv.slice(2), true, true)),
-  RPUSHX: (ks, op, c, out) => out.integer(push(ks, c.db, op.argv[1]!, op.argv.slice(2), false, true)),
+  LPUSH: (ks, op, c, out) => out.integer(push(ks, c.db, op.argv[1]!, op.argv, 2, true, false)),
+  RPUSH: (ks, op, c, out) => out.integer(push(ks, c.db, op.argv[1]!, op.argv, 2, false, false)),
+  LPUSHX: (ks, op, c, out) => out.integer(push(ks, c.db, op.argv[1]!, op.argv, 2, true, true)),
+  RPUSHX: (ks, op, c, out) => out.integer(push(ks, c.db, op.argv[1]!, op.argv, 2, false, true)),
   LPOP: pop(true),
   RPOP: pop(false),
   LLEN(ks, op, c, out) {

@@ -1,10 +1,12 @@
 // String, counter and bitmap commands (Redis 7 semantics: SET options, INCR family, ranges, bits).
 import { fail, failWith } from '../errors.ts';
 import type { Handler } from '../keyspace.ts';
-import { arg, args, getString, has, inInt64, optArg, parseBig, parseFloatArg, parseInteger, formatDouble } from './util.ts';
+import { arg, args, getString, has, inInt64, optArg, parseBig, parseFloatArg, parseInteger, formatFloatSum } from './util.ts';
 
 /** Largest expiry time in ms Redis accepts (LLONG_MAX). */
 const MAX_MS = 9223372036854775807;
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Strings are capped at Redis's proto-max-bulk-len default. */
 const MAX_STRING = 512 * 1024 * 1024;
@@ -25,6 +27,10 @@ function expiryFrom(op: Parameters<Handler>[1], name: string): number | undefine
 }
 
 function incrBy(ks: Parameters<Handler>[0], db: number, key: string, by: bigint | number): number | bigint {
+  if (typeof by === 'number' || (by >= -MAX_SAFE && by <= MAX_SAFE)) {
+    const next = ks.incrInline(db, key, Number(by));
+    if (next !== undefined) return next;
+  }
   const cur = getString(ks, db, key);
   let next: number | bigint;
   if (typeof by === 'number' && (cur === undefined || cur.length < 16)) {
@@ -54,10 +60,11 @@ function setString(ks: Parameters<Handler>[0], db: number, key: string, v: strin
 
 export const stringCommands: Record<string, Handler> = {
   GET(ks, op, c, out) {
-    const v = getString(ks, c.db, op.argv[1]!);
-    if (v === undefined) ks.stats.keyspaceMisses++;
-    else ks.stats.keyspaceHits++;
-    out.bulk(v ?? null);
+    if (ks.replyString(c.db, op.argv[1]!, out)) ks.stats.keyspaceHits++;
+    else {
+      ks.stats.keyspaceMisses++;
+      out.bulk(null);
+    }
   },
   SET(ks, op, c, out) {
     const key = op.argv[1]!;
@@ -194,7 +201,7 @@ export const stringCommands: Record<string, Handler> = {
     }
     const next = base + by;
     if (!Number.isFinite(next)) fail('nan');
-    const text = formatDouble(next);
+    const text = formatFloatSum(cur ?? '0', arg(op, 'increment'), next);
     ks.put(c.db, op.argv[1]!, text);
     out.bulk(text);
   },

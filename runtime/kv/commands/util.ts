@@ -1,5 +1,5 @@
 // Helpers shared by command implementations: typed lookups and Redis's number parsing and formatting.
-import type { KeyOp } from '../../../compiler/index.ts';
+import { hasKeyword, type KeyOp } from '../../../compiler/index.ts';
 import { fail } from '../errors.ts';
 import type { Keyspace } from '../keyspace.ts';
 import { Deque, ZSet, type Hash, type MemberSet, type Value } from '../values.ts';
@@ -22,17 +22,43 @@ export function args(op: KeyOp, name: string): readonly string[] {
   return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
 }
 
+/** Whether the call gave `keyword` (a call matched by position gave none: no named arguments are built). */
 export function has(op: KeyOp, keyword: string): boolean {
-  return op.args[keyword] === true;
+  return hasKeyword(op, keyword);
 }
 
-const INT = /^-?(0|[1-9][0-9]*)$/;
 const MAX = 9223372036854775807n;
 const MIN = -9223372036854775808n;
 
-/** A 64-bit integer as Redis reads it (no sign '+', no spaces, no leading zeros); a number when safe. */
+/**
+ * Whether `s` is an integer as Redis's string2ll reads it: an optional '-', then `0` alone or digits
+ * not starting with 0 (no '+', no spaces, no leading zeros, and not `-0`), at most 20 characters.
+ */
+export function isIntegerText(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || n > 20) return false;
+  let i = s.charCodeAt(0) === 45 ? 1 : 0;
+  if (i === n) return false;
+  const first = s.charCodeAt(i);
+  if (first === 48) return n === 1;
+  if (first < 49 || first > 57) return false;
+  for (i++; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** A 64-bit integer as Redis reads it (see isIntegerText); a number when safe. */
 export function parseInteger(s: string): number {
-  if (s.length === 0 || s.length > 20 || !INT.test(s)) fail('not_integer');
+  if (!isIntegerText(s)) fail('not_integer');
+  // Up to 15 digits and a sign always fit a double exactly: counters, indexes and counts mostly do.
+  if (s.length <= 16) {
+    const neg = s.charCodeAt(0) === 45;
+    let v = 0;
+    for (let i = neg ? 1 : 0; i < s.length; i++) v = v * 10 + (s.charCodeAt(i) - 48);
+    if (v <= Number.MAX_SAFE_INTEGER) return neg ? -v : v;
+  }
   const n = Number(s);
   if (Number.isSafeInteger(n)) return n;
   const b = BigInt(s);
@@ -42,7 +68,7 @@ export function parseInteger(s: string): number {
 
 /** Like parseInteger but exact beyond 2^53 (INCR on big counters). */
 export function parseBig(s: string): bigint {
-  if (s.length === 0 || s.length > 20 || !INT.test(s)) fail('not_integer');
+  if (!isIntegerText(s)) fail('not_integer');
   const b = BigInt(s);
   if (b > MAX || b < MIN) fail('not_integer');
   return b;
@@ -57,6 +83,19 @@ const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** A double as Redis reads it (strtod forms and inf/-inf); undefined when invalid. */
 export function readFloat(s: string): number | undefined {
+  // Short decimal integers (the usual score or increment) are read by hand: no regex, no lower-casing.
+  const n = s.length;
+  if (n > 0 && n <= 15) {
+    const neg = s.charCodeAt(0) === 45;
+    let i = neg ? 1 : 0;
+    let v = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      v = v * 10 + c;
+    }
+    if (i === n && n > (neg ? 1 : 0)) return neg ? -v : v;
+  }
   const l = s.toLowerCase();
   if (l === 'inf' || l === '+inf' || l === 'infinity' || l === '+infinity') return Infinity;
   if (l === '-inf' || l === '-infinity') return -Infinity;
@@ -70,11 +109,122 @@ export function parseFloatArg(s: string): number {
   return v;
 }
 
-/** Redis's text for a double (scores, INCRBYFLOAT): shortest round-trip form, `inf`/`-inf`. */
-export function formatDouble(d: number): string {
+/**
+ * Redis 7.0's text for a score (ZSCORE, ZINCRBY, WITHSCORES, ZSCAN): C's `%.17g` (17 significant
+ * digits, trailing zeros dropped, an exponent below 1e-4 or from 1e17 on), `inf`/`-inf`, and `0` for
+ * either zero.
+ */
+export function formatScore(d: number): string {
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
-  return String(d);
+  if (Number.isNaN(d)) return 'nan';
+  if (d === 0) return '0';
+  const [mantissa, exp] = d.toExponential(16).split('e') as [string, string];
+  const e = Number(exp);
+  if (e < -4 || e >= 17) return trimZeros(mantissa) + 'e' + (e < 0 ? '-' : '+') + String(Math.abs(e)).padStart(2, '0');
+  return trimZeros(d.toFixed(16 - e));
+}
+
+/** Drops trailing zeros after a decimal point, and the point when nothing follows it. */
+function trimZeros(s: string): string {
+  if (!s.includes('.')) return s;
+  let end = s.length;
+  while (s.charCodeAt(end - 1) === 48) end--;
+  if (s.charCodeAt(end - 1) === 46) end--;
+  return s.slice(0, end);
+}
+
+/** Digits kept after the point by Redis's "human" long double text (`%.17Lf`). */
+const HUMAN_DECIMALS = 17;
+/** Decimal exponents beyond this are left to double arithmetic (exact sums of them would be huge). */
+const MAX_DECIMAL_EXPONENT = 400;
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/** A decimal text as mantissa × 10^exponent, exactly; undefined for other forms (inf, hex) or huge exponents. */
+function exactDecimal(s: string): { m: bigint; e: number } | undefined {
+  const r = DECIMAL.exec(s);
+  if (!r) return undefined;
+  const int = r[2]!;
+  const frac = r[3] ?? '';
+  if (int === '' && frac === '') return undefined;
+  const e = Number(r[4] ?? '0') - frac.length;
+  if (Math.abs(e) > MAX_DECIMAL_EXPONENT) return undefined;
+  const m = BigInt(int + frac || '0');
+  return { m: r[1] === '-' ? -m : m, e };
+}
+
+/** A binary fraction num / 2^shift (shift ≥ 0): the exact value of a long double. */
+interface Binary {
+  readonly num: bigint;
+  readonly shift: bigint;
+}
+
+function bitLength(n: bigint): number {
+  return n === 0n ? 0 : (n < 0n ? -n : n).toString(2).length;
+}
+
+/** Rounds num / den (den > 0) to the nearest value with a 64-bit significand, as x87 long double holds it (ties to even). */
+function toLongDouble(num: bigint, den: bigint): Binary {
+  if (num === 0n) return { num: 0n, shift: 0n };
+  const neg = num < 0n;
+  const a = neg ? -num : num;
+  // Scale so the quotient has 64 bits: a * 2^s / den in [2^63, 2^64).
+  let s = 64 - (bitLength(a) - bitLength(den));
+  let q = 0n;
+  let r = 0n;
+  let d = den;
+  for (let tries = 0; tries < 3; tries++) {
+    const n = s >= 0 ? a << BigInt(s) : a;
+    d = s >= 0 ? den : den << BigInt(-s);
+    q = n / d;
+    r = n % d;
+    if (q >= 1n << 64n) s--;
+    else if (q < 1n << 63n) s++;
+    else break;
+  }
+  if (2n * r > d || (2n * r === d && (q & 1n) === 1n)) q++;
+  // value = q / 2^s; a negative s means a large integer value.
+  const out = s >= 0 ? { num: q, shift: BigInt(s) } : { num: q << BigInt(-s), shift: 0n };
+  return neg ? { num: -out.num, shift: out.shift } : out;
+}
+
+/**
+ * INCRBYFLOAT and HINCRBYFLOAT's new value as Redis writes it: both texts read as long doubles
+ * (strtold), added in long double, printed with `%.17Lf`, trailing zeros dropped, never an exponent,
+ * `0` for minus zero (ld2string, LD_STR_HUMAN). Long double arithmetic is reproduced exactly on
+ * decimal texts (`0.1` + `0.2` prints `0.3` there, where doubles give 0.30000000000000004); other
+ * forms (inf, hexadecimal) fall back to the double sum.
+ */
+export function formatFloatSum(a: string, b: string, sum: number): string {
+  const x = exactDecimal(a);
+  const y = exactDecimal(b);
+  if (x && y) {
+    const lx = toLongDouble(x.e >= 0 ? x.m * 10n ** BigInt(x.e) : x.m, x.e >= 0 ? 1n : 10n ** BigInt(-x.e));
+    const ly = toLongDouble(y.e >= 0 ? y.m * 10n ** BigInt(y.e) : y.m, y.e >= 0 ? 1n : 10n ** BigInt(-y.e));
+    const shift = lx.shift > ly.shift ? lx.shift : ly.shift;
+    const total = toLongDouble((lx.num << (shift - lx.shift)) + (ly.num << (shift - ly.shift)), 1n << shift);
+    // %.17Lf: the exact binary value rounded to 17 decimals (ties to even).
+    const n = total.num * 10n ** BigInt(HUMAN_DECIMALS);
+    const den = 1n << total.shift;
+    const neg = n < 0n;
+    const abs = neg ? -n : n;
+    let q = abs / den;
+    const r = abs % den;
+    if (2n * r > den || (2n * r === den && (q & 1n) === 1n)) q++;
+    return decimalText(neg ? -q : q, HUMAN_DECIMALS);
+  }
+  if (Math.abs(sum) >= 1e21) return BigInt(sum).toString();
+  const t = trimZeros(sum.toFixed(HUMAN_DECIMALS));
+  return t === '-0' ? '0' : t;
+}
+
+/** m × 10^-scale (scale may be negative) in plain decimal notation, trailing zeros dropped. */
+function decimalText(m: bigint, scale: number): string {
+  if (scale <= 0) return (m * 10n ** BigInt(-scale)).toString();
+  const neg = m < 0n;
+  const digits = (neg ? -m : m).toString().padStart(scale + 1, '0');
+  const text = trimZeros(digits.slice(0, digits.length - scale) + '.' + digits.slice(digits.length - scale));
+  return neg && text !== '0' ? '-' + text : text;
 }
 
 /** The value at key when it is a string; WRONGTYPE otherwise. */

@@ -7,7 +7,7 @@ import type { ReplySink } from '../reply.ts';
 import { ZSet } from '../values.ts';
 import { parseRandomCount, pick } from './hashes.ts';
 import { scanArgs, scanNames } from './keys.ts';
-import { arg, args, formatDouble, getSet, getZSet, has, optArg, parseFloatArg, parseInteger, rangeOf, readFloat } from './util.ts';
+import { arg, args, formatScore, getSet, getZSet, has, optArg, parseFloatArg, parseInteger, rangeOf, readFloat } from './util.ts';
 
 interface ScoreBound {
   readonly value: number;
@@ -279,9 +279,11 @@ export const zsetCommands: Record<string, Handler> = {
     const incr = has(op, 'INCR');
     if (nx && xx) fail('zadd_nx_xx');
     if ((gt && lt) || (nx && (gt || lt))) fail('zadd_gt_lt_nx');
-    const scores = args(op, 'score').map(parseScore);
-    const members = args(op, 'member');
-    if (incr && members.length > 1) fail('zadd_incr_pair');
+    // Without options the pairs are argv[2…] (the common call): read in place, no arrays built.
+    const plain = !(nx || xx || gt || lt || incr || has(op, 'CH'));
+    const scores = plain ? pairScores(op.argv) : args(op, 'score').map(parseScore);
+    const members = plain ? undefined : args(op, 'member');
+    if (incr && members!.length > 1) fail('zadd_incr_pair');
     const key = op.argv[1]!;
     const existing = getZSet(ks, c.db, key);
     if (!existing && xx) return incr ? out.bulk(null) : out.integer(0);
@@ -289,8 +291,9 @@ export const zsetCommands: Record<string, Handler> = {
     let added = 0;
     let changed = 0;
     let result: number | undefined;
-    for (let i = 0; i < members.length; i++) {
-      const m = members[i]!;
+    const count = scores.length;
+    for (let i = 0; i < count; i++) {
+      const m = members ? members[i]! : op.argv[3 + 2 * i]!;
       const cur = z.scores.get(m);
       if ((nx && cur !== undefined) || (xx && cur === undefined)) continue;
       let next = scores[i]!;
@@ -411,12 +414,19 @@ export const zsetCommands: Record<string, Handler> = {
     out.array(2);
     out.bulk(String(next));
     out.array(hits.length * 2);
-    for (const m of hits) (out.bulk(m), out.bulk(formatDouble(z!.scores.get(m)!)));
+    for (const m of hits) (out.bulk(m), out.bulk(formatScore(z!.scores.get(m)!)));
   },
 };
 
 function parseScore(s: string): number {
   return parseFloatArg(s);
+}
+
+/** The scores of `ZADD key score member [score member ...]` given without options, all checked before any is applied. */
+function pairScores(argv: readonly string[]): number[] {
+  const scores = new Array<number>((argv.length - 2) >> 1);
+  for (let i = 0; i < scores.length; i++) scores[i] = parseScore(argv[2 + 2 * i]!);
+  return scores;
 }
 
 function rank(rev: boolean): Handler {
