@@ -1,5 +1,5 @@
 // Engine values, statement results and the catalog as JSON (RFC 8259) the way a REST client expects them.
-import { typeName, type Catalog, type ColumnInfo, type DataType, type Interval, type RelationInfo, type TableInfo, type ViewInfo } from '../../compiler/index.ts';
+import { isDocumentTable, isEdgeTable, typeName, type Catalog, type ColumnInfo, type DataType, type Interval, type RelationInfo, type TableInfo, type ViewInfo } from '../../compiler/index.ts';
 import { formatValue, type ResultColumn, type StatementResult } from '../../runtime/index.ts';
 
 /** A JSON value as `JSON.stringify` writes it. */
@@ -223,15 +223,4 @@ function encodeTable(t: TableInfo): TableJson {
     edge: isEdgeTable(t),
     document: isDocumentTable(t),
   };
-}
-
-/** The compiler's test for a walkable edge table (compiler/frontends/sql/lower-graph.ts), which its public API does not export. */
-function isEdgeTable(t: TableInfo): boolean {
-  return (['in', 'out'] as const).every((side) => t.columns.some((c) => c.name === side && c.type.kind === 'utf8') && t.indexes.some((i) => i.columns[0] === side));
-}
-
-/** The OrbitQL front end's test for a document table (compiler/frontends/orbitql/lower.ts), likewise not exported. */
-function isDocumentTable(t: TableInfo): boolean {
-  const record = new Set(['id', 'doc', 'in', 'out']);
-  return t.columns.some((c) => c.name === 'id') && t.columns.some((c) => c.name === 'doc' && c.type.kind === 'json') && t.columns.every((c) => record.has(c.name));
 }

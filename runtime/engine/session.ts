@@ -239,7 +239,10 @@ export class Session {
         // Bind each statement only when it runs: an earlier DDL statement may change the catalog.
         let compiled: Compiled;
         try {
-          compiled = orbit && 'finish' in s ? this.compileOne(s.resolve(this.engine.catalog), s.text, 0, s.key, options.paramTypes ?? [], 'orbitql', s.finish) : this.compileOne(s.ast, sql, s.span.start, s.text, options.paramTypes ?? []);
+          compiled =
+            'finish' in s
+              ? this.compileOne(s.resolve(this.engine.catalog), s.text, s.span.start, s.key, options.paramTypes ?? [], s)
+              : this.compileOne(s.ast, 'map' in s ? s.text : sql, s.span.start, s.text, options.paramTypes ?? [], 'map' in s ? s : undefined);
         } catch (e) {
           this.markFailed();
           throw e;
@@ -293,29 +296,37 @@ export class Session {
    * OrbitQL statements as their SQL equivalents (document paths resolved against the catalog; LET runs
    * nothing, its value is spliced where it is used), with `$name` values placed by name.
    */
-  private parseOrbit(text: string, options: ExecuteOptions): { statements: ((OrbitSqlStatement & { span: { start: number }; text: string }) | { ast: SqlAst.Statement; span: { start: number }; text: string })[]; diagnostics: Diagnostic[]; params: unknown[] } {
+  private parseOrbit(text: string, options: ExecuteOptions): { statements: ((OrbitSqlStatement & { span: { start: number }; text: string }) | { ast: SqlAst.Statement; span: { start: number }; text: string; map: OrbitSqlStatement['map'] })[]; diagnostics: Diagnostic[]; params: unknown[] } {
     const parsed = parseOrbitQL(text);
     const vars = options.vars ?? {};
     const statements = parsed.statements.flatMap((s) => {
       const q = sqlStatementOf(s, this.engine.catalog);
       // Tables a document or graph write needs are created first, as statements of their own.
-      const before = (q?.before ?? []).map((b) => ({ ast: b.ast, span: { start: s.span.start }, text: b.sql }));
+      const before = (q?.before ?? []).map((b) => ({ ast: b.ast, span: { start: s.span.start }, text: b.sql, map: b.map }));
       return q ? [...before, { ...q, span: { start: s.span.start }, text: q.sql }] : [];
     });
     return { statements, diagnostics: parsed.diagnostics, params: parsed.paramNames.map((n) => vars[n]) };
   }
 
-  /** `finish` completes an OrbitQL statement's binding; its `text` is then the OrbitQL statement's cache key. */
-  private compileOne(ast: SqlAst.Statement, source: string, offset: number, text: string, paramTypes: readonly (DataType | undefined)[], language = 'sql', finish?: OrbitSqlStatement['finish']): Compiled {
+  /**
+   * `orbit` is given for the SQL an OrbitQL statement became: `source` is then that SQL, `map` carries
+   * diagnostic spans back into the script, and `finish` (with `text` the OrbitQL statement's cache key)
+   * completes its binding.
+   */
+  private compileOne(ast: SqlAst.Statement, source: string, offset: number, text: string, paramTypes: readonly (DataType | undefined)[], orbit?: { readonly map: OrbitSqlStatement['map']; readonly finish?: OrbitSqlStatement['finish'] }): Compiled {
     const declared = paramTypes.map((t) => t ?? ({ kind: 'unknown' } as const));
-    const key = PlanCache.key(language, text, declared);
+    const key = PlanCache.key(orbit?.finish ? 'orbitql' : 'sql', text, declared);
     const hit = this.engine.planCache.getByKey(key, this.engine.catalog);
     if (hit) {
       const shape = this.engine.shapeOf(hit);
       return { command: shape.command, query: hit, columns: shape.columns, text, offset };
     }
     const sqlBound = bindStatement(ast, source, this.engine.catalog, { paramTypes: declared });
-    const { bound, diagnostics } = finish && sqlBound.bound ? finish(sqlBound.bound) : sqlBound;
+    // Positions a client sees count from the start of the text it sent, not of a statement's SQL equivalent.
+    const bindDiagnostics = orbit ? sqlBound.diagnostics.map((d) => ({ ...d, span: orbit.map.span(d.span) })) : sqlBound.diagnostics;
+    const finished = orbit?.finish && sqlBound.bound ? orbit.finish(sqlBound.bound) : undefined;
+    const bound = finished ? finished.bound : sqlBound.bound;
+    const diagnostics = [...bindDiagnostics, ...(finished?.diagnostics ?? [])];
     const err = diagnostics.find((d) => d.severity === 'error');
     if (err || !bound) throw fromDiagnostic(err ?? diagnostics[0]!);
     const compiled = this.engine.plan(bound, text, offset);

@@ -91,6 +91,52 @@ describe('OrbitQL execution', () => {
   });
 });
 
+describe('error positions point into the text the client sent', () => {
+  /** The 1-based position an error reports for `script`, and where `marker` (its first occurrence after `from`) starts in it. */
+  const positionOf = async (script: string, marker: string, language: 'orbitql' | 'sql' = 'orbitql', from = 0): Promise<{ got: number | undefined; want: number }> => {
+    const e = await s.execute(script, [], { language }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(OrbitError);
+    return { got: (e as OrbitError).position, want: script.indexOf(marker, from) + 1 };
+  };
+
+  test('an unknown table in the second statement counts from the start of the script, as in SQL', async () => {
+    const script = 'SELECT 1; SELECT * FROM missing';
+    for (const language of ['orbitql', 'sql'] as const) {
+      const e = await s.execute(script, [], { language }).catch((x: unknown) => x as OrbitError);
+      expect(e).toMatchObject({ sqlstate: '42P01', position: 25 });
+    }
+  });
+
+  test('semantic errors in the first, a middle and the last statement, past OrbitQL rewrites', async () => {
+    for (const [script, marker] of [
+      ['SELECT nope FROM people; SELECT 1', 'nope'],
+      ['SELECT 1;\n  SELECT person:ada, { a: [1, 2] }, profile.address.city, nope FROM people;\nSELECT 2', 'nope'],
+      ['LET $x = 1;\nSELECT 1 + $x;\nSELECT $x + missing_col FROM people', 'missing_col'],
+      ["SELECT 1; SELECT string::upper(name), 15m, math::abs(age) FROM people WHERE profile.tags[0] = 'x' AND ghost > 1", 'ghost'],
+      // An error inside generated text points at the OrbitQL form it came from.
+      ['SELECT 1; SELECT * FROM people; SELECT ->follows->user.name FROM nowhere', '->follows'],
+      ['SELECT 1; SELECT string::nope(1)', 'string::nope'],
+    ] as const) {
+      const { got, want } = await positionOf(script, marker);
+      expect({ script, position: got }).toEqual({ script, position: want });
+    }
+  });
+
+  test('an OrbitQL clause checked after binding (FILL) points at the clause in a later statement', async () => {
+    const script = 'SELECT 1; SELECT name FROM people GROUP BY name FILL (previous)';
+    const { got, want } = await positionOf(script, 'FILL');
+    expect(got).toBe(want);
+  });
+
+  test('syntax errors keep their script positions', async () => {
+    const { got, want } = await positionOf('SELECT 1; SELECT person:ada FROM WHERE', 'WHERE');
+    expect(got).toBe(want);
+  });
+});
+
 test('a selected path is named after its last field', async () => {
   const [r] = await s.execute('SELECT profile.address.city, profile.tags[0] FROM people WHERE id = person:ada', [], { language: 'orbitql' });
   expect(r!.columns.map((c) => c.name)).toEqual(['city', '?column?']);

@@ -1,7 +1,7 @@
 // Casts into vector(n) in OrbitQL (`<vector(3)>x`, `CAST(x AS vector(3))`, `x::vector(3)`) and the
 // vector:: functions over them, executed over LMDB in a temp dir.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { parseOrbitQL } from '../../compiler/index.ts';
+import { catalogFromSchema, compileOrbitQL, parseOrbitQL } from '../../compiler/index.ts';
 import { OrbitError } from '../../runtime/index.ts';
 import { openOrbitQlDb, type OrbitQlDb } from '../support/orbitql.ts';
 
@@ -69,5 +69,46 @@ describe('casts into vector(n)', () => {
     expect(await oql("SELECT <int>'42' + 1, <text>7, <float8>(1 + 1) / 4")).toEqual([[43, '7', 0.5]]);
     const s = parseOrbitQL('SELECT <vector(3)>[1, 2, 3]').statements[0]!;
     expect(s.kind === 'statement' && s.sql).toBe('SELECT CAST(ARRAY[1, 2, 3] AS vector(3))');
+  });
+});
+
+describe('vector types checked before anything runs', () => {
+  const { catalog } = catalogFromSchema('CREATE TABLE emb (id int PRIMARY KEY, e vector(3)); CREATE TABLE item (id text PRIMARY KEY, doc jsonb NOT NULL)');
+  /** Each diagnostic of compiling `text` as [sqlstate, message, the text its span covers]. */
+  const diagnosed = (text: string): [string | undefined, string, string][] =>
+    compileOrbitQL(text, catalog).statements.flatMap((st) => st.diagnostics.map((d): [string | undefined, string, string] => [d.sqlstate, d.message, text.slice(d.span.start, d.span.end)]));
+
+  test('a constant of the wrong dimension is a diagnostic on the cast, in any statement of a script', () => {
+    expect(diagnosed('SELECT 1; SELECT <vector(3)>[1, 2]')).toEqual([['22023', 'expected 3 dimensions, not 2', '<vector(3)>[1, 2]']]);
+    expect(diagnosed("SELECT 1;\nSELECT CAST('[1, 2, 3, 4]' AS vector(3)), [1]::vector(2) FROM emb")).toEqual([
+      ['22023', 'expected 3 dimensions, not 4', "CAST('[1, 2, 3, 4]' AS vector(3))"],
+      ['22023', 'expected 2 dimensions, not 1', '[1]::vector(2)'],
+    ]);
+    expect(diagnosed('INSERT INTO emb VALUES (4, <vector(3)>[1, 2, 3, 4])')).toEqual([['22023', 'expected 3 dimensions, not 4', '<vector(3)>[1, 2, 3, 4]']]);
+    // Matching constants, and operands whose length is only known when they run, compile cleanly.
+    expect(diagnosed("SELECT <vector(3)>[1, 2, 3], <vector(2)>'[0.5, -1]', <vector(2)>(doc -> 'v'), <vector(3)>[1, NULL, 3] FROM item")).toEqual([]);
+  });
+
+  test('vector with no dimension is a clear error naming the fix, at the type', () => {
+    const text = 'SELECT 1; SELECT <vector>[1, 2]; SELECT CAST([1] AS vector); CREATE TABLE bare (id int PRIMARY KEY, e vector)';
+    const ds = compileOrbitQL(text, catalog).statements.flatMap((st) => st.diagnostics);
+    expect(ds.map((d) => [d.sqlstate, d.message, text.slice(d.span.start, d.span.end)])).toEqual([
+      ['42704', 'type "vector" needs a dimension', '<vector>[1, 2]'],
+      ['42704', 'type "vector" needs a dimension', 'vector'],
+      ['42704', 'type "vector" needs a dimension', 'vector'],
+    ]);
+    expect(ds[0]!.hint).toBe('write vector(n) for a vector of n numbers, as in <vector(3)>[1, 2, 3]');
+  });
+
+  test('the session reports it with its position and runs no statement of the script', async () => {
+    const script = 'INSERT INTO emb VALUES (9, <vector(3)>[1, 1, 1]);\nSELECT <vector(3)>[1, 2]';
+    const e = await oql(script).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(OrbitError);
+    expect(e).toMatchObject({ sqlstate: '22023', message: 'expected 3 dimensions, not 2', position: script.indexOf('<vector(3)>[1, 2]') + 1 });
+    expect(await oql('SELECT count(*) FROM emb WHERE id = 9')).toEqual([[0n]]);
+    expect(await db.session.execute('SELECT 1; SELECT <vector>[1]', [], { language: 'orbitql' }).catch((x: unknown) => x)).toMatchObject({ sqlstate: '42704', hint: 'write vector(n) for a vector of n numbers, as in <vector(3)>[1, 2, 3]', position: 18 });
   });
 });

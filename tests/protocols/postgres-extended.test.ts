@@ -1,8 +1,7 @@
 // Extended-protocol transactions and cancellation, RowDescription sources, and 1,000 concurrent connections.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import pg from 'pg';
-import { ByteWriter } from '../../protocols/kit/bytes.ts';
-import { errorFields, RawClient, startServer, type BackendMessage, type TestServer } from './postgres-support.ts';
+import { cancelUntilSettled, errorFields, RawClient, startServer, type BackendMessage, type TestServer } from './postgres-support.ts';
 
 let server: TestServer;
 
@@ -119,13 +118,7 @@ test('CancelRequest stops the Execute of a named prepared statement; the stateme
     await c.query('create table bigp (a int primary key)');
     await c.query('insert into bigp select g from generate_series(1, 1000) g');
     const slow = c.query({ name: 'cross', text: 'select x.a, y.a as b from bigp x, bigp y where x.a > $1', values: [0] }).catch((e: unknown) => e);
-    await Bun.sleep(200);
-    const key = c as unknown as { processID: number; secretKey: number };
-    const w = new ByteWriter();
-    w.i32(16).i32(80877102).i32(key.processID).i32(key.secretKey);
-    const raw = await RawClient.open(server.port);
-    raw.send(w.take());
-    expect(await raw.next()).toBeUndefined();
+    await cancelUntilSettled(server.port, c as unknown as { processID: number; secretKey: number }, slow);
     expect(await slow).toMatchObject({ code: '57014' });
     const again = await c.query({ name: 'cross', text: 'select x.a, y.a as b from bigp x, bigp y where x.a > $1', values: [999] });
     expect(again.rowCount).toBe(1000);

@@ -96,7 +96,7 @@ export class RawClient {
   }
 
   /** The next backend message, or undefined once the connection closed with nothing left. */
-  async next(timeoutMs = 5000): Promise<BackendMessage | undefined> {
+  async next(timeoutMs = 30_000): Promise<BackendMessage | undefined> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.buf.length >= 5) {
@@ -175,4 +175,29 @@ export function dataRowFields(body: Buffer): (Buffer | null)[] {
     }
   }
   return out;
+}
+
+/**
+ * Sends CancelRequests (protocol docs 55.2.8) for the backend `key` names until `running` settles: one that
+ * arrives before the statement starts has nothing to stop, and a loaded machine may start it late. Each
+ * connection is closed by the server (it never answers one) before the next is sent, so none is left over
+ * to hit a later statement. Gives up after `ms`.
+ */
+export async function cancelUntilSettled(port: number, key: { processID: number; secretKey: number }, running: Promise<unknown>, ms = 30_000): Promise<void> {
+  let settled = false;
+  const done = running.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  const end = Date.now() + ms;
+  while (!settled && Date.now() < end) {
+    const w = new ByteWriter();
+    w.i32(16).i32(80877102).i32(key.processID).i32(key.secretKey);
+    const raw = await RawClient.open(port);
+    raw.send(w.take());
+    const answer = await raw.next();
+    raw.close();
+    if (answer !== undefined) throw new Error(`a CancelRequest was answered with '${answer.type}'`);
+    await Promise.race([done, Bun.sleep(50)]);
+  }
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnServer } from '../support/server.ts';
 import Redis from 'ioredis';
+import { until } from './resp-support.ts';
 
 let dir: string;
 
@@ -28,27 +29,38 @@ async function cli(port: number, args: string[], stdin?: string): Promise<{ out:
   return { out: out + err, code };
 }
 
-/** Sends raw bytes and collects what the server answers until it closes or goes quiet. */
-function raw(port: number, bytes: string | Buffer, waitMs = 300): Promise<{ reply: string; closed: boolean }> {
+/**
+ * Sends raw bytes and collects what the server answers until it closes the connection or `complete(reply)`
+ * holds (never, by default: wait for the close). A generous deadline ends the wait however slow the machine.
+ */
+function raw(port: number, bytes: string | Buffer, complete: (reply: string) => boolean = () => false): Promise<{ reply: string; closed: boolean }> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');
     let reply = '';
     let closed = false;
-    s.on('data', (d) => (reply += d.toString('latin1')));
+    const deadline = setTimeout(() => {
+      s.destroy();
+      resolve({ reply, closed: false });
+    }, 30_000);
+    s.on('data', (d) => {
+      reply += d.toString('latin1');
+      if (!complete(reply)) return;
+      clearTimeout(deadline);
+      s.destroy();
+      resolve({ reply, closed: false });
+    });
     s.on('close', () => {
       closed = true;
+      clearTimeout(deadline);
       resolve({ reply, closed });
     });
     s.on('error', () => undefined);
     s.write(bytes);
-    setTimeout(() => {
-      if (!closed) {
-        s.destroy();
-        resolve({ reply, closed: false });
-      }
-    }, waitMs);
   });
 }
+
+/** A `complete` test for `raw`: as many bytes as `expected` has arrived. */
+const lengthOf = (expected: string) => (reply: string): boolean => reply.length >= expected.length;
 
 let server: Proc;
 
@@ -82,8 +94,9 @@ describe('redis-cli', () => {
   });
 
   test('inline commands, as telnet sends them', async () => {
-    const { reply } = await raw(server.port, 'PING\r\nSET inl "a b"\r\nGET inl\r\n\r\nEXISTS inl nope\n');
-    expect(reply).toBe('+PONG\r\n+OK\r\n$3\r\na b\r\n:1\r\n');
+    const expected = '+PONG\r\n+OK\r\n$3\r\na b\r\n:1\r\n';
+    const { reply } = await raw(server.port, 'PING\r\nSET inl "a b"\r\nGET inl\r\n\r\nEXISTS inl nope\n', lengthOf(expected));
+    expect(reply).toBe(expected);
   });
 
   test('malformed frames get -ERR Protocol error and the connection closes; the server stays up', async () => {
@@ -106,13 +119,14 @@ describe('redis-cli', () => {
 
   test('pipelining: many commands in one packet, replies in order', async () => {
     const packet = Array.from({ length: 200 }, (_, i) => `*2\r\n$4\r\nINCR\r\n$4\r\npipe\r\n`.repeat(1) + (i % 50 === 0 ? 'PING\r\n' : '')).join('');
-    const { reply } = await raw(server.port, packet, 500);
+    const { reply } = await raw(server.port, packet, (text) => text.split('\r\n').filter((l) => l.startsWith(':')).length >= 200);
     const lines = reply.split('\r\n').filter((l) => l.startsWith(':'));
     expect(lines).toEqual(Array.from({ length: 200 }, (_, i) => `:${i + 1}`));
   });
 
   test('subscribed connections accept only subscription commands (RESP2)', async () => {
-    const { reply } = await raw(server.port, 'SUBSCRIBE ch\r\nGET x\r\nPING\r\n');
+    const expected = "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n*2\r\n$4\r\npong\r\n$0\r\n\r\n";
+    const { reply } = await raw(server.port, 'SUBSCRIBE ch\r\nGET x\r\nPING\r\n', lengthOf(expected));
     expect(reply).toBe("*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n*2\r\n$4\r\npong\r\n$0\r\n\r\n");
   });
 });
@@ -130,10 +144,11 @@ describe('durability', () => {
     await c.set('gone', 'v', 'PX', 50);
     await c.pfadd('hll', 'a', 'b', 'c');
     const pttl = await c.pttl('ttl');
-    c.disconnect();
     // Default durability is group commit within at most 1 s (100 ms unless the last commit was a
-    // heavy one, as after the mass insertion above): wait for it, then stop abruptly.
-    await Bun.sleep(1100);
+    // heavy one, as after the mass insertion above): wait until the server says every change is on
+    // disk (however late a loaded machine commits), then stop abruptly.
+    await until(async () => /rdb_changes_since_last_save:0\r\n/.test(String(await c.info('persistence'))));
+    c.disconnect();
     server.proc.kill('SIGKILL');
     await server.proc.exited;
     server = await startServer();

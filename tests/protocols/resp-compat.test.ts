@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { connect, type Socket } from 'node:net';
 import type Redis from 'ioredis';
-import { err, startResp, type RespTestServer } from './resp-support.ts';
+import { err, startResp, until, type RespTestServer } from './resp-support.ts';
 
 let server: RespTestServer;
 
@@ -54,7 +54,7 @@ describe('HRANDFIELD WITHVALUES', () => {
     let text = '';
     sock.on('data', (b: Buffer) => (text += b.toString('latin1')));
     sock.write('HELLO 3 AUTH default secret\r\nHRANDFIELD h 2 WITHVALUES\r\nHRANDFIELD h -3 WITHVALUES\r\nPING\r\n');
-    for (let i = 0; i < 100 && !text.endsWith('+PONG\r\n'); i++) await Bun.sleep(10);
+    await until(() => text.endsWith('+PONG\r\n'));
     sock.destroy();
     const replies = text.slice(text.indexOf('*0\r\n') + 4);
     const pair = /\*2\r\n\$1\r\n([abc])\r\n\$1\r\n([123])\r\n/g;
@@ -107,6 +107,7 @@ describe('CLIENT KILL filters', () => {
     const byAlice = await named('alice', { username: 'alice', password: 'pw' });
     const sub = await named('sub');
     await sub.c.subscribe('ch');
+    const subClosed = new Promise<void>((resolve) => sub.c.once('close', () => resolve()));
 
     expect(await admin.c.call('CLIENT', 'KILL', 'ID', String(a.id))).toBe(1);
     expect(await admin.c.call('CLIENT', 'KILL', 'ADDR', b.addr)).toBe(1);
@@ -114,6 +115,7 @@ describe('CLIENT KILL filters', () => {
     expect(await admin.c.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBe(1);
     expect(await admin.c.call('CLIENT', 'KILL', 'ID', '999999')).toBe(0);
     for (const x of [a, b, byAlice]) expect(await alive(x.c)).toBe(false);
+    await subClosed;
     expect(sub.c.status).not.toBe('ready');
 
     const c = await named('c');
@@ -132,8 +134,9 @@ describe('CLIENT KILL filters', () => {
     expect(await err(admin.c.call('CLIENT', 'KILL', '1.2.3.4:5'))).toBe('ERR No such client');
 
     // SKIPME no: the caller is closed too, after its reply.
+    const adminClosed = new Promise<void>((resolve) => admin.c.once('close', () => resolve()));
     expect(await admin.c.call('CLIENT', 'KILL', 'ID', String(admin.id), 'SKIPME', 'no')).toBe(1);
-    await Bun.sleep(50);
+    await adminClosed;
     expect(admin.c.status).not.toBe('ready');
   });
 });
@@ -159,7 +162,9 @@ describe('client output buffer limit', () => {
     sock.pause();
     // 200 replies of 1 MB each: far more than the socket buffers and the 4 MB limit hold.
     sock.write('AUTH secret\r\n' + 'GET big\r\n'.repeat(200));
-    await Bun.sleep(300);
+    // Read nothing until the server has dropped the client (its address gone from CLIENT LIST), however long that takes.
+    const addr = `addr=127.0.0.1:${sock.localPort} `;
+    await until(async () => !String(await r.client('LIST')).includes(addr));
     sock.resume();
     const received = await got;
     expect(received).toBeLessThan(100 * 1024 * 1024);

@@ -45,3 +45,12 @@ export async function err(p: Promise<unknown>): Promise<string> {
   }
   throw new Error('expected an error reply');
 }
+
+/** Resolves once `cond` holds, polling; fails after `ms` (generous: a loaded machine may be slow, never wrong). */
+export async function until(cond: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await Bun.sleep(5);
+  }
+}

@@ -99,8 +99,10 @@ export interface OrbitSqlStatement {
   readonly key: string;
   /** Applied to the bound SQL statement (see `finishOrbitStatement`). */
   finish(bound: BoundStatement): LoweredStatement;
-  /** Statements to run first: the document or edge tables the statement writes, when missing. */
-  readonly before?: readonly { readonly ast: A.Statement; readonly sql: string }[];
+  /** Maps spans of `sql` (what binding `ast` reports) onto the script the statement came from. */
+  readonly map: SpanMapping;
+  /** Statements to run first: the document or edge tables the statement writes, when missing; their spans map onto the whole statement. */
+  readonly before?: readonly { readonly ast: A.Statement; readonly sql: string; readonly map: SpanMapping }[];
   /** `ast` against the catalog as it is when the statement runs (an earlier statement may have made its tables). */
   resolve(catalog: Catalog): A.Statement;
 }
@@ -112,7 +114,17 @@ export function sqlStatementOf(stmt: OrbitStatement, catalog: Catalog): OrbitSql
   const before = ensureTables(stmt, catalog);
   const resolve = (now: Catalog): A.Statement => withFetch(stmt, resolvePaths(stmt.ast, now, stmt.traverseWhere === true), now);
   const fetched = stmt.fetch ? `\u0000fetch ${stmt.fetch.names.join(',')}` : '';
-  return { ast: resolve(catalog), sql: stmt.sql, key: stmt.sql + extra + fetched, finish: (bound) => finishOrbitStatement(stmt, bound, catalog), resolve, ...(before.length > 0 ? { before } : {}) };
+  // Generated DDL has no text of its own in the script: a mistake in it belongs to the statement that needs it.
+  const whole: SpanMapping = { span: () => stmt.span };
+  return {
+    ast: resolve(catalog),
+    sql: stmt.sql,
+    key: stmt.sql + extra + fetched,
+    map: stmt.map,
+    finish: (bound) => finishOrbitStatement(stmt, bound, catalog),
+    resolve,
+    ...(before.length > 0 ? { before: before.map((b) => ({ ...b, map: whole })) } : {}),
+  };
 }
 
 function letQuery(stmt: LetStatement): QueryStatement | undefined {

@@ -8,6 +8,7 @@ import type { Edit, FillSpec, LiveSpec, OrbitStatement } from './ast.ts';
 import type { StatementCache } from './cache.ts';
 import { SpanMap } from './span-map.ts';
 import { matchOrbitStatement, type OrbitClauses } from './to-ast.ts';
+import { vectorTypeDiagnostics } from './vector-types.ts';
 
 export interface OrbitParseResult {
   readonly statements: OrbitStatement[];
@@ -76,6 +77,11 @@ export function parseOrbitQL(source: string, cache?: StatementCache): OrbitParse
     const parsed = cache ? cache.get(`sql\u0000${sql}`, () => parseStatement(sql)) : parseStatement(sql);
     if (!parsed.ast) {
       for (const d of parsed.diagnostics) diagnostics.push({ ...d, span: map.span(d.span) });
+      continue;
+    }
+    const vectorErrors = vectorTypeDiagnostics(parsed.ast, map);
+    if (vectorErrors.length > 0) {
+      diagnostics.push(...vectorErrors);
       continue;
     }
     statements.push({ kind: 'statement', ast: parsed.ast, sql, map, span, text, forms, ...clausesOf(m.clauses, text, m.edits, resolve, range.start), ...(m.clauses.ensure ? { ensure: m.clauses.ensure } : {}), ...(m.clauses.traverseWhere ? { traverseWhere: true as const } : {}), ...(m.clauses.layout ? { layout: m.clauses.layout.map((p) => (typeof p === 'string' ? p : shift(p, range.start))) } : {}), ...(m.clauses.fetch ? { fetch: { names: m.clauses.fetch.names, span: { start: range.start + m.clauses.fetch.start, end: range.start + m.clauses.fetch.end } } } : {}) });

@@ -8,7 +8,9 @@ export const lspCommand: Command = {
   options: {
     stdio: { type: 'boolean', description: 'Speak LSP on standard input and output (the only transport)' },
   },
-  notes: 'The catalog comes from orbit.schema.oql or orbit.schema.sql at the root of the workspace folder.',
+  notes:
+    'The catalog comes from orbit.schema.oql or orbit.schema.sql at the root of the workspace folder (or the orbit.schemaFile setting). ' +
+    'With orbit.serverUrl set to a running server\'s REST API (orbit.serverToken for a bearer token), the server\'s live catalog is laid over it.',
   async run(args) {
     if (args.values['stdio'] !== true) throw new UsageError('orbit lsp needs --stdio');
     const { runStdioServer } = await import('../../../lsp/index.ts');
