@@ -2,7 +2,7 @@
 import { Activation, type Turn } from './activation.ts';
 import { actorMethods, attachHost, type Actor, type ActivationHost, type ActorClass, type ActorKey, type ActorRef, type Timer } from './actor.ts';
 import { ActorError } from './errors.ts';
-import { ActorStore, type ReminderRecord } from './store.ts';
+import { ActorStore, type ActorStateStore, type ReminderRecord } from './store.ts';
 
 /** Settings of one runtime; per-class `options` override the timing ones. */
 export interface ActorRuntimeOptions {
@@ -20,6 +20,27 @@ export interface ActorRuntimeOptions {
   readonly sync?: boolean;
   /** Receives errors nobody awaits: timer callbacks, reminders, `onDeactivate` (default: console.error). */
   readonly onError?: (error: unknown, where: string) => void;
+  /** Where states are loaded and saved (default: the LMDB store in `<dataDir>/actors`; reminders always stay there). */
+  readonly stateStore?: ActorStateStore;
+  /** Claims each keyed activation before it loads state and releases it after its last save (a cluster's directory). */
+  readonly claims?: ActivationClaims;
+  /** Serves `actorOf` inside activations (default: this runtime); a cluster routes those calls to other nodes. */
+  readonly client?: ActorClient;
+}
+
+/**
+ * Single-activation across processes: `claim` resolves once this runtime may host the actor and
+ * throws (`ActorError('not_owner')`) when another one does; `release` gives the claim back.
+ */
+export interface ActivationClaims {
+  claim(type: string, key: ActorKey): Promise<void>;
+  release(type: string, key: ActorKey): Promise<void>;
+}
+
+/** One keyed activation as listed by `activations()`. */
+export interface ActivationEntry {
+  readonly type: string;
+  readonly key: ActorKey;
 }
 
 /** What calling code needs: typed proxies to actors. The cluster client will offer the same face. */
@@ -86,11 +107,17 @@ export class ActorRuntime implements ActorClient {
   private readonly maxActivations: number;
   private readonly callTimeoutMs: number;
   private readonly onError: (error: unknown, where: string) => void;
+  private readonly states: ActorStateStore;
+  private readonly claims: ActivationClaims | undefined;
+  private readonly client: ActorClient;
 
   private constructor(
     private readonly store: ActorStore,
     options: ActorRuntimeOptions,
   ) {
+    this.states = options.stateStore ?? store;
+    this.claims = options.claims;
+    this.client = options.client ?? this;
     this.idleMs = options.idleMs ?? 15 * 60_000;
     this.maxActivations = options.maxActivations ?? 100_000;
     this.callTimeoutMs = options.callTimeoutMs ?? 30_000;
@@ -118,6 +145,48 @@ export class ActorRuntime implements ActorClient {
     const ref = Object.create(this.refProtos.get(info.cls.type)!) as Ref;
     ref[TARGET] = { info, key, id: identity(info.cls.type, key), act: undefined };
     return ref as unknown as ActorRef<A>;
+  }
+
+  /**
+   * Calls `method` on the actor of the registered type named `type`, for callers that know only
+   * names (a remote node, the command line). Unknown types and methods are `ActorError`s.
+   */
+  callByName(type: string, key: ActorKey | undefined, method: string, args: readonly unknown[]): Promise<unknown> {
+    const info = this.types.get(type);
+    if (!info) return Promise.reject(new ActorError('unknown_type', type));
+    if (!info.methods.has(method)) return Promise.reject(new ActorError('unknown_method', `${type}.${method}`));
+    let ref: Ref;
+    try {
+      ref = this.actorOf(info.cls, key) as unknown as Ref;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.call(ref[TARGET], method, [...args]);
+  }
+
+  /** The registered class named `type`, if any. */
+  classOf(type: string): ActorClass | undefined {
+    return this.types.get(type)?.cls;
+  }
+
+  /** Whether a keyed activation of this actor is live or activating here. */
+  hosts(type: string, key: ActorKey): boolean {
+    const a = this.live.get(identity(type, key));
+    return a !== undefined && (a.phase === 'live' || a.phase === 'activating');
+  }
+
+  /** The keyed activations live or activating here. */
+  activations(): ActivationEntry[] {
+    const out: ActivationEntry[] = [];
+    for (const a of this.live.values()) if (a.phase === 'live' || a.phase === 'activating') out.push({ type: this.infoOf(a).cls.type, key: a.key! });
+    return out;
+  }
+
+  /** Deactivates every activation (state saved, claims released) and resolves with how many it deactivated; the runtime stays open. */
+  async deactivateAll(): Promise<number> {
+    const all = [...this.live.values(), ...[...this.workers.values()].flat()];
+    await Promise.all(all.map((a) => this.bounded(this.deactivate(a), a.id)));
+    return all.length;
   }
 
   /** Registers a class (done implicitly by `actorOf`) and schedules its stored reminders; one class per type name. */
@@ -243,7 +312,7 @@ export class ActorRuntime implements ActorClient {
         try {
           if (act.failure !== undefined) throw act.failure;
           result = await body();
-          if (info.autoSave) await this.store.saveState(info.cls.type, act.key!, act.instance.state);
+          if (info.autoSave) await this.states.saveState(info.cls.type, act.key!, act.instance.state);
         } catch (e) {
           if (!done) {
             done = true;
@@ -304,10 +373,15 @@ export class ActorRuntime implements ActorClient {
     else this.live.set(id, act);
     const predecessor = this.closing.get(id);
     act.post(async () => {
+      let claimed = false;
       try {
         if (predecessor) await predecessor;
         if (!info.worker) {
-          const saved = this.store.loadState(info.cls.type, key!);
+          if (this.claims) {
+            await this.claims.claim(info.cls.type, key!);
+            claimed = true;
+          }
+          const saved = await this.states.loadState(info.cls.type, key!);
           if (saved !== undefined) instance.state = saved;
         }
         await instance.onActivate();
@@ -317,6 +391,7 @@ export class ActorRuntime implements ActorClient {
         act.failure = e;
         act.phase = 'closed';
         this.forget(info, act);
+        if (claimed) await this.claims!.release(info.cls.type, key!).catch((r: unknown) => this.onError(r, `${id} claim release`));
       }
     });
     return act;
@@ -364,10 +439,12 @@ export class ActorRuntime implements ActorClient {
           }
           if (!info.worker) {
             try {
-              await this.store.saveState(info.cls.type, act.key!, act.instance.state);
+              await this.states.saveState(info.cls.type, act.key!, act.instance.state);
             } catch (e) {
               this.onError(e, `${act.id} save on deactivation`);
             }
+            // Released even when the save failed: holding the claim would only block the actor everywhere.
+            if (this.claims) await this.claims.release(info.cls.type, act.key!).catch((e: unknown) => this.onError(e, `${act.id} claim release`));
           }
         }
         act.phase = 'closed';
@@ -414,7 +491,7 @@ export class ActorRuntime implements ActorClient {
     return {
       save: async () => {
         if (info.worker) throw new ActorError('stateless', `${type}.save()`);
-        await this.store.saveState(type, act.key!, act.instance.state);
+        await this.states.saveState(type, act.key!, act.instance.state);
       },
       setTimer: (callback, dueMs, periodMs) => this.setTimer(act, callback, dueMs, periodMs),
       registerReminder: async (name, dueMs, periodMs) => {
@@ -432,7 +509,7 @@ export class ActorRuntime implements ActorClient {
         this.reminderTimers.delete(rid);
         await this.store.removeReminder(type, act.key!, name);
       },
-      actorOf: (cls, key) => this.actorOf(cls, key),
+      actorOf: (cls, key) => this.client.actorOf(cls, key),
     };
   }
 

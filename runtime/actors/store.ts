@@ -19,8 +19,19 @@ export interface ReminderRecord {
 
 type StoredReminder = { due: number; period: number | null };
 
+/**
+ * Where actor states live. The runtime's own LMDB store is the default; a cluster passes one every
+ * node can read, so an actor reactivated elsewhere finds its last saved state.
+ */
+export interface ActorStateStore {
+  /** The saved state of one actor, or `undefined` when it never saved. */
+  loadState(type: string, key: ActorKey): unknown;
+  /** Writes (or, for `undefined`, removes) one actor's state; resolves once it is durable. */
+  saveState(type: string, key: ActorKey, state: unknown): Promise<void>;
+}
+
 /** The actors' LMDB environment. Every write resolves once it is durable (fsync). */
-export class ActorStore {
+export class ActorStore implements ActorStateStore {
   private constructor(
     private readonly env: RootDatabase,
     private readonly states: Database<unknown, (string | number)[]>,

@@ -11,6 +11,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   fmt: { summary: 'Print SQL in canonical form', load: async () => (await import('./commands/fmt.ts')).fmtCommand },
   user: { summary: 'Add a user who logs in with a password', load: async () => (await import('./commands/user.ts')).userCommand },
   lsp: { summary: 'Start the OrbitQL language server', load: async () => (await import('./commands/lsp.ts')).lspCommand },
+  actor: { summary: 'Call an actor method on a running server', load: async () => (await import('./commands/actor.ts')).actorCommand },
+  cluster: { summary: 'Show the actor cluster (status, nodes, actors) or drain a node', load: async () => (await import('./commands/cluster.ts')).clusterCommand },
 };
 
 function mainHelp(): string {

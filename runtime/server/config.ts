@@ -13,6 +13,21 @@ export interface ServerConfig {
   readonly ports: Readonly<Partial<Record<string, number | 'off'>>>;
   /** Per-protocol settings from the config file's `protocols.<name>` sections. */
   readonly protocols: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Virtual actors (served over gRPC) and, with `etcd`, the cluster they form. */
+  readonly actors: ActorsConfig;
+}
+
+/** `--actors`, `--etcd`, `--node-id`, `--lease-ttl`, `--advertise` (env `ORBIT_ACTORS`, …; file `actors: {…}`). */
+export interface ActorsConfig {
+  /** Module whose exported actor classes the node hosts; none: no actor runtime. */
+  readonly module: string | undefined;
+  /** etcd endpoints; set: cluster mode. */
+  readonly etcd: string | undefined;
+  readonly nodeId: string | undefined;
+  /** etcd lease TTL in seconds. */
+  readonly leaseTtl: number | undefined;
+  /** Host other nodes use to reach this one's gRPC port. */
+  readonly advertise: string | undefined;
 }
 
 /** The config file: JSON with `data`, `host`, `ports: { pg: 5432 | "off" }` and `protocols: { pg: {…} }`. */
@@ -21,6 +36,7 @@ interface FileConfig {
   host?: string;
   ports?: Record<string, number | 'off'>;
   protocols?: Record<string, Record<string, unknown>>;
+  actors?: { module?: string; etcd?: string; nodeId?: string; leaseTtl?: number; advertise?: string };
 }
 
 export class ConfigError extends Error {
@@ -58,7 +74,30 @@ export function loadConfig(flags: Readonly<Record<string, unknown>>, env: Readon
     host: (flags['host'] as string | undefined) ?? env['ORBIT_HOST'] ?? file.host ?? '127.0.0.1',
     ports,
     protocols: withTlsFiles(file.protocols ?? {}, path ? dirname(path) : '.', flags, env),
+    actors: actorsConfig(file.actors ?? {}, path ? dirname(path) : '.', flags, env),
   };
+}
+
+function actorsConfig(
+  file: NonNullable<FileConfig['actors']>,
+  base: string,
+  flags: Readonly<Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>>,
+): ActorsConfig {
+  const pick = (flag: string, name: string, fromFile: string | number | undefined): string | undefined =>
+    (flags[flag] as string | undefined) ?? env[name] ?? (fromFile === undefined ? undefined : String(fromFile));
+  // The module is resolved against the working directory (flag, env) or the config file's folder.
+  const flagModule = (flags['actors'] as string | undefined) ?? env['ORBIT_ACTORS'];
+  const module = flagModule !== undefined ? resolve(flagModule) : file.module !== undefined ? resolve(base, file.module) : undefined;
+  const ttl = pick('lease-ttl', 'ORBIT_LEASE_TTL', file.leaseTtl);
+  let leaseTtl: number | undefined;
+  if (ttl !== undefined) {
+    leaseTtl = /^\d+$/.test(ttl) ? Number(ttl) : NaN;
+    if (!Number.isInteger(leaseTtl) || leaseTtl < 2) throw new ConfigError(`invalid lease TTL "${ttl}" (whole seconds, at least 2)`);
+  }
+  const etcd = pick('etcd', 'ORBIT_ETCD', file.etcd);
+  if (etcd !== undefined && module === undefined) throw new ConfigError('--etcd needs --actors <module>: a cluster hosts actors');
+  return { module, etcd, nodeId: pick('node-id', 'ORBIT_NODE_ID', file.nodeId), leaseTtl, advertise: pick('advertise', 'ORBIT_ADVERTISE', file.advertise) };
 }
 
 /**

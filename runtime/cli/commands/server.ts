@@ -1,4 +1,4 @@
-// `orbit server`: opens the engine and starts every enabled wire protocol; SIGINT/SIGTERM stop it cleanly.
+// `orbit server`: opens the engine, starts every enabled wire protocol and the actor node; SIGINT/SIGTERM stop it cleanly.
 import { Engine } from '../../index.ts';
 import { ConfigError, loadConfig, PROTOCOL_NAMES } from '../../server/config.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -10,7 +10,8 @@ const portOptions = Object.fromEntries(
 export const serverCommand: Command = {
   name: 'server',
   summary: 'Start the Orbit server',
-  usage: '[--data <dir>] [--host <addr>] [--config <file>] [--<protocol>-port <n|off>] [--pg-tls-cert <file> --pg-tls-key <file>]',
+  usage:
+    '[--data <dir>] [--host <addr>] [--config <file>] [--<protocol>-port <n|off>] [--pg-tls-cert <file> --pg-tls-key <file>] [--actors <module> [--etcd <url> --node-id <id>]]',
   options: {
     data: { type: 'string', short: 'd', description: 'Data directory (default ./data); env ORBIT_DATA', valueName: 'dir' },
     host: { type: 'string', description: 'Address to listen on (default 127.0.0.1); env ORBIT_HOST', valueName: 'addr' },
@@ -18,6 +19,11 @@ export const serverCommand: Command = {
     ...portOptions,
     'pg-tls-cert': { type: 'string', description: 'PEM certificate for PostgreSQL TLS; env ORBIT_PG_TLS_CERT', valueName: 'file' },
     'pg-tls-key': { type: 'string', description: 'PEM private key for PostgreSQL TLS; env ORBIT_PG_TLS_KEY', valueName: 'file' },
+    actors: { type: 'string', description: 'Module whose exported actor classes this node hosts (served on the grpc port); env ORBIT_ACTORS', valueName: 'module' },
+    etcd: { type: 'string', description: 'etcd endpoints: join the actor cluster kept there; env ORBIT_ETCD', valueName: 'url' },
+    'node-id': { type: 'string', description: 'This node\'s id in the cluster (default: host name); env ORBIT_NODE_ID', valueName: 'id' },
+    'lease-ttl': { type: 'string', description: 'etcd lease TTL in seconds (default 10); env ORBIT_LEASE_TTL', valueName: 's' },
+    advertise: { type: 'string', description: 'Host other nodes use to reach this one (default: --host); env ORBIT_ADVERTISE', valueName: 'host' },
   },
   notes: 'Prints `orbit: <name> listening on <host>:<port>` for each listener once it accepts connections. SIGINT or SIGTERM stops accepting, ends sessions, flushes storage and exits 0.',
   async run(args) {
@@ -32,6 +38,30 @@ export const serverCommand: Command = {
     const engine = await Engine.open({ dataDir: config.dataDir });
     const listening: { close(): Promise<void> }[] = [];
     try {
+      const a = config.actors;
+      if (a.module !== undefined) {
+        const grpcPort = config.ports['grpc'] ?? 50051;
+        if (grpcPort === 'off') throw new Error('--actors needs the grpc port: actor calls arrive over gRPC');
+        const { ActorNode, loadActorClasses } = await import('../../cluster/index.ts');
+        const node = await ActorNode.start({
+          dataDir: config.dataDir,
+          actors: await loadActorClasses(a.module),
+          host: config.host,
+          port: grpcPort,
+          ...(a.etcd !== undefined ? { etcd: a.etcd } : {}),
+          ...(a.nodeId !== undefined ? { nodeId: a.nodeId } : {}),
+          ...(a.leaseTtl !== undefined ? { leaseTtl: a.leaseTtl } : {}),
+          ...(a.advertise !== undefined ? { advertiseHost: a.advertise } : {}),
+          // Another node may already host this node's actors: stop at once rather than serve them twice.
+          onFatal: (e) => {
+            console.error(`orbit: ${e.message}`);
+            process.exit(1);
+          },
+        });
+        listening.push(node);
+        if (a.etcd !== undefined) console.log(`orbit: node ${node.nodeId} joined the cluster at ${a.etcd}`);
+        console.log(`orbit: grpc listening on ${config.host}:${node.port}`);
+      }
       for (const p of PROTOCOLS) {
         const requested = config.ports[p.name] ?? p.defaultPort;
         if (requested === 'off') continue;

@@ -1,0 +1,7 @@
+// Public face of the cluster: actor nodes, the gRPC client tools use, and placement.
+export { ActorNode, type ActorNodeOptions } from './node.ts';
+export { OrbitClient, type NodeRow, type ActivationRow, type HealthRow } from './client.ts';
+export { MAX_STATE_BYTES, NotOwnerError, type Claim } from './directory.ts';
+export { RemoteActorError } from './transport.ts';
+export { placeActor } from './placement.ts';
+export { loadActorClasses } from './load.ts';

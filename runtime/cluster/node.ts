@@ -1,0 +1,264 @@
+// An actor node: the local runtime, its gRPC listener and, in a cluster, membership, directory, placement and forwarding.
+import { hostname } from 'node:os';
+import { actorMethods, ActorError, ActorRuntime, type Actor, type ActorClass, type ActorClient, type ActorKey, type ActorRef } from '../actors/index.ts';
+import { keyText } from './codec.ts';
+import { Directory, NotOwnerError, type Claim } from './directory.ts';
+import { Membership, type Member } from './membership.ts';
+import { placeActor } from './placement.ts';
+import type { HealthReplyMessage, NodeInfoMessage } from './proto.ts';
+import { PeerChannel, serveGrpc, type ActorInvocation, type GrpcListener, type NodeHandler } from './transport.ts';
+
+/** Settings of one node. Without `etcd` the node is a single process: no directory, no peers. */
+export interface ActorNodeOptions {
+  readonly dataDir: string;
+  /** Actor classes this node can host; every node of a cluster must load the same ones. */
+  readonly actors: readonly ActorClass[];
+  /** Address and port of the gRPC listener (port 0: ephemeral). */
+  readonly host: string;
+  readonly port: number;
+  /** etcd endpoints (`http://127.0.0.1:2379`, comma-separated); turns cluster mode on. */
+  readonly etcd?: string;
+  /** This node's id, unique in the cluster (default: the host name). */
+  readonly nodeId?: string;
+  /** Host peers use to reach this node (default: `host`, or the machine's name when `host` is a wildcard). */
+  readonly advertiseHost?: string;
+  /** etcd lease TTL in seconds (default 10): how long a dead node's actors stay unreachable. */
+  readonly leaseTtl?: number;
+  readonly callTimeoutMs?: number;
+  readonly idleMs?: number;
+  readonly maxActivations?: number;
+  readonly sync?: boolean;
+  /** Called when the node can no longer safely host actors (its etcd lease is lost); it should exit. */
+  readonly onFatal?: (error: Error) => void;
+}
+
+/** A forwarded call may be passed on this many times while an actor's ownership settles. */
+const MAX_HOPS = 4;
+/** Owner cache entries kept before the cache starts over. */
+const MAX_CACHED_OWNERS = 100_000;
+const KEY = Symbol('actor-key');
+
+const identity = (type: string, key: ActorKey): string => `${type}\u0000${keyText(key)}`;
+
+/**
+ * Hosts actors and routes calls. In a cluster a call goes to the node holding the actor's claim,
+ * or, for an unclaimed actor, to the node rendezvous hashing picks among the live, non-draining
+ * members; a forwarded call whose target no longer hosts the actor is claimed where it lands.
+ */
+export class ActorNode implements ActorClient, NodeHandler {
+  private runtime!: ActorRuntime;
+  private listener!: GrpcListener;
+  private membership: Membership | undefined;
+  private directory: Directory | undefined;
+  private readonly peers = new Map<string, PeerChannel>();
+  private readonly owners = new Map<string, string>();
+  private readonly refProtos = new Map<string, object>();
+  private closing = false;
+  private readonly leaseTtl: number;
+  private readonly callTimeoutMs: number;
+  readonly nodeId: string;
+  private address = '';
+
+  private constructor(options: ActorNodeOptions) {
+    this.nodeId = options.nodeId ?? hostname();
+    this.leaseTtl = options.leaseTtl ?? 10;
+    this.callTimeoutMs = options.callTimeoutMs ?? 30_000;
+  }
+
+  /** Starts the gRPC listener, joins the cluster (when `etcd` is set) and opens the runtime. */
+  static async start(options: ActorNodeOptions): Promise<ActorNode> {
+    const node = new ActorNode(options);
+    node.listener = await serveGrpc(node, options.host, options.port);
+    const wildcard = options.host === '0.0.0.0' || options.host === '::';
+    node.address = `${options.advertiseHost ?? (wildcard ? hostname() : options.host)}:${node.listener.port}`;
+    try {
+      if (options.etcd) {
+        node.membership = await Membership.join({
+          etcd: options.etcd,
+          nodeId: node.nodeId,
+          address: node.address,
+          leaseTtl: node.leaseTtl,
+          onLost: (e) => (options.onFatal ?? ((err: Error) => console.error(`orbit: ${err.message}`)))(new Error(`node ${node.nodeId} lost its etcd lease: ${e.message}`)),
+        });
+        node.directory = new Directory(node.membership);
+        node.membership.subscribe(() => node.dropDeparted());
+      }
+      node.runtime = ActorRuntime.open({
+        dataDir: options.dataDir,
+        actors: options.actors,
+        stateStore: node.directory,
+        claims: node.directory,
+        client: node,
+        callTimeoutMs: node.callTimeoutMs,
+        ...(options.idleMs !== undefined ? { idleMs: options.idleMs } : {}),
+        ...(options.maxActivations !== undefined ? { maxActivations: options.maxActivations } : {}),
+        ...(options.sync !== undefined ? { sync: options.sync } : {}),
+      });
+    } catch (e) {
+      await node.listener.close(0);
+      await node.membership?.close();
+      throw e;
+    }
+    return node;
+  }
+
+  /** The bound gRPC port. */
+  get port(): number {
+    return this.listener.port;
+  }
+
+  /** Whether this node is part of an etcd cluster. */
+  get clustered(): boolean {
+    return this.directory !== undefined;
+  }
+
+  /** A typed proxy whose calls are routed like remote ones (to the owner, wherever it is). */
+  actorOf<A extends Actor<unknown>>(cls: ActorClass<A>, key?: ActorKey): ActorRef<A> {
+    // Validates the key and registers the class.
+    this.runtime.actorOf(cls, key);
+    let proto = this.refProtos.get(cls.type);
+    if (!proto) {
+      const p: Record<string, (this: { [KEY]: ActorKey | undefined }, ...args: unknown[]) => Promise<unknown>> = {};
+      const node = this;
+      for (const method of actorMethods(cls as unknown as ActorClass)) {
+        p[method] = function (...args: unknown[]) {
+          return node.invoke({ type: cls.type, key: this[KEY], method, args, hops: 0 });
+        };
+      }
+      proto = p;
+      this.refProtos.set(cls.type, proto);
+    }
+    return Object.create(proto, { [KEY]: { value: key } }) as ActorRef<A>;
+  }
+
+  // ─── Routing ─────────────────────────────────────────────────────────────
+
+  /** Runs a call here or on the actor's owner; see the class comment. */
+  async invoke(c: ActorInvocation): Promise<unknown> {
+    if (this.runtime === undefined || this.closing) throw new ActorError('node_unavailable', `${this.nodeId} is not serving`);
+    if (!this.directory || c.key === undefined) return this.runtime.callByName(c.type, c.key, c.method, c.args);
+    if (!this.runtime.classOf(c.type)) throw new ActorError('unknown_type', c.type);
+    return this.route(c, false);
+  }
+
+  private async route(c: ActorInvocation, retried: boolean): Promise<unknown> {
+    const key = c.key!;
+    if (this.runtime.hosts(c.type, key)) return this.local(c, retried);
+    const members = this.membership!.members;
+    const id = identity(c.type, key);
+    let target = this.owners.get(id) ?? (await this.directory!.owner(c.type, key));
+    // A claim whose node has left is about to vanish with its lease; place the actor afresh.
+    if (target !== undefined && !members.has(target)) target = undefined;
+    // A forwarded call, or a retry after re-resolving, is claimed where it is: the fallback when placement disagrees.
+    if (target === undefined) target = (c.hops > 0 || retried) && !this.directory!.draining ? this.nodeId : this.place(id);
+    if (target === this.nodeId) return this.local(c, retried);
+    return this.forward(target, c, retried);
+  }
+
+  private async local(c: ActorInvocation, retried: boolean): Promise<unknown> {
+    try {
+      return await this.runtime.callByName(c.type, c.key, c.method, c.args);
+    } catch (e) {
+      if (!(e instanceof NotOwnerError)) throw e;
+      if (this.membership!.members.has(e.owner)) return this.forward(e.owner, c, retried);
+      // Released meanwhile, or this node is draining: resolve again, once.
+      if (!retried) return this.route(c, true);
+      throw e;
+    }
+  }
+
+  private async forward(target: string, c: ActorInvocation, retried: boolean): Promise<unknown> {
+    const id = identity(c.type, c.key!);
+    if (c.hops >= MAX_HOPS) throw new ActorError('not_owner', `${c.type} ${JSON.stringify(c.key)} still moving after ${MAX_HOPS} forwards`);
+    const member = this.membership!.members.get(target);
+    if (!member) {
+      this.owners.delete(id);
+      if (!retried) return this.route(c, true);
+      throw new ActorError('node_unavailable', target);
+    }
+    try {
+      const result = await this.peer(member).call({ ...c, hops: c.hops + 1 });
+      if (this.owners.size >= MAX_CACHED_OWNERS) this.owners.clear();
+      this.owners.set(id, target);
+      return result;
+    } catch (e) {
+      if (!(e instanceof ActorError && e.retriable)) throw e;
+      this.owners.delete(id);
+      if (retried) throw e;
+      // A dead node's claims go when its lease expires: wait for that (bounded), then resolve again.
+      if (e.code === 'node_unavailable') await this.membership!.waitGone(target, (this.leaseTtl + 1) * 1000);
+      return this.route(c, true);
+    }
+  }
+
+  /** Rendezvous hashing over the live members that are not draining (all members if every one is). */
+  private place(id: string): string {
+    const members = [...this.membership!.members.values()];
+    const open = members.filter((m) => !m.draining).map((m) => m.id);
+    return placeActor(id, open.length > 0 ? open : members.map((m) => m.id)) ?? this.nodeId;
+  }
+
+  private peer(member: Member): PeerChannel {
+    const name = `${member.id}@${member.address}`;
+    let p = this.peers.get(name);
+    if (!p) {
+      // The owner's own call timeout runs first; this margin covers forwarding and the network.
+      p = new PeerChannel(member.address, this.callTimeoutMs + 5_000);
+      this.peers.set(name, p);
+    }
+    return p;
+  }
+
+  private dropDeparted(): void {
+    const members = this.membership!.members;
+    for (const [name, p] of this.peers) {
+      const id = name.slice(0, name.lastIndexOf('@'));
+      if (members.get(id)?.address !== p.address) {
+        p.close();
+        this.peers.delete(name);
+      }
+    }
+  }
+
+  // ─── Cluster services ────────────────────────────────────────────────────
+
+  async nodes(): Promise<NodeInfoMessage[]> {
+    const here = this.runtime.activations().length;
+    if (!this.membership) return [{ id: this.nodeId, address: this.address, draining: false, activations: here, self: true }];
+    return [...this.membership.members.values()]
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((m) => ({ id: m.id, address: m.address, draining: m.draining, activations: m.id === this.nodeId ? here : 0, self: m.id === this.nodeId }));
+  }
+
+  async activations(type: string): Promise<Claim[]> {
+    if (this.directory) return this.directory.claims(type || undefined);
+    return this.runtime
+      .activations()
+      .filter((a) => !type || a.type === type)
+      .map((a) => ({ ...a, node: this.nodeId }));
+  }
+
+  /** Takes no new activations from now on and deactivates the current ones (state saved, claims released). */
+  async drain(): Promise<number> {
+    if (this.directory) {
+      this.directory.draining = true;
+      await this.membership!.setDraining(true);
+    }
+    return this.runtime.deactivateAll();
+  }
+
+  health(): HealthReplyMessage {
+    return { status: this.closing ? 'NOT_SERVING' : 'SERVING', node_id: this.nodeId, clustered: this.clustered };
+  }
+
+  /** Stops serving, deactivates every actor (saving state, releasing claims), then leaves the cluster. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    await this.listener.close(2_000);
+    await this.runtime.close();
+    for (const p of this.peers.values()) p.close();
+    this.peers.clear();
+    await this.membership?.close();
+  }
+}

@@ -1,0 +1,308 @@
+// gRPC transport: the server side of proto/orbit.proto and the batched channel a node keeps to each peer.
+//
+// A call to a remote actor joins the peer's outbox; the outbox goes out as one `CallBatch` on the
+// peer's long-lived `InvokeStream` once per event-loop turn (setImmediate), and the peer answers
+// with `ReplyBatch`es gathered per turn the same way, so many small calls share one message each way.
+import * as grpc from '@grpc/grpc-js';
+import type { ActorKey } from '../actors/actor.ts';
+import { ACTOR_ERRORS, ActorError, type ActorErrorCode } from '../actors/errors.ts';
+import { decodeValue, encodeValue } from './codec.ts';
+import type { Claim } from './directory.ts';
+import {
+  CHANNEL_OPTIONS,
+  orbitServices,
+  type ActivationInfoMessage,
+  type ActorCallMessage,
+  type ActorFaultMessage,
+  type ActorReplyMessage,
+  type CallBatchMessage,
+  type HealthReplyMessage,
+  type NodeInfoMessage,
+  type ReplyBatchMessage,
+} from './proto.ts';
+
+/** A decoded call, as a node routes it. */
+export interface ActorInvocation {
+  readonly type: string;
+  readonly key: ActorKey | undefined;
+  readonly method: string;
+  readonly args: readonly unknown[];
+  /** Forwards so far (0 for a call that entered the cluster here). */
+  readonly hops: number;
+}
+
+/** What a node answers on its gRPC services. */
+export interface NodeHandler {
+  invoke(call: ActorInvocation): Promise<unknown>;
+  nodes(): Promise<NodeInfoMessage[]>;
+  activations(type: string): Promise<Claim[]>;
+  drain(): Promise<number>;
+  health(): HealthReplyMessage;
+}
+
+/** An error an actor method threw on another node: its class name, message and SQLSTATE survive the trip. */
+export class RemoteActorError extends Error {
+  constructor(
+    message: string,
+    override readonly name: string,
+    readonly sqlstate: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Any thrown value as an `ActorFault`. */
+export function toFault(e: unknown): ActorFaultMessage {
+  if (e instanceof ActorError) return { code: e.code, message: e.message, sqlstate: e.sqlstate, retriable: e.retriable, name: e.name };
+  const err = e instanceof Error ? e : new Error(String(e));
+  const sqlstate = (err as { sqlstate?: unknown }).sqlstate;
+  // P0001 is PostgreSQL's raise_exception: an error the application raised itself.
+  return { code: 'actor_error', message: err.message, sqlstate: typeof sqlstate === 'string' ? sqlstate : 'P0001', retriable: false, name: err.name };
+}
+
+/** The error a fault stands for: an `ActorError` for the runtime's own codes, else a `RemoteActorError`. */
+export function fromFault(f: ActorFaultMessage): Error {
+  if (Object.hasOwn(ACTOR_ERRORS, f.code)) {
+    const e = new ActorError(f.code as ActorErrorCode);
+    e.message = f.message;
+    return e;
+  }
+  return new RemoteActorError(f.message, f.name || 'Error', f.sqlstate || 'P0001');
+}
+
+/** The key fields of a call or activation message. */
+export function keyFields(key: ActorKey | undefined): { string_key?: string; number_key?: number } {
+  if (key === undefined) return {};
+  return typeof key === 'number' ? { number_key: key } : { string_key: key };
+}
+
+function keyOf(m: { key?: string; string_key?: string; number_key?: number }): ActorKey | undefined {
+  if (m.key === 'string_key') return m.string_key;
+  if (m.key === 'number_key') return m.number_key;
+  return undefined;
+}
+
+/** Decodes and runs one call; never rejects (failures become the reply's fault). */
+async function answer(handler: NodeHandler, c: ActorCallMessage): Promise<ActorReplyMessage> {
+  try {
+    const args = decodeArgs(c.args);
+    const result = await handler.invoke({ type: c.type, key: keyOf(c), method: c.method, args, hops: c.hops });
+    return { id: c.id, result: encodeValue(result) };
+  } catch (e) {
+    return { id: c.id, fault: toFault(e) };
+  }
+}
+
+function decodeArgs(bytes: Uint8Array): unknown[] {
+  let args: unknown;
+  try {
+    args = decodeValue(bytes);
+  } catch (e) {
+    throw new ActorError('invalid_call', `arguments are not MessagePack: ${(e as Error).message}`);
+  }
+  if (args === undefined) return [];
+  if (!Array.isArray(args)) throw new ActorError('invalid_call', 'arguments must be a MessagePack array');
+  return args;
+}
+
+function activationMessage(c: Claim): ActivationInfoMessage {
+  return { type: c.type, ...keyFields(c.key), node: c.node };
+}
+
+const unavailable = (e: unknown): Partial<grpc.StatusObject> => ({ code: grpc.status.UNAVAILABLE, details: e instanceof Error ? e.message : String(e) });
+
+/** A bound gRPC server. */
+export interface GrpcListener {
+  readonly port: number;
+  /** Stops taking calls; in-flight ones get up to `graceMs` to finish. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Serves the Actors, Cluster and Health services of `handler` on host:port (0: ephemeral). */
+export async function serveGrpc(handler: NodeHandler, host: string, port: number): Promise<GrpcListener> {
+  const s = orbitServices();
+  const server = new grpc.Server(CHANNEL_OPTIONS);
+  server.addService(s.Actors.service, {
+    Invoke: (call: grpc.ServerUnaryCall<ActorCallMessage, ActorReplyMessage>, done: grpc.sendUnaryData<ActorReplyMessage>) => {
+      void answer(handler, call.request).then((r) => done(null, r));
+    },
+    InvokeStream: (duplex: grpc.ServerDuplexStream<CallBatchMessage, ReplyBatchMessage>) => {
+      let out: ActorReplyMessage[] = [];
+      let scheduled = false;
+      let inflight = 0;
+      let ended = false;
+      let dead = false;
+      const flush = (): void => {
+        scheduled = false;
+        if (dead) return;
+        if (out.length > 0) {
+          duplex.write({ replies: out });
+          out = [];
+        }
+        if (ended && inflight === 0) duplex.end();
+      };
+      const schedule = (): void => {
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      };
+      duplex.on('data', (batch: CallBatchMessage) => {
+        for (const c of batch.calls) {
+          inflight++;
+          void answer(handler, c).then((r) => {
+            inflight--;
+            out.push(r);
+            schedule();
+          });
+        }
+      });
+      duplex.on('end', () => {
+        ended = true;
+        schedule();
+      });
+      duplex.on('error', () => {
+        dead = true;
+      });
+      duplex.on('cancelled', () => {
+        dead = true;
+      });
+    },
+  });
+  server.addService(s.Cluster.service, {
+    Nodes: (_call: grpc.ServerUnaryCall<unknown, unknown>, done: grpc.sendUnaryData<{ nodes: NodeInfoMessage[] }>) => {
+      handler.nodes().then(
+        (nodes) => done(null, { nodes }),
+        (e: unknown) => done(unavailable(e), null),
+      );
+    },
+    Activations: (call: grpc.ServerUnaryCall<{ type: string }, unknown>, done: grpc.sendUnaryData<{ activations: ActivationInfoMessage[] }>) => {
+      handler.activations(call.request.type).then(
+        (claims) => done(null, { activations: claims.map(activationMessage) }),
+        (e: unknown) => done(unavailable(e), null),
+      );
+    },
+    Drain: (_call: grpc.ServerUnaryCall<unknown, unknown>, done: grpc.sendUnaryData<{ deactivated: number }>) => {
+      handler.drain().then(
+        (deactivated) => done(null, { deactivated }),
+        (e: unknown) => done(unavailable(e), null),
+      );
+    },
+  });
+  server.addService(s.Health.service, {
+    Check: (_call: grpc.ServerUnaryCall<unknown, unknown>, done: grpc.sendUnaryData<HealthReplyMessage>) => done(null, handler.health()),
+  });
+  const bound = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+  });
+  return {
+    port: bound,
+    close: (graceMs = 5_000) =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+  };
+}
+
+interface Waiter {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** One open InvokeStream with the calls written to it (or about to be) and not yet answered. */
+interface OpenStream {
+  readonly duplex: grpc.ClientDuplexStream<CallBatchMessage, ReplyBatchMessage>;
+  readonly pending: Map<number, Waiter>;
+  outbox: ActorCallMessage[];
+  dead: boolean;
+}
+
+/** One gRPC channel to a peer node; calls are batched per event-loop turn on one stream. */
+export class PeerChannel {
+  private readonly client: grpc.Client;
+  private stream: OpenStream | undefined;
+  private scheduled = false;
+  private nextId = 1;
+
+  /** `timeoutMs`: a call with no reply by then fails with `call_timeout` (the owner's own timeout plus a margin). */
+  constructor(
+    readonly address: string,
+    private readonly timeoutMs: number,
+  ) {
+    this.client = new (orbitServices().Actors)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  }
+
+  /**
+   * Sends one call. If the stream fails before the reply (the peer died or is unreachable), the
+   * call fails with the retriable `ActorError('node_unavailable')`.
+   */
+  call(c: ActorInvocation): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      const stream = this.open();
+      const id = this.nextId++;
+      const timer = setTimeout(() => {
+        if (stream.pending.delete(id)) reject(new ActorError('call_timeout', `${c.type}.${c.method} on ${this.address} gave no answer within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      stream.pending.set(id, { resolve, reject, timer });
+      stream.outbox.push({ id, type: c.type, ...keyFields(c.key), method: c.method, args: encodeValue(c.args), hops: c.hops });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const s = this.stream;
+    if (!s || s.dead || s.outbox.length === 0) return;
+    s.duplex.write({ calls: s.outbox });
+    s.outbox = [];
+  }
+
+  private open(): OpenStream {
+    if (this.stream && !this.stream.dead) return this.stream;
+    const duplex = (this.client as unknown as { InvokeStream(): grpc.ClientDuplexStream<CallBatchMessage, ReplyBatchMessage> }).InvokeStream();
+    const s: OpenStream = { duplex, pending: new Map(), outbox: [], dead: false };
+    duplex.on('data', (batch: ReplyBatchMessage) => {
+      for (const r of batch.replies) {
+        const w = s.pending.get(r.id);
+        if (!w) continue;
+        s.pending.delete(r.id);
+        clearTimeout(w.timer);
+        if (r.fault) w.reject(fromFault(r.fault));
+        else w.resolve(decodeValue(r.result ?? new Uint8Array(0)));
+      }
+    });
+    const fail = (why: string): void => {
+      if (s.dead) return;
+      s.dead = true;
+      if (this.stream === s) this.stream = undefined;
+      for (const w of s.pending.values()) {
+        clearTimeout(w.timer);
+        w.reject(new ActorError('node_unavailable', `${this.address}: ${why}`));
+      }
+      s.pending.clear();
+    };
+    duplex.on('error', (e: Error) => fail(e.message));
+    duplex.on('end', () => fail('stream ended'));
+    this.stream = s;
+    return s;
+  }
+
+  /** Fails what is in flight and closes the channel. */
+  close(): void {
+    const s = this.stream;
+    this.stream = undefined;
+    if (s) s.duplex.cancel();
+    this.client.close();
+  }
+}
