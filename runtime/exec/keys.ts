@@ -119,11 +119,12 @@ function numericLoop(
 }
 
 /**
- * Ids of rows `data[0..n)` by a walk over `keys` (ascending, with their `ids`), or false when the
+ * Ids of rows `data[0..n)` by a walk over `keys` (ascending, with their `ids`; null when a key's
+ * id is its position), or false when the
  * rows' keys descend somewhere. NULL and inactive rows get -1. The walk starts at the first key by
  * binary search and then only moves forward.
  */
-function mergeLoop(keys: Float64Array, ids: Int32Array, data: Float64Array | Int32Array, valid: Uint8Array | null, active: Uint8Array | null, n: number, out: Int32Array): boolean {
+function mergeLoop(keys: Float64Array, ids: Int32Array | null, data: Float64Array | Int32Array, valid: Uint8Array | null, active: Uint8Array | null, n: number, out: Int32Array): boolean {
   const len = keys.length;
   let p = -1;
   let prev = -Infinity;
@@ -145,32 +146,25 @@ function mergeLoop(keys: Float64Array, ids: Int32Array, data: Float64Array | Int
       }
       p = lo;
     } else while (p < len && keys[p]! < k) p++;
-    out[i] = p < len && keys[p] === k ? ids[p]! : -1;
+    out[i] = p < len && keys[p] === k ? (ids === null ? p : ids[p]!) : -1;
   }
   return true;
 }
 
 const MERGE_LOOP = { i32: freshCopy(mergeLoop), f64: freshCopy(mergeLoop) };
 
-/** 0, 1, …, n-1. */
-function countUp(n: number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = i;
-  return out;
-}
-
 /**
  * `m`'s keys ascending with their ids. Ids count up in insertion order, so a build side that
  * arrived in key order (a join output that kept its probe side's order) needs no sort.
  */
-function ascendingKeys(m: NumMap, ids: number): { keys: Float64Array; ids: Int32Array; size: number } {
+function ascendingKeys(m: NumMap, ids: number): { keys: Float64Array; ids: Int32Array | null; size: number } {
   const { keys, vals } = m;
   if (ids === m.size) {
     const byId = new Float64Array(ids);
     for (let i = 0; i < vals.length; i++) if (vals[i] !== -1) byId[vals[i]!] = keys[i]!;
     let sorted = true;
     for (let k = 1; k < ids && sorted; k++) sorted = byId[k - 1]! < byId[k]!;
-    if (sorted) return { keys: byId, ids: countUp(ids), size: m.size };
+    if (sorted) return { keys: byId, ids: null, size: m.size };
   }
   const sorted = new Float64Array(m.size);
   let j = 0;
@@ -519,7 +513,7 @@ export class KeyTable {
   }
 
   /** The table's integer keys ascending with their ids (see mergeIds); rebuilt when keys were added. */
-  private ascending: { keys: Float64Array; ids: Int32Array; size: number } | null = null;
+  private ascending: { keys: Float64Array; ids: Int32Array | null; size: number } | null = null;
   /** Batches whose keys did not ascend: after a few, probes stop trying the merge. */
   private unsorted = 0;
 
@@ -535,7 +529,7 @@ export class KeyTable {
     let a = this.ascending;
     if (a === null || a.size !== this.keyCount(m)) {
       const sorted = this.sorted;
-      a = this.ascending = sorted !== null ? { keys: sorted, ids: countUp(sorted.length), size: sorted.length } : ascendingKeys(m, this.size);
+      a = this.ascending = sorted !== null ? { keys: sorted, ids: null, size: sorted.length } : ascendingKeys(m, this.size);
     }
     const loop = v.rep === 'i32' ? MERGE_LOOP.i32 : MERGE_LOOP.f64;
     if (loop(a.keys, a.ids, v.data as Float64Array | Int32Array, v.valid, active, n, out)) return true;

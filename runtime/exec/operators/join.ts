@@ -238,7 +238,8 @@ abstract class JoinOp implements Operator {
 
 export class HashJoinOp extends JoinOp {
   private keys: KeyTable | undefined;
-  private head = new Int32Array(0);
+  /** Per key id its first build row, and per row the next with the same key; null when id = row. */
+  private head: Int32Array | null = null;
   private chain = new Int32Array(0);
   /** The probe's key ids, reused from batch to batch (consumed within `match`). */
   private idsBuf: Int32Array | null = null;
@@ -254,6 +255,13 @@ export class HashJoinOp extends JoinOp {
     const keys = new KeyTable(this.rightKeys.length, right.length);
     const kv = this.rightKeys.map((f) => f(right, this.rc));
     const ids = (kv.length === 1 ? keys.buildAscending(kv[0]!, right.length) : null) ?? keys.ids(kv, right.length, true, true);
+    this.keys = keys;
+    // Every build row with a key of its own, in row order (a primary-key side, as in most joins):
+    // a key's id is its row, and no chains are needed.
+    if (keys.size === right.length && isRowOrder(ids, right.length)) {
+      this.head = null;
+      return;
+    }
     this.head = new Int32Array(keys.size).fill(-1);
     this.chain = new Int32Array(right.length).fill(-1);
     for (let i = right.length - 1; i >= 0; i--) {
@@ -262,7 +270,6 @@ export class HashJoinOp extends JoinOp {
       this.chain[i] = this.head[id]!;
       this.head[id] = i;
     }
-    this.keys = keys;
   }
   protected override takesSelection(): boolean {
     // Plain column keys read rejected rows harmlessly; computed keys could fail on them.
@@ -277,7 +284,8 @@ export class HashJoinOp extends JoinOp {
     for (let i = 0; i < left.length; i++) {
       const id = ids[i]!;
       if (id < 0) continue;
-      for (let r = head[id]!; r >= 0; r = chain[r]!) pairs.push(i, r);
+      if (head === null) pairs.push(i, id);
+      else for (let r = head[id]!; r >= 0; r = chain[r]!) pairs.push(i, r);
       if (pairs.n - checked >= PAIR_BLOCK) {
         this.out.check(left, right, pairs, checked);
         checked = pairs.n;
@@ -285,6 +293,12 @@ export class HashJoinOp extends JoinOp {
     }
     this.out.check(left, right, pairs, checked);
   }
+}
+
+/** Whether `ids[i] === i` for every row: each build row has a key of its own, ids in row order. */
+function isRowOrder(ids: Int32Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (ids[i] !== i) return false;
+  return true;
 }
 
 export class NestedLoopJoinOp extends JoinOp {
