@@ -129,10 +129,12 @@ function mergeLoop(keys: Float64Array, ids: Int32Array | null, data: Float64Arra
   let p = -1;
   let prev = -Infinity;
   for (let i = 0; i < n; i++) {
-    if ((active !== null && active[i] === 0) || (valid !== null && valid[i] === 0)) {
+    if (valid !== null && valid[i] === 0) {
       out[i] = -1;
       continue;
     }
+    // Inactive rows walk too (their keys ascend with the rest) and are masked at the end: a
+    // filter's verdicts are unpredictable, and a branch on them costs more than the walk.
     const k = data[i]!;
     if (k < prev) return false;
     prev = k;
@@ -146,7 +148,8 @@ function mergeLoop(keys: Float64Array, ids: Int32Array | null, data: Float64Arra
       }
       p = lo;
     } else while (p < len && keys[p]! < k) p++;
-    out[i] = p < len && keys[p] === k ? (ids === null ? p : ids[p]!) : -1;
+    const id = p < len && keys[p] === k ? (ids === null ? p : ids[p]!) : -1;
+    out[i] = active === null ? id : id | (active[i]! - 1);
   }
   return true;
 }
