@@ -3,12 +3,8 @@
 // A user's password is stored as a verifier in PostgreSQL's forms (docs 21.5 "Password Authentication"),
 // the same strings `protocols.pg.users` holds: `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`
 // or `md5<hex of md5(password || user)>`. A token is stored as the hex SHA-256 of its text.
-import { createHash, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
-
-/** A stored password: never the password itself. */
-type Verifier =
-  | { readonly kind: 'scram'; readonly iterations: number; readonly salt: Buffer; readonly storedKey: Buffer }
-  | { readonly kind: 'md5'; readonly hash: string };
+import { createHash } from 'node:crypto';
+import { type Verifier, parseVerifier, passwordMatches } from '../kit/passwords.ts';
 
 /** The credentials of one listener. With neither users nor tokens, loopback clients are trusted. */
 export interface AuthConfig {
@@ -42,18 +38,6 @@ function section(settings: Readonly<Record<string, unknown>>, key: string, what:
   const raw = settings[key] ?? {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AuthConfigError(`protocols.http.${key}: expected an object of ${what}`);
   return raw as Record<string, unknown>;
-}
-
-function parseVerifier(s: string): Verifier | undefined {
-  const md5 = /^md5([0-9a-f]{32})$/.exec(s);
-  if (md5) return { kind: 'md5', hash: md5[1]! };
-  const scram = /^SCRAM-SHA-256\$(\d+):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)$/.exec(s);
-  if (!scram) return undefined;
-  const iterations = Number(scram[1]);
-  const salt = Buffer.from(scram[2]!, 'base64');
-  const storedKey = Buffer.from(scram[3]!, 'base64');
-  if (iterations < 1 || salt.length === 0 || storedKey.length !== 32) return undefined;
-  return { kind: 'scram', iterations, salt, storedKey };
 }
 
 /** Whether any credential is configured: then every request must carry one, loopback included. */
@@ -102,7 +86,7 @@ export class Authenticator {
     const key = sha256hex(`${user}\u0000${password}`);
     if (this.passed.get(key) === user) return { ok: true, user };
     const v = this.config.users.get(user);
-    if (!v || !matches(v, user, password)) return { ok: false, reason: 'invalid' };
+    if (!v || !passwordMatches(v, user, password)) return { ok: false, reason: 'invalid' };
     // Bounded: a client rotating passwords cannot grow it without limit.
     if (this.passed.size >= 1024) this.passed.clear();
     this.passed.set(key, user);
@@ -110,31 +94,8 @@ export class Authenticator {
   }
 }
 
-function matches(v: Verifier, user: string, password: string): boolean {
-  if (v.kind === 'md5') return sameBytes(Buffer.from(createHash('md5').update(password + user).digest('hex')), Buffer.from(v.hash));
-  const salted = pbkdf2Sync(saslPrep(password), v.salt, v.iterations, 32, 'sha256');
-  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
-  return sameBytes(createHash('sha256').update(clientKey).digest(), v.storedKey);
-}
-
-/**
- * SASLprep (RFC 4013) as far as passwords need it, so a password stored by `orbit user add` checks
- * the same here: non-ASCII spaces map to a space, characters "commonly mapped to nothing" are
- * dropped, then NFKC.
- */
-function saslPrep(password: string): string {
-  return password
-    .replace(/[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g, ' ')
-    .replace(/[\u00AD\u034F\u1806\u180B-\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/g, '')
-    .normalize('NFKC');
-}
-
 function sha256hex(s: string): string {
   return createHash('sha256').update(s).digest('hex');
-}
-
-function sameBytes(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** The challenges a 401 answer carries (RFC 9110 §11.6.1), one per scheme the config enables. */

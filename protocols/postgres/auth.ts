@@ -1,16 +1,14 @@
 // Password authentication (docs 55.3): users and verifiers from the config, cleartext, md5 and SCRAM-SHA-256 exchanges.
 //
-// Verifiers use PostgreSQL's stored forms (docs 21.5 "Password Authentication"):
+// Verifiers use PostgreSQL's stored forms (docs 21.5 "Password Authentication"; see kit/passwords.ts):
 // `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>` (base64 parts) and `md5<hex of md5(password || user)>`.
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { SCRAM_ITERATIONS, type Verifier, hmac, md5hex, parseVerifier, passwordMatches, sameBytes } from '../kit/passwords.ts';
+
+export { md5Verifier, scramVerifier, type Verifier } from '../kit/passwords.ts';
 
 /** The methods of pg_hba.conf this server offers; `trust` is only the no-users loopback default. */
 export type AuthMethod = 'scram-sha-256' | 'md5' | 'password';
-
-/** A stored password: never the password itself. */
-export type Verifier =
-  | { readonly kind: 'scram'; readonly iterations: number; readonly salt: Buffer; readonly storedKey: Buffer; readonly serverKey: Buffer }
-  | { readonly kind: 'md5'; readonly hash: string };
 
 /** Who may log in and how, from `protocols.pg` in the config file. */
 export interface AuthConfig {
@@ -25,8 +23,6 @@ export class AuthConfigError extends Error {
 
 const METHODS: readonly AuthMethod[] = ['scram-sha-256', 'md5', 'password'];
 
-/** RFC 7677 asks for at least 4096 iterations; PostgreSQL's default too. */
-export const SCRAM_ITERATIONS = 4096;
 
 /**
  * Reads `users` (name → verifier string) and `auth` (method, default scram-sha-256) from the
@@ -46,63 +42,6 @@ export function authConfig(settings: Readonly<Record<string, unknown>>): AuthCon
     users.set(name, verifier);
   }
   return { method: rawMethod as AuthMethod, users };
-}
-
-/** Parses a stored verifier; undefined when it is neither form. */
-export function parseVerifier(s: string): Verifier | undefined {
-  const md5 = /^md5([0-9a-f]{32})$/.exec(s);
-  if (md5) return { kind: 'md5', hash: md5[1]! };
-  const scram = /^SCRAM-SHA-256\$(\d+):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)$/.exec(s);
-  if (!scram) return undefined;
-  const iterations = Number(scram[1]);
-  const salt = Buffer.from(scram[2]!, 'base64');
-  const storedKey = Buffer.from(scram[3]!, 'base64');
-  const serverKey = Buffer.from(scram[4]!, 'base64');
-  if (iterations < 1 || salt.length === 0 || storedKey.length !== 32 || serverKey.length !== 32) return undefined;
-  return { kind: 'scram', iterations, salt, storedKey, serverKey };
-}
-
-/**
- * The SCRAM-SHA-256 verifier for a password, in PostgreSQL's stored form (what `orbit user add`
- * writes): StoredKey = H(HMAC(SaltedPassword, "Client Key")), ServerKey = HMAC(SaltedPassword, "Server Key") (RFC 5802 §3).
- */
-export function scramVerifier(password: string, iterations = SCRAM_ITERATIONS, salt: Buffer = randomBytes(16)): string {
-  const keys = scramKeys(password, salt, iterations);
-  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${keys.storedKey.toString('base64')}:${keys.serverKey.toString('base64')}`;
-}
-
-/** The md5 verifier PostgreSQL stores: "md5" + hex(md5(password || user name)). */
-export function md5Verifier(password: string, user: string): string {
-  return `md5${md5hex(password + user)}`;
-}
-
-function scramKeys(password: string, salt: Buffer, iterations: number): { storedKey: Buffer; serverKey: Buffer } {
-  const salted = pbkdf2Sync(saslPrep(password), salt, iterations, 32, 'sha256');
-  const clientKey = hmac(salted, 'Client Key');
-  return { storedKey: createHash('sha256').update(clientKey).digest(), serverKey: hmac(salted, 'Server Key') };
-}
-
-/**
- * SASLprep (RFC 4013) as far as passwords need it: non-ASCII spaces map to a space, characters
- * "commonly mapped to nothing" are dropped, then NFKC. ASCII passwords pass unchanged.
- */
-function saslPrep(password: string): string {
-  return password
-    .replace(/[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g, ' ')
-    .replace(/[\u00AD\u034F\u1806\u180B-\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/g, '')
-    .normalize('NFKC');
-}
-
-function hmac(key: Buffer, data: string | Buffer): Buffer {
-  return createHmac('sha256', key).update(data).digest();
-}
-
-function md5hex(s: string | Buffer): string {
-  return createHash('md5').update(s).digest('hex');
-}
-
-function sameBytes(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** What the session sends next during authentication. */
@@ -189,11 +128,7 @@ export class Authenticator {
     const v = this.verifier;
     if (!v) return this.finish(false, `Role "${this.user}" does not exist.`);
     if (given === '') return this.finish(false, 'empty password returned by client');
-    if (this.config.method === 'password') {
-      if (v.kind === 'md5') return this.finish(md5Verifier(given, this.user) === `md5${v.hash}`, 'Password does not match.');
-      const keys = scramKeys(given, v.salt, v.iterations);
-      return this.finish(sameBytes(keys.storedKey, v.storedKey) && sameBytes(keys.serverKey, v.serverKey), 'Password does not match.');
-    }
+    if (this.config.method === 'password') return this.finish(passwordMatches(v, this.user, given), 'Password does not match.');
     if (v.kind !== 'md5') return this.finish(false, 'User does not have a valid md5 password.');
     const expected = `md5${md5hex(Buffer.concat([Buffer.from(v.hash), this.md5Salt]))}`;
     return this.finish(sameBytes(Buffer.from(given), Buffer.from(expected)), 'Password does not match.');
