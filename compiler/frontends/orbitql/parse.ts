@@ -79,7 +79,8 @@ export function parseOrbitQL(source: string, cache?: StatementCache): OrbitParse
       for (const d of parsed.diagnostics) diagnostics.push({ ...d, span: map.span(d.span) });
       continue;
     }
-    const vectorErrors = vectorTypeDiagnostics(parsed.ast, map);
+    // Only statements that name a vector type need the walk (it runs on every edit in the editor).
+    const vectorErrors = /vector/i.test(sql) ? vectorTypeDiagnostics(parsed.ast, map) : [];
     if (vectorErrors.length > 0) {
       diagnostics.push(...vectorErrors);
       continue;
