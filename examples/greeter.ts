@@ -5,38 +5,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Actor, ActorRuntime } from '../runtime/index.ts';
+import { Counter, Greeter } from './actors.ts';
 
-/** Remembers everyone it greeted; state is saved explicitly. */
-class Greeter extends Actor<{ greeted: string[] }> {
-  static readonly type = 'Greeter';
-  override state = { greeted: [] as string[] };
-
-  override onActivate(): void {
-    console.log(`Greeter ${String(this.key)} activated, has greeted ${this.state.greeted.length} before`);
-  }
-
-  async greet(name: string): Promise<string> {
-    this.state.greeted.push(name);
-    await this.save();
-    return `Hello ${name}, from ${String(this.key)} (greeting #${this.state.greeted.length})`;
-  }
-
-  async greeted(): Promise<readonly string[]> {
-    return this.state.greeted;
-  }
-}
-
-/** A counter whose state is saved after every method that returns normally. */
-class Counter extends Actor<{ value: number }> {
-  static readonly type = 'Counter';
-  static readonly options = { autoSave: true };
-  override state = { value: 0 };
-
-  async increment(by = 1): Promise<number> {
-    this.state.value += by;
-    return this.state.value;
-  }
-}
+// Greeter (state saved explicitly) and Counter (saved after every method) are the classes
+// `orbit server --actors examples/actors.ts` serves.
 
 /** Keyless and stateless: calls spread over up to four activations. */
 class Shouter extends Actor {

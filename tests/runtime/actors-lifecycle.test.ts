@@ -110,7 +110,7 @@ test('past the activation cap the least recently used one is deactivated, state 
 });
 
 class Ticker extends Actor<{ ticks: number }> {
-  static readonly type = 'Ticker';
+  static readonly type: string = 'Ticker';
   override state = { ticks: 0 };
   private timer: { cancel(): void } | undefined;
 
@@ -131,25 +131,9 @@ class Ticker extends Actor<{ ticks: number }> {
 }
 
 /** A ticker that is never idle long enough to be deactivated, so its timer keeps running while a test waits. */
-class Metronome extends Actor<{ ticks: number }> {
-  static readonly type = 'Metronome';
+class Metronome extends Ticker {
+  static override readonly type = 'Metronome';
   static readonly options = { idleMs: 600_000 };
-  override state = { ticks: 0 };
-  private timer: { cancel(): void } | undefined;
-
-  start(everyMs: number): void {
-    this.timer = this.setTimer(() => {
-      this.state.ticks++;
-    }, everyMs, everyMs);
-  }
-
-  stop(): void {
-    this.timer?.cancel();
-  }
-
-  ticks(): number {
-    return this.state.ticks;
-  }
 }
 
 /**
