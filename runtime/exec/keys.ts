@@ -8,6 +8,7 @@
 import { valueKey } from './compare.ts';
 import { MAX_EXACT, pow10 } from './decimal.ts';
 import { NumMap, probeNum } from './num-map.ts';
+import { giveBack, scratchFloat64, scratchInt32 } from './scratch.ts';
 import { freshCopy } from './specialize.ts';
 import { type Vec, anyNullAt } from './vector.ts';
 
@@ -163,17 +164,18 @@ const MERGE_LOOP = { i32: freshCopy(mergeLoop), f64: freshCopy(mergeLoop) };
 function ascendingKeys(m: NumMap, ids: number): { keys: Float64Array; ids: Int32Array | null; size: number } {
   const { keys, vals } = m;
   if (ids === m.size) {
-    const byId = new Float64Array(ids);
+    const byId = scratchFloat64(ids);
     for (let i = 0; i < vals.length; i++) if (vals[i] !== -1) byId[vals[i]!] = keys[i]!;
     let sorted = true;
     for (let k = 1; k < ids && sorted; k++) sorted = byId[k - 1]! < byId[k]!;
     if (sorted) return { keys: byId, ids: null, size: m.size };
+    giveBack(byId);
   }
-  const sorted = new Float64Array(m.size);
+  const sorted = scratchFloat64(m.size);
   let j = 0;
   for (let i = 0; i < vals.length; i++) if (vals[i] !== -1) sorted[j++] = keys[i]!;
   sorted.sort();
-  const idOf = new Int32Array(sorted.length);
+  const idOf = scratchInt32(sorted.length);
   for (let i = 0; i < sorted.length; i++) idOf[i] = m.get(sorted[i]!);
   return { keys: sorted, ids: idOf, size: m.size };
 }
@@ -191,15 +193,18 @@ const DIRECT_MAX = 1 << 24;
 /** The direct table of `m`'s keys (ids at key - min, -1 elsewhere), or null when they are not dense integers. */
 function directTable(m: NumMap): { min: number; table: Int32Array; size: number } | null {
   if (m.size === 0 || m.nan !== -1) return null;
-  const keys = new Float64Array(m.size);
-  const ids = new Int32Array(m.size);
+  const keys = scratchFloat64(m.size);
+  const ids = scratchInt32(m.size);
   let j = 0;
   for (let i = 0; i < m.vals.length; i++) {
     if (m.vals[i] === -1) continue;
     keys[j] = m.keys[i]!;
     ids[j++] = m.vals[i]!;
   }
-  return directFrom(keys, ids);
+  const d = directFrom(keys, ids);
+  giveBack(keys);
+  giveBack(ids);
+  return d;
 }
 
 /** The direct table of `keys` with ids `ids` (null: an id is its key's position), or null when they are not dense integers. */
@@ -217,7 +222,7 @@ function directFrom(keys: Float64Array, ids: Int32Array | null): { min: number; 
   const span = max - min + 1;
   const dense = span <= Math.max(1024, n * DIRECT_SPREAD) || (span <= DIRECT_ANY && span <= n * DIRECT_SPARSE);
   if (span > DIRECT_MAX || !dense) return null;
-  const table = new Int32Array(span).fill(-1);
+  const table = scratchInt32(span, -1);
   for (let i = 0; i < n; i++) table[keys[i]! - min] = ids === null ? i : ids[i]!;
   return { min, table, size: n };
 }
@@ -508,7 +513,10 @@ export class KeyTable {
    */
   private directIds(v: Vec, m: NumMap, out: Int32Array, n: number, active: Uint8Array | null): boolean {
     let d = this.direct;
-    if (d === undefined || (d !== null && d.size !== this.keyCount(m))) d = this.direct = this.sorted !== null ? directFrom(this.sorted, null) : directTable(m);
+    if (d === undefined || (d !== null && d.size !== this.keyCount(m))) {
+      d = this.direct = this.sorted !== null ? directFrom(this.sorted, null) : directTable(m);
+      if (d !== null) this.borrowed.push(d.table);
+    }
     if (d === null) return false;
     const loop = v.rep === 'i32' ? DIRECT_LOOP.i32 : DIRECT_LOOP.f64;
     loop(d.table, d.min, v.data as Float64Array | Int32Array, v.valid, active, n, out);
@@ -532,7 +540,12 @@ export class KeyTable {
     let a = this.ascending;
     if (a === null || a.size !== this.keyCount(m)) {
       const sorted = this.sorted;
-      a = this.ascending = sorted !== null ? { keys: sorted, ids: null, size: sorted.length } : ascendingKeys(m, this.size);
+      if (sorted !== null) a = this.ascending = { keys: sorted, ids: null, size: sorted.length };
+      else {
+        a = this.ascending = ascendingKeys(m, this.size);
+        this.borrowed.push(a.keys);
+        if (a.ids !== null) this.borrowed.push(a.ids);
+      }
     }
     const loop = v.rep === 'i32' ? MERGE_LOOP.i32 : MERGE_LOOP.f64;
     if (loop(a.keys, a.ids, v.data as Float64Array | Int32Array, v.valid, active, n, out)) return true;
@@ -564,7 +577,8 @@ export class KeyTable {
   /**
    * Ids of a join build's key column `v` (rows 0..n-1, NULL rows -1) when it is a single integer
    * key ascending through the rows: the table then holds them as a sorted array (see `sorted`).
-   * Null, with nothing added, for any other build.
+   * Null, with nothing added, for any other build. The ids are a scratch array the caller hands
+   * back (scratch.ts).
    */
   buildAscending(v: Vec, n: number): Int32Array | null {
     if (this.width !== 1 || this.size !== 0 || v.dict !== undefined || !(v.rep === 'i32' || (v.rep === 'f64' && v.scale === 0))) return null;
@@ -579,8 +593,8 @@ export class KeyTable {
       if (k !== prev || distinct === 0) distinct++;
       prev = k;
     }
-    const keys = new Float64Array(distinct);
-    const out = new Int32Array(n);
+    const keys = scratchFloat64(distinct);
+    const out = scratchInt32(n);
     let id = -1;
     prev = -Infinity;
     for (let i = 0; i < n; i++) {
@@ -594,9 +608,27 @@ export class KeyTable {
       out[i] = id;
     }
     this.sorted = keys;
+    this.borrowed.push(keys);
     this.size = distinct;
     return out;
   }
+
+  /**
+   * Hands the table's scratch arrays back (see scratch.ts) once no probe will come: its owner
+   * closes. Arrays it returned from `ids` are the caller's to hand back.
+   */
+  dispose(): void {
+    for (const a of this.borrowed) giveBack(a);
+    this.borrowed.length = 0;
+    for (const d of this.dicts) d.nums.dispose();
+    for (const m of this.levels) m.dispose();
+    this.sorted = null;
+    this.direct = undefined;
+    this.ascending = null;
+  }
+
+  /** Scratch arrays the table's sorted keys, direct tables and merge arrays occupy (each once). */
+  private readonly borrowed: ArrayBufferView[] = [];
 
   /** The single-column loop for integer keys: straight typed-array reads into the number table. */
   private numericIds(v: Vec, m: NumMap, out: Int32Array, n: number, insert: boolean, nullsNeverMatch: boolean, active: Uint8Array | null): void {

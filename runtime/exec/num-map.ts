@@ -2,6 +2,8 @@
 // structure of grouping and hash joins, several times faster than a `Map` once it outgrows the
 // caches (no per-entry objects, linear probing over adjacent slots).
 
+import { giveBack, scratchFloat64, scratchInt32, scratchUint32Zeros } from './scratch.ts';
+
 const EMPTY = -1;
 const bits = new Float64Array(1);
 const words = new Uint32Array(bits.buffer);
@@ -64,18 +66,31 @@ export class NumMap {
   ) {
     let cap = 16;
     while (cap < capacity * 2) cap *= 2;
-    this.keys = new Float64Array(cap);
-    this.vals = new Int32Array(cap).fill(EMPTY);
+    // Large tables live in scratch arrays (see scratch.ts): a key slot is read only where its
+    // value slot is filled, so only the values need clearing.
+    this.keys = scratchFloat64(cap);
+    this.vals = scratchInt32(cap, EMPTY);
     this.shift = 32 - Math.log2(cap);
     this.mask = cap - 1;
     this.sizeFilter(cap);
+  }
+
+  /** Hands the table's arrays back to the scratch pool; the map is empty and unusable afterwards. */
+  dispose(): void {
+    giveBack(this.keys);
+    giveBack(this.vals);
+    giveBack(this.filter);
+    this.keys = new Float64Array(0);
+    this.vals = new Int32Array(0);
+    this.filter = null;
+    this.size = 0;
   }
 
   private sizeFilter(cap: number): void {
     if (cap < FILTER_FROM || !this.filtered) return;
     // cap slots hold at most cap/2 keys: 4·cap bits is 8 bits per key.
     const bits = cap * 4;
-    this.filter = new Uint32Array(bits >>> 5);
+    this.filter = scratchUint32Zeros(bits >>> 5);
     this.filterShift = 32 - Math.log2(bits);
   }
 
@@ -121,11 +136,15 @@ export class NumMap {
     const keys = this.keys;
     const vals = this.vals;
     const cap = vals.length * 2;
-    this.keys = new Float64Array(cap);
-    this.vals = new Int32Array(cap).fill(EMPTY);
+    giveBack(this.filter);
+    this.filter = null;
+    this.keys = scratchFloat64(cap);
+    this.vals = scratchInt32(cap, EMPTY);
     this.shift = 32 - Math.log2(cap);
     this.mask = cap - 1;
     this.sizeFilter(cap);
     for (let i = 0; i < vals.length; i++) if (vals[i] !== EMPTY) this.place(keys[i]!, vals[i]!);
+    giveBack(keys);
+    giveBack(vals);
   }
 }

@@ -13,6 +13,7 @@
 import type { DataType } from '../../compiler/ir/types.ts';
 import { MAX_EXACT, formatScaled, parseDecimal, parseScaledNumber, pow10, bigPow10, rescaleBig, textScale } from './decimal.ts';
 import { fail } from './errors.ts';
+import { scratchFloat64, scratchInt32, scratchUint8 } from './scratch.ts';
 
 export type Rep = 'i32' | 'f64' | 'big' | 'bool' | 'obj';
 export type VecData = Int32Array | Float64Array | Uint8Array | unknown[];
@@ -421,8 +422,12 @@ export function rescaleVec(v: Vec, scale: number): Vec {
   return toBig(v, scale);
 }
 
-/** Concatenates vectors of one type (decimal scales unified upward; `big` if any is big). */
-export function concatVecs(type: DataType, vs: readonly Vec[]): Vec {
+/**
+ * Concatenates vectors of one type (decimal scales unified upward; `big` if any is big). With
+ * `scratch`, new typed arrays are borrowed from the scratch pool (see scratch.ts): the caller
+ * hands them back and lets no copy of the vector escape.
+ */
+export function concatVecs(type: DataType, vs: readonly Vec[], scratch = false): Vec {
   if (vs.length === 1) return vs[0]!;
   if (vs.length > 0 && vs[0] === UNREAD) return UNREAD;
   let n = 0;
@@ -439,17 +444,18 @@ export function concatVecs(type: DataType, vs: readonly Vec[]): Vec {
   const parts = type.kind === 'decimal' || rep === 'big' ? vs.map((v) => (rep === 'big' ? toBig(v, scale) : rescaleVec(v, scale))) : vs;
   if (parts.some((p) => p.rep === 'big')) rep = 'big';
   const fin = rep === 'big' ? parts.map((p) => toBig(p, scale)) : parts;
-  const valid = anyNull ? new Uint8Array(n) : null;
+  // Every entry of a typed array below is written (by `set` or `fill`), so scratch contents need no clearing.
+  const valid = anyNull ? (scratch ? scratchUint8(n) : new Uint8Array(n)) : null;
   let data: VecData;
   switch (rep) {
     case 'i32':
-      data = new Int32Array(n);
+      data = scratch ? scratchInt32(n) : new Int32Array(n);
       break;
     case 'f64':
-      data = new Float64Array(n);
+      data = scratch ? scratchFloat64(n) : new Float64Array(n);
       break;
     case 'bool':
-      data = new Uint8Array(n);
+      data = scratch ? scratchUint8(n) : new Uint8Array(n);
       break;
     default:
       data = new Array<unknown>(n);
@@ -470,11 +476,12 @@ export function concatVecs(type: DataType, vs: readonly Vec[]): Vec {
   return { type, rep, length: n, valid, data, scale };
 }
 
-export function concatChunks(schemaTypes: readonly DataType[], cs: readonly Chunk[]): Chunk {
+/** The chunks `cs` as one (`scratch`: see concatVecs). */
+export function concatChunks(schemaTypes: readonly DataType[], cs: readonly Chunk[], scratch = false): Chunk {
   if (cs.length === 1) return cs[0]!;
   let n = 0;
   for (const c of cs) n += c.length;
-  return { columns: schemaTypes.map((t, i) => concatVecs(t, cs.map((c) => c.columns[i]!))), length: n };
+  return { columns: schemaTypes.map((t, i) => concatVecs(t, cs.map((c) => c.columns[i]!), scratch)), length: n };
 }
 
 export function emptyChunk(types: readonly DataType[]): Chunk {

@@ -169,8 +169,10 @@ export class AggregateOp extends Blocking {
       this.feedEvaluated(ev, ids, keys.size);
     }
     this.input.close();
-    // A global aggregate yields one row even over no input.
     const n = this.groups.length === 0 ? 1 : keys.size;
+    // The groups' values were copied out as they appeared: the table's arrays can be reused.
+    keys.dispose();
+    // A global aggregate yields one row even over no input.
     const cols: Vec[] = this.plan.groups.map((g, j) => vecFromValues(g.column.type, groupValues[j]!));
     cols.push(...this.results(0, n));
     return { columns: cols, length: n };

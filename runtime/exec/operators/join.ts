@@ -11,6 +11,7 @@ import { fail } from '../errors.ts';
 import { selectTrue } from '../kernels.ts';
 import { KeyTable } from '../keys.ts';
 import { type Chunk, type Vec, UNREAD, anyNullAt, gather, nullVec, valueAt } from '../vector.ts';
+import { giveBack, giveBackChunk, scratchInt32 } from '../scratch.ts';
 import { type BuildFn, type Operator, Slicer, checkCancel, evaluator, isSelective, markSelected, materialize, typesOf } from './operator.ts';
 
 type JoinPlan = HashJoin | MergeJoin | NestedLoopJoin;
@@ -181,6 +182,8 @@ abstract class JoinOp implements Operator {
   }
 
   protected abstract prepare(right: Chunk): void;
+  /** Hands back what `prepare` borrowed (the operator closes). */
+  protected release(): void {}
   protected leftSource(): Operator {
     return this.build(this.plan.left, this.rc);
   }
@@ -188,6 +191,10 @@ abstract class JoinOp implements Operator {
   protected abstract match(left: Chunk, right: Chunk, pairs: Pairs, active: Uint8Array | null): void;
   /** Whether `match` may be given a whole chunk with its selection (see `pullLeft`). */
   protected takesSelection(): boolean {
+    return false;
+  }
+  /** Whether the materialized build side is private to this operator (scratch arrays, see scratch.ts). */
+  protected scratchBuild(): boolean {
     return false;
   }
 
@@ -213,7 +220,7 @@ abstract class JoinOp implements Operator {
     if (this.tail) return this.tail.next();
     if (this.finished) return null;
     if (!this.right) {
-      this.right = materialize(this.build(this.plan.right, this.rc), typesOf(this.plan.right));
+      this.right = materialize(this.build(this.plan.right, this.rc), typesOf(this.plan.right), this.scratchBuild());
       this.prepare(this.right);
       this.left = this.leftSource();
     }
@@ -233,6 +240,7 @@ abstract class JoinOp implements Operator {
   }
   close(): void {
     this.left?.close();
+    this.release();
   }
 }
 
@@ -260,23 +268,40 @@ export class HashJoinOp extends JoinOp {
     // a key's id is its row, and no chains are needed.
     if (keys.size === right.length && isRowOrder(ids, right.length)) {
       this.head = null;
-      return;
+    } else {
+      const head = (this.head = scratchInt32(keys.size, -1));
+      const chain = (this.chain = scratchInt32(right.length, -1));
+      for (let i = right.length - 1; i >= 0; i--) {
+        const id = ids[i]!;
+        if (id < 0) continue;
+        chain[i] = head[id]!;
+        head[id] = i;
+      }
     }
-    this.head = new Int32Array(keys.size).fill(-1);
-    this.chain = new Int32Array(right.length).fill(-1);
-    for (let i = right.length - 1; i >= 0; i--) {
-      const id = ids[i]!;
-      if (id < 0) continue;
-      this.chain[i] = this.head[id]!;
-      this.head[id] = i;
-    }
+    giveBack(ids);
+  }
+  protected override release(): void {
+    this.keys?.dispose();
+    giveBack(this.head);
+    giveBack(this.chain);
+    giveBack(this.idsBuf);
+    this.head = null;
+    this.chain = new Int32Array(0);
+    this.idsBuf = null;
+    if (this.right !== undefined) giveBackChunk(this.right);
+  }
+  protected override scratchBuild(): boolean {
+    return true;
   }
   protected override takesSelection(): boolean {
     // Plain column keys read rejected rows harmlessly; computed keys could fail on them.
     return (this.plan as HashJoin).leftKeys.every((e) => e.kind === 'column');
   }
   protected match(left: Chunk, right: Chunk, pairs: Pairs, active: Uint8Array | null): void {
-    if (this.idsBuf === null || this.idsBuf.length < left.length) this.idsBuf = new Int32Array(left.length);
+    if (this.idsBuf === null || this.idsBuf.length < left.length) {
+      giveBack(this.idsBuf);
+      this.idsBuf = scratchInt32(left.length);
+    }
     const ids = this.keys!.ids(this.leftKeys.map((f) => f(left, this.rc)), left.length, false, true, active, this.idsBuf);
     const head = this.head;
     const chain = this.chain;

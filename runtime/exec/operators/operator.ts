@@ -91,10 +91,10 @@ export function drain(op: Operator): Chunk[] {
   return out;
 }
 
-/** Pulls an operator completely into one chunk. */
-export function materialize(op: Operator, types: readonly DataType[]): Chunk {
+/** Pulls an operator completely into one chunk (`scratch`: see concatVecs). */
+export function materialize(op: Operator, types: readonly DataType[], scratch = false): Chunk {
   const cs = drain(op);
-  return cs.length === 0 ? emptyChunk(types) : concatChunks(types, cs);
+  return cs.length === 0 ? emptyChunk(types) : concatChunks(types, cs, scratch);
 }
 
 export const typesOf = (plan: PhysicalPlan): DataType[] => plan.schema.map((c) => c.type);
