@@ -58,6 +58,8 @@ export interface RunCtx {
   readonly selectors: WeakMap<PhysicalPlan, Selector>;
   /** The output columns each join's consumers read, when not all (see needed.ts). */
   readonly joinNeeds: JoinNeeds;
+  /** Nodes whose output chunks are dead once their consumer pulls again (see transient.ts). */
+  readonly transient: ReadonlySet<PhysicalPlan>;
   readonly stats: Map<number, OperatorStats> | null;
   readonly nodeIds: Map<PhysicalPlan, number>;
   /** Rows of the last round of each recursive CTE, read by work-table nodes. */

@@ -7,6 +7,7 @@ import { arrowSchema, chunkToBatch } from './arrow-types.ts';
 import { preorder } from '../../compiler/explain/index.ts';
 import { buildOperator } from './build.ts';
 import { joinNeeds } from './needed.ts';
+import { transientOutputs } from './transient.ts';
 import type { ExecContext, OperatorStats, RunCtx } from './context.ts';
 import { ExecError, fail } from './errors.ts';
 import type { FnEnv } from './functions.ts';
@@ -120,6 +121,7 @@ export function executeQuery(q: PhysicalQuery, ctx: ExecContext): QueryStream {
     compiled: new WeakMap(),
     selectors: new WeakMap(),
     joinNeeds: joinNeeds(q),
+    transient: transientOutputs(q),
     stats: ctx.analyze ? new Map() : null,
     nodeIds: preorderIds(q),
     workTables: new Map(),

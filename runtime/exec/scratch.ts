@@ -9,8 +9,6 @@
 // Nothing here is ever visible outside the operator that borrowed it: an array handed back must
 // not be referenced by any chunk the operator returned.
 
-import type { Chunk } from './vector.ts';
-
 /** Arrays smaller than this come from the allocator as usual (its size classes reuse them well). */
 const MIN_BYTES = 64 << 10;
 /** The largest array the pool lends. */
@@ -83,12 +81,4 @@ export function giveBack(a: ArrayBufferView | null | undefined): void {
   const c = classOf(buf.byteLength);
   (free[c] ??= []).push(buf);
   kept += buf.byteLength;
-}
-
-/** Hands back the typed arrays of a chunk's columns (those the pool lent; see concatChunks). */
-export function giveBackChunk(c: Chunk): void {
-  for (const v of c.columns) {
-    if (ArrayBuffer.isView(v.data)) giveBack(v.data);
-    giveBack(v.valid);
-  }
 }

@@ -13,7 +13,7 @@
 import type { DataType } from '../../compiler/ir/types.ts';
 import { MAX_EXACT, formatScaled, parseDecimal, parseScaledNumber, pow10, bigPow10, rescaleBig, textScale } from './decimal.ts';
 import { fail } from './errors.ts';
-import { scratchFloat64, scratchInt32, scratchUint8 } from './scratch.ts';
+import { giveBack, scratchFloat64, scratchInt32, scratchUint8 } from './scratch.ts';
 
 export type Rep = 'i32' | 'f64' | 'big' | 'bool' | 'obj';
 export type VecData = Int32Array | Float64Array | Uint8Array | unknown[];
@@ -271,48 +271,117 @@ export function nullVec(type: DataType, n: number): Vec {
 export const UNREAD: Vec = { type: { kind: 'null' }, rep: 'obj', length: 0, valid: null, data: [], scale: 0 };
 
 /**
- * Rows of `v` at `idx` (a row index per output row; -1 gives NULL), in one pass. `nonNegative`:
- * the caller knows `idx` holds no -1 (saves a scan per column).
+ * Reusable output arrays of one column, for an operator whose output chunks are transient (see
+ * transient.ts): each gather overwrites the previous one's arrays. Typed arrays come from the
+ * scratch pool and go back on `release`.
  */
-export function gather(v: Vec, idx: Int32Array | Uint32Array, n = idx.length, nonNegative = false): Vec {
+export class GatherSlot {
+  private i32: Int32Array | null = null;
+  private f64: Float64Array | null = null;
+  private u8: Uint8Array | null = null;
+  private valid: Uint8Array | null = null;
+  private codes: Int32Array | null = null;
+  private obj: unknown[] | null = null;
+
+  int32(n: number): Int32Array {
+    if (this.i32 === null || this.i32.length < n) {
+      giveBack(this.i32);
+      this.i32 = scratchInt32(Math.max(n, SLOT_MIN));
+    }
+    return this.i32.subarray(0, n);
+  }
+  codes32(n: number): Int32Array {
+    if (this.codes === null || this.codes.length < n) {
+      giveBack(this.codes);
+      this.codes = scratchInt32(Math.max(n, SLOT_MIN));
+    }
+    return this.codes.subarray(0, n);
+  }
+  float64(n: number): Float64Array {
+    if (this.f64 === null || this.f64.length < n) {
+      giveBack(this.f64);
+      this.f64 = scratchFloat64(Math.max(n, SLOT_MIN));
+    }
+    return this.f64.subarray(0, n);
+  }
+  uint8(n: number): Uint8Array {
+    if (this.u8 === null || this.u8.length < n) {
+      giveBack(this.u8);
+      this.u8 = scratchUint8(Math.max(n, SLOT_MIN));
+    }
+    return this.u8.subarray(0, n);
+  }
+  validity(n: number): Uint8Array {
+    if (this.valid === null || this.valid.length < n) {
+      giveBack(this.valid);
+      this.valid = scratchUint8(Math.max(n, SLOT_MIN));
+    }
+    return this.valid.subarray(0, n);
+  }
+  objects(n: number): unknown[] {
+    const a = (this.obj ??= []);
+    a.length = n;
+    return a;
+  }
+  release(): void {
+    giveBack(this.i32);
+    giveBack(this.f64);
+    giveBack(this.u8);
+    giveBack(this.valid);
+    giveBack(this.codes);
+    this.i32 = this.f64 = this.u8 = this.valid = this.codes = null;
+    this.obj = null;
+  }
+}
+
+/** Reusable arrays start at this many entries (a batch's worth), so they grow rarely. */
+const SLOT_MIN = 16384;
+
+/**
+ * Rows of `v` at `idx` (a row index per output row; -1 gives NULL), in one pass. `nonNegative`:
+ * the caller knows `idx` holds no -1 (saves a scan per column). With `slot`, the result lives in
+ * the slot's arrays (see GatherSlot): valid only until the slot's next gather.
+ */
+export function gather(v: Vec, idx: Int32Array | Uint32Array, n = idx.length, nonNegative = false, slot: GatherSlot | null = null): Vec {
   if (v === UNREAD) return v;
   let valid: Uint8Array | null = null;
   const src = v.valid;
   if (src !== null || (!nonNegative && hasNegative(idx, n))) {
-    valid = new Uint8Array(n);
+    valid = slot === null ? new Uint8Array(n) : slot.validity(n);
     for (let i = 0; i < n; i++) {
       const j = idx[i]!;
       valid[i] = j < 0 ? 0 : src === null ? 1 : src[j]!;
     }
   }
+  // Reused arrays hold old values: a NULL row's slot is written too (zero, as in a fresh array).
   let data: VecData;
   switch (v.rep) {
     case 'i32': {
       const s = v.data as Int32Array;
-      const d = new Int32Array(n);
+      const d = slot === null ? new Int32Array(n) : slot.int32(n);
       for (let i = 0; i < n; i++) {
         const j = idx[i]!;
-        if (j >= 0) d[i] = s[j]!;
+        d[i] = j >= 0 ? s[j]! : 0;
       }
       data = d;
       break;
     }
     case 'f64': {
       const s = v.data as Float64Array;
-      const d = new Float64Array(n);
+      const d = slot === null ? new Float64Array(n) : slot.float64(n);
       for (let i = 0; i < n; i++) {
         const j = idx[i]!;
-        if (j >= 0) d[i] = s[j]!;
+        d[i] = j >= 0 ? s[j]! : 0;
       }
       data = d;
       break;
     }
     case 'bool': {
       const s = v.data as Uint8Array;
-      const d = new Uint8Array(n);
+      const d = slot === null ? new Uint8Array(n) : slot.uint8(n);
       for (let i = 0; i < n; i++) {
         const j = idx[i]!;
-        if (j >= 0) d[i] = s[j]!;
+        d[i] = j >= 0 ? s[j]! : 0;
       }
       data = d;
       break;
@@ -329,7 +398,7 @@ export function gather(v: Vec, idx: Int32Array | Uint32Array, n = idx.length, no
     }
     case 'obj': {
       const s = v.data as unknown[];
-      const d = new Array<unknown>(n);
+      const d = slot === null ? new Array<unknown>(n) : slot.objects(n);
       for (let i = 0; i < n; i++) {
         const j = idx[i]!;
         d[i] = j >= 0 ? s[j] : null;
@@ -338,7 +407,7 @@ export function gather(v: Vec, idx: Int32Array | Uint32Array, n = idx.length, no
       // Dictionary codes travel with the rows they describe (NULL rows: -1).
       if (v.dict !== undefined) {
         const from = v.dict.codes;
-        const codes = new Int32Array(n);
+        const codes = slot === null ? new Int32Array(n) : slot.codes32(n);
         for (let i = 0; i < n; i++) {
           const j = idx[i]!;
           codes[i] = j >= 0 ? from[j]! : -1;
@@ -369,8 +438,9 @@ export function sliceChunk(c: Chunk, start: number, end: number): Chunk {
   return { columns: c.columns.map((v) => sliceVec(v, start, end)), length: end - start };
 }
 
-export function gatherChunk(c: Chunk, idx: Int32Array | Uint32Array, n = idx.length): Chunk {
-  return { columns: c.columns.map((v) => gather(v, idx, n)), length: n };
+/** Rows `idx[0..n)` of every column (`slots`: one per column, see GatherSlot; null: new arrays). */
+export function gatherChunk(c: Chunk, idx: Int32Array | Uint32Array, n = idx.length, slots: readonly GatherSlot[] | null = null): Chunk {
+  return { columns: c.columns.map((v, j) => gather(v, idx, n, false, slots === null ? null : slots[j]!)), length: n };
 }
 
 /** Rows `idx[0..n)` of only the columns `read` of `c` (the others UNREAD): what one expression needs. */
@@ -423,11 +493,108 @@ export function rescaleVec(v: Vec, scale: number): Vec {
 }
 
 /**
- * Concatenates vectors of one type (decimal scales unified upward; `big` if any is big). With
- * `scratch`, new typed arrays are borrowed from the scratch pool (see scratch.ts): the caller
- * hands them back and lets no copy of the vector escape.
+ * One column of a chunk stream copied into arrays of its own as the chunks arrive (see
+ * `collect`): typed arrays borrowed from the scratch pool and doubled as they fill. A column whose
+ * representation or decimal scale changes between chunks keeps copies and concatenates them.
  */
-export function concatVecs(type: DataType, vs: readonly Vec[], scratch = false): Vec {
+export class ColumnCollector {
+  private n = 0;
+  private first: Vec | null = null;
+  private typed: Int32Array | Float64Array | Uint8Array | null = null;
+  private valid: Uint8Array | null = null;
+  private objs: unknown[] | null = null;
+  private parts: Vec[] | null = null;
+
+  add(v: Vec): void {
+    const len = v.length;
+    if (v === UNREAD) {
+      this.first ??= v;
+      return;
+    }
+    if (len === 0) return;
+    const f = (this.first ??= v);
+    if (this.parts === null && (v.rep !== f.rep || v.scale !== f.scale)) this.parts = this.n === 0 ? [] : [this.settle(null)];
+    if (this.parts !== null) {
+      this.parts.push(copyVec(v));
+      this.n += len;
+      return;
+    }
+    const at = this.n;
+    const need = at + len;
+    if (v.rep === 'obj' || v.rep === 'big') {
+      const o = (this.objs ??= []);
+      const s = v.data as unknown[];
+      for (let i = 0; i < len; i++) o.push(s[i]);
+    } else {
+      let t = this.typed;
+      if (t === null || t.length < need) {
+        const cap = Math.max(SLOT_MIN, need, t === null ? 0 : t.length * 2);
+        const grown = v.rep === 'i32' ? scratchInt32(cap) : v.rep === 'f64' ? scratchFloat64(cap) : scratchUint8(cap);
+        if (t !== null) grown.set(t.subarray(0, at) as never);
+        giveBack(t);
+        this.typed = t = grown;
+      }
+      const s = v.data as Int32Array;
+      t.set(s.length === len ? s : s.subarray(0, len), at);
+    }
+    if (v.valid !== null || this.valid !== null) {
+      let m = this.valid;
+      if (m === null || m.length < need) {
+        const cap = Math.max(SLOT_MIN, need, m === null ? 0 : m.length * 2);
+        const grown = scratchUint8(cap);
+        if (m !== null) grown.set(m.subarray(0, at));
+        else grown.fill(1, 0, at);
+        giveBack(m);
+        this.valid = m = grown;
+      }
+      if (v.valid === null) m.fill(1, at, need);
+      else m.set(v.valid.length === len ? v.valid : v.valid.subarray(0, len), at);
+    }
+    this.n = need;
+  }
+
+  /**
+   * The column collected so far as one vector; its typed arrays (borrowed) are added to
+   * `borrowed` for the caller to hand back. Null `borrowed`: a copy in fresh arrays instead.
+   */
+  private settle(borrowed: ArrayBufferView[] | null): Vec {
+    const f = this.first!;
+    const n = this.n;
+    let data: VecData;
+    let valid: Uint8Array | null = null;
+    if (this.objs !== null) data = this.objs;
+    else data = borrowed === null ? this.typed!.slice(0, n) : this.typed!.subarray(0, n);
+    if (this.valid !== null) valid = borrowed === null ? this.valid.slice(0, n) : this.valid.subarray(0, n);
+    if (borrowed === null) {
+      giveBack(this.typed);
+      giveBack(this.valid);
+    } else {
+      if (this.typed !== null) borrowed.push(this.typed);
+      if (this.valid !== null) borrowed.push(this.valid);
+    }
+    this.typed = this.valid = null;
+    this.objs = null;
+    return { type: f.type, rep: f.rep, length: n, valid, data, scale: f.scale };
+  }
+
+  /** The whole column (see `settle`); `type` is the column's declared type. */
+  finish(type: DataType, borrowed: ArrayBufferView[]): Vec {
+    if (this.parts !== null) return concatVecs(type, this.parts);
+    if (this.first === UNREAD) return UNREAD;
+    if (this.first === null || this.n === 0) return vecFromValues(type, []);
+    return this.settle(borrowed);
+  }
+}
+
+/** A copy of `v` in arrays of its own (its dictionary dropped, as concatenation drops it). */
+function copyVec(v: Vec): Vec {
+  const len = v.length;
+  const data = v.rep === 'obj' || v.rep === 'big' ? (v.data as unknown[]).slice(0, len) : (v.data as Float64Array).slice(0, len);
+  return { type: v.type, rep: v.rep, length: len, valid: v.valid === null ? null : v.valid.slice(0, len), data, scale: v.scale };
+}
+
+/** Concatenates vectors of one type (decimal scales unified upward; `big` if any is big). */
+export function concatVecs(type: DataType, vs: readonly Vec[]): Vec {
   if (vs.length === 1) return vs[0]!;
   if (vs.length > 0 && vs[0] === UNREAD) return UNREAD;
   let n = 0;
@@ -444,18 +611,17 @@ export function concatVecs(type: DataType, vs: readonly Vec[], scratch = false):
   const parts = type.kind === 'decimal' || rep === 'big' ? vs.map((v) => (rep === 'big' ? toBig(v, scale) : rescaleVec(v, scale))) : vs;
   if (parts.some((p) => p.rep === 'big')) rep = 'big';
   const fin = rep === 'big' ? parts.map((p) => toBig(p, scale)) : parts;
-  // Every entry of a typed array below is written (by `set` or `fill`), so scratch contents need no clearing.
-  const valid = anyNull ? (scratch ? scratchUint8(n) : new Uint8Array(n)) : null;
+  const valid = anyNull ? new Uint8Array(n) : null;
   let data: VecData;
   switch (rep) {
     case 'i32':
-      data = scratch ? scratchInt32(n) : new Int32Array(n);
+      data = new Int32Array(n);
       break;
     case 'f64':
-      data = scratch ? scratchFloat64(n) : new Float64Array(n);
+      data = new Float64Array(n);
       break;
     case 'bool':
-      data = scratch ? scratchUint8(n) : new Uint8Array(n);
+      data = new Uint8Array(n);
       break;
     default:
       data = new Array<unknown>(n);
@@ -476,12 +642,11 @@ export function concatVecs(type: DataType, vs: readonly Vec[], scratch = false):
   return { type, rep, length: n, valid, data, scale };
 }
 
-/** The chunks `cs` as one (`scratch`: see concatVecs). */
-export function concatChunks(schemaTypes: readonly DataType[], cs: readonly Chunk[], scratch = false): Chunk {
+export function concatChunks(schemaTypes: readonly DataType[], cs: readonly Chunk[]): Chunk {
   if (cs.length === 1) return cs[0]!;
   let n = 0;
   for (const c of cs) n += c.length;
-  return { columns: schemaTypes.map((t, i) => concatVecs(t, cs.map((c) => c.columns[i]!), scratch)), length: n };
+  return { columns: schemaTypes.map((t, i) => concatVecs(t, cs.map((c) => c.columns[i]!))), length: n };
 }
 
 export function emptyChunk(types: readonly DataType[]): Chunk {

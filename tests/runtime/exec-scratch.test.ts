@@ -1,13 +1,20 @@
 // The scratch pool (runtime/exec/scratch.ts): what it lends, what it takes back, and that joins and
 // aggregates borrowing from it give right answers when statements run one after another and
-// interleaved (one statement's stream paused while another runs its own joins).
+// interleaved (one statement's stream paused while another runs its own joins). Also which plan
+// nodes may reuse their output arrays from chunk to chunk (runtime/exec/transient.ts).
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compileSql } from '../../compiler/index.ts';
+import { physicalChildren } from '../../compiler/explain/index.ts';
+import { T } from '../../compiler/ir/types.ts';
+import type { PhysicalPlan } from '../../compiler/physical/plan.ts';
 import { Engine, resultRows } from '../../runtime/index.ts';
 import { giveBack, scratchFloat64, scratchInt32, scratchUint32Zeros } from '../../runtime/exec/scratch.ts';
+import { transientOutputs } from '../../runtime/exec/transient.ts';
+import { Store } from '../../runtime/storage/index.ts';
 
 describe('scratch pool', () => {
   test('a returned array is lent again, filled as asked; small and foreign arrays pass through', () => {
@@ -97,6 +104,21 @@ describe('joins and aggregates over scratch arrays', () => {
     s.close();
   });
 
+  test('text columns through a left join into an aggregate, the build side filtered and projected', async () => {
+    const s = engine.session();
+    const want = new Map<string | null, number>();
+    for (let g = 1; g <= 2 * N; g++) {
+      const pid = Math.floor((g + 1) / 2);
+      const key = pid % 5 === 0 ? `g${pid % 7}` : null;
+      want.set(key, (want.get(key) ?? 0) + 1);
+    }
+    for (let round = 0; round < 2; round++) {
+      const rows = resultRows(await s.query("SELECT t.s, count(*) FROM c LEFT JOIN (SELECT id, 'g' || (id % 7) AS s FROM p WHERE id % 5 = 0) t ON c.pid = t.id GROUP BY t.s"));
+      expect(new Map(rows.map((r) => [r[0] as string | null, Number(r[1])]))).toEqual(want);
+    }
+    s.close();
+  });
+
   test('a paused stream keeps its join tables while other statements borrow and return theirs', async () => {
     const a = engine.session();
     const b = engine.session();
@@ -125,5 +147,44 @@ describe('joins and aggregates over scratch arrays', () => {
     expect(new Set(seen).size).toBe(2 * N);
     a.close();
     b.close();
+  });
+});
+
+describe('transient outputs', () => {
+  let dir: string;
+  let store: Store;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'orbit-transient-'));
+    store = Store.open(dir, { noSync: true });
+    await store.createTable({ name: 'a', columns: [{ name: 'id', type: T.int32, nullable: false }, { name: 'x', type: T.text, nullable: true }], primaryKey: ['id'] });
+    await store.createTable({ name: 'b', columns: [{ name: 'id', type: T.int32, nullable: false }, { name: 'aid', type: T.int32, nullable: true }], primaryKey: ['id'] });
+  });
+  afterAll(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const kindsOf = (text: string): string[] => {
+    const [st] = compileSql(text, store.catalog);
+    if (!st?.physical) throw new Error(st?.diagnostics.map((d) => d.message).join('; '));
+    const marked = transientOutputs(st.physical);
+    const out: string[] = [];
+    const walk = (p: PhysicalPlan): void => {
+      if (marked.has(p)) out.push(p.kind);
+      for (const k of physicalChildren(p)) walk(k);
+    };
+    walk(st.physical.plan);
+    return out.sort();
+  };
+
+  test('a join feeding an aggregate, and both inputs of a hash join, are transient; the root is not', () => {
+    const k = kindsOf('SELECT a.x, count(*) FROM b JOIN a ON b.aid = a.id WHERE a.id > 3 GROUP BY a.x');
+    expect(k).toContain('hash-join');
+    expect(k.filter((x) => x === 'seq-scan').length).toBe(2);
+    expect(k).not.toContain('hash-aggregate');
+  });
+  test('consumers that keep chunks (sort, limit, the caller) make their inputs non-transient', () => {
+    expect(kindsOf('SELECT b.id, a.x FROM b JOIN a ON b.aid = a.id ORDER BY a.x')).not.toContain('hash-join');
+    expect(kindsOf('SELECT b.id, a.x FROM b JOIN a ON b.aid = a.id LIMIT 5')).not.toContain('hash-join');
+    expect(kindsOf('SELECT b.id, a.x FROM b JOIN a ON b.aid = a.id')).not.toContain('hash-join');
   });
 });

@@ -5,22 +5,25 @@ import { evalScalar, layoutOf } from '../compile.ts';
 import type { Evaluator, RunCtx } from '../context.ts';
 import { fail } from '../errors.ts';
 import { KeyTable } from '../keys.ts';
-import { type Chunk, gatherChunk, sliceChunk } from '../vector.ts';
+import { type Chunk, GatherSlot, gatherChunk, sliceChunk } from '../vector.ts';
 import { type BuildFn, type Operator, type Selected, type SelectiveOperator, checkCancel, evaluator, selector } from './operator.ts';
 import type { Selector } from '../fuse.ts';
 
 export class FilterOp implements SelectiveOperator {
   private readonly pred: Selector;
+  /** Reused output arrays when the output is transient (see transient.ts). */
+  private readonly slots: GatherSlot[] | null;
   constructor(
     plan: PFilter,
     private readonly input: Operator,
     private readonly rc: RunCtx,
   ) {
     this.pred = selector(rc, plan, plan.predicate, layoutOf(plan.input.schema));
+    this.slots = rc.transient.has(plan) ? plan.schema.map(() => new GatherSlot()) : null;
   }
   next(): Chunk | null {
     const s = this.nextSelected();
-    return s === null || s.sel === null ? (s?.chunk ?? null) : gatherChunk(s.chunk, s.sel, s.n);
+    return s === null || s.sel === null ? (s?.chunk ?? null) : gatherChunk(s.chunk, s.sel, s.n, this.slots);
   }
   nextSelected(): Selected | null {
     for (let c = this.input.next(); c !== null; c = this.input.next()) {
@@ -33,6 +36,7 @@ export class FilterOp implements SelectiveOperator {
   }
   close(): void {
     this.input.close();
+    for (const s of this.slots ?? []) s.release();
   }
 }
 

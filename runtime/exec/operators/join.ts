@@ -10,9 +10,9 @@ import type { Evaluator, RunCtx } from '../context.ts';
 import { fail } from '../errors.ts';
 import { selectTrue } from '../kernels.ts';
 import { KeyTable } from '../keys.ts';
-import { type Chunk, type Vec, UNREAD, anyNullAt, gather, nullVec, valueAt } from '../vector.ts';
-import { giveBack, giveBackChunk, scratchInt32 } from '../scratch.ts';
-import { type BuildFn, type Operator, Slicer, checkCancel, evaluator, isSelective, markSelected, materialize, typesOf } from './operator.ts';
+import { type Chunk, GatherSlot, type Vec, UNREAD, anyNullAt, gather, nullVec, valueAt } from '../vector.ts';
+import { giveBack, scratchInt32 } from '../scratch.ts';
+import { type BuildFn, type Operator, Slicer, checkCancel, collect, evaluator, isSelective, markSelected, materialize, typesOf } from './operator.ts';
 
 type JoinPlan = HashJoin | MergeJoin | NestedLoopJoin;
 
@@ -53,12 +53,16 @@ class JoinOutput {
   /** Output columns (left, then right) some consumer reads; null: all of them. */
   private readonly kept: Uint8Array | null;
 
+  /** Reused output arrays per output column when the output is transient (see transient.ts). */
+  private readonly slots: GatherSlot[] | null;
+
   constructor(
     readonly plan: JoinPlan,
     residual: Expr | undefined,
     private readonly rc: RunCtx,
   ) {
     this.kept = rc.joinNeeds.get(plan) ?? null;
+    this.slots = rc.transient.has(plan) ? Array.from({ length: plan.left.schema.length + plan.right.schema.length }, () => new GatherSlot()) : null;
     this.type = plan.joinType;
     const layout = layoutOf([...plan.left.schema, ...plan.right.schema]);
     this.residual = residual ? evaluator(rc, plan, residual, layout) : undefined;
@@ -102,7 +106,7 @@ class JoinOutput {
       let m = 0;
       for (let i = 0; i < n; i++) if ((hit[i] === 1) === (t === 'semi')) sel[m++] = i;
       if (m === 0) return null;
-      return { columns: left.columns.map((v, j) => this.take(v, j, sel, m)), length: m };
+      return { columns: left.columns.map((v, j) => this.take(v, j, sel, m, true, true)), length: m };
     }
     let li = pairs.li;
     let ri = pairs.ri;
@@ -141,12 +145,21 @@ class JoinOutput {
     const L = left.columns.length;
     // Left rows always exist; right rows are missing (-1) only where unmatched left rows were padded.
     const padded = li !== pairs.li;
-    return { columns: [...left.columns.map((v, j) => this.take(v, j, li, m, true)), ...right.columns.map((v, j) => this.take(v, L + j, ri, m, !padded))], length: m };
+    return { columns: [...left.columns.map((v, j) => this.take(v, j, li, m, true, true)), ...right.columns.map((v, j) => this.take(v, L + j, ri, m, !padded, true))], length: m };
   }
 
-  /** Output column `j` (input vector `v`) at rows `idx`, or UNREAD when no consumer reads it. */
-  private take(v: Vec, j: number, idx: Int32Array, n: number, nonNegative = false): Vec {
-    return this.kept === null || this.kept[j] === 1 ? gather(v, idx, n, nonNegative) : UNREAD;
+  /**
+   * Output column `j` (input vector `v`) at rows `idx`, or UNREAD when no consumer reads it. With
+   * `reuse`, in the column's slot when the output is transient (each emit overwrites the last).
+   */
+  private take(v: Vec, j: number, idx: Int32Array, n: number, nonNegative = false, reuse = false): Vec {
+    if (this.kept !== null && this.kept[j] !== 1) return UNREAD;
+    return gather(v, idx, n, nonNegative, reuse && this.slots !== null ? this.slots[j]! : null);
+  }
+
+  /** Hands the reused output arrays back (the join closes). */
+  release(): void {
+    for (const s of this.slots ?? []) s.release();
   }
 
   /** RIGHT/FULL: right rows no left row matched, with NULLs on the left. */
@@ -193,10 +206,12 @@ abstract class JoinOp implements Operator {
   protected takesSelection(): boolean {
     return false;
   }
-  /** Whether the materialized build side is private to this operator (scratch arrays, see scratch.ts). */
+  /** Whether the build side is collected into scratch arrays (see `collect`; its input may be transient). */
   protected scratchBuild(): boolean {
     return false;
   }
+  /** Scratch arrays the collected build side occupies. */
+  protected readonly borrowed: ArrayBufferView[] = [];
 
   /**
    * The next left chunk. When the left input can hand out chunks with a selection and every
@@ -220,7 +235,8 @@ abstract class JoinOp implements Operator {
     if (this.tail) return this.tail.next();
     if (this.finished) return null;
     if (!this.right) {
-      this.right = materialize(this.build(this.plan.right, this.rc), typesOf(this.plan.right), this.scratchBuild());
+      const build = this.build(this.plan.right, this.rc);
+      this.right = this.scratchBuild() ? collect(build, typesOf(this.plan.right), this.borrowed) : materialize(build, typesOf(this.plan.right));
       this.prepare(this.right);
       this.left = this.leftSource();
     }
@@ -241,6 +257,9 @@ abstract class JoinOp implements Operator {
   close(): void {
     this.left?.close();
     this.release();
+    this.out.release();
+    for (const a of this.borrowed) giveBack(a);
+    this.borrowed.length = 0;
   }
 }
 
@@ -288,7 +307,6 @@ export class HashJoinOp extends JoinOp {
     this.head = null;
     this.chain = new Int32Array(0);
     this.idsBuf = null;
-    if (this.right !== undefined) giveBackChunk(this.right);
   }
   protected override scratchBuild(): boolean {
     return true;

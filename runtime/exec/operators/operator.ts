@@ -7,7 +7,7 @@ import { type Layout, compileExpr, compileFilter } from '../compile.ts';
 import type { Selector } from '../fuse.ts';
 import type { Evaluator, RunCtx } from '../context.ts';
 import { ExecError } from '../errors.ts';
-import { type Chunk, concatChunks, emptyChunk, sliceChunk } from '../vector.ts';
+import { type Chunk, ColumnCollector, concatChunks, emptyChunk, sliceChunk } from '../vector.ts';
 
 /**
  * A physical operator instance. Built lazily from a plan node: no work happens before the first
@@ -91,10 +91,27 @@ export function drain(op: Operator): Chunk[] {
   return out;
 }
 
-/** Pulls an operator completely into one chunk (`scratch`: see concatVecs). */
-export function materialize(op: Operator, types: readonly DataType[], scratch = false): Chunk {
+/** Pulls an operator completely into one chunk. */
+export function materialize(op: Operator, types: readonly DataType[]): Chunk {
   const cs = drain(op);
-  return cs.length === 0 ? emptyChunk(types) : concatChunks(types, cs, scratch);
+  return cs.length === 0 ? emptyChunk(types) : concatChunks(types, cs);
+}
+
+/**
+ * Pulls an operator completely into one chunk of arrays of its own, copying each chunk before
+ * pulling the next (so the input's chunks may be transient, see transient.ts). Its typed arrays
+ * are borrowed from the scratch pool and listed in `borrowed`, for the caller to hand back once
+ * nothing reads the chunk.
+ */
+export function collect(op: Operator, types: readonly DataType[], borrowed: ArrayBufferView[]): Chunk {
+  const cols = types.map(() => new ColumnCollector());
+  let n = 0;
+  for (let c = op.next(); c !== null; c = op.next()) {
+    for (let j = 0; j < cols.length; j++) cols[j]!.add(c.columns[j]!);
+    n += c.length;
+  }
+  op.close();
+  return { columns: cols.map((k, j) => k.finish(types[j]!, borrowed)), length: n };
 }
 
 export const typesOf = (plan: PhysicalPlan): DataType[] => plan.schema.map((c) => c.type);

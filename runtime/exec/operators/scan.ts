@@ -12,7 +12,7 @@ import { formatScaled, MAX_EXACT, parseDecimal, parseScaledNumber, rescaleBig } 
 import { fail } from '../errors.ts';
 import { selectTrue } from '../kernels.ts';
 import { startingScan } from '../recycle.ts';
-import { type Chunk, type Vec, UNREAD, gather, gatherChunk, makeVec, valueAt, vecFromValues } from '../vector.ts';
+import { type Chunk, GatherSlot, type Vec, UNREAD, gather, gatherChunk, makeVec, valueAt, vecFromValues } from '../vector.ts';
 import { exprColumns } from '../../../compiler/ir/expr.ts';
 import { type Operator, type Selected, type SelectiveOperator, checkCancel, evaluator, selector } from './operator.ts';
 import type { Selector } from '../fuse.ts';
@@ -112,6 +112,8 @@ function vecOf(c: ColumnData, col: ScanColumn): Vec {
  */
 export class SeqScanOp implements SelectiveOperator {
   private it: Iterator<readonly StoredRow[]> | undefined;
+  /** Reused arrays for the rows that pass the filter when the output is transient (see transient.ts). */
+  private slots: GatherSlot[] | null | undefined;
   private batches: Iterator<ColumnBatch> | undefined;
   private readonly filter: Selector | undefined;
   private readonly filterCols: ReadonlySet<number>;
@@ -126,7 +128,9 @@ export class SeqScanOp implements SelectiveOperator {
   next(): Chunk | null {
     if (this.rc.txn.scanColumns) {
       const s = this.nextSelected();
-      return s === null || s.sel === null ? (s?.chunk ?? null) : gatherChunk(s.chunk, s.sel, s.n);
+      if (s === null || s.sel === null) return s?.chunk ?? null;
+      this.slots ??= this.rc.transient.has(this.plan) ? this.plan.columns.map(() => new GatherSlot()) : null;
+      return gatherChunk(s.chunk, s.sel, s.n, this.slots);
     }
     this.it ??= this.rc.txn.scan(this.plan.table, this.rc.batchSize)[Symbol.iterator]();
     for (;;) {
@@ -179,6 +183,8 @@ export class SeqScanOp implements SelectiveOperator {
   close(): void {
     this.it?.return?.();
     this.batches?.return?.();
+    for (const s of this.slots ?? []) s.release();
+    this.slots = null;
   }
 }
 
