@@ -6,6 +6,7 @@ import { toJsonValue } from './cast.ts';
 import { compareValues } from './compare.ts';
 import { decimalFromFloat, divBig, divScale, formatScaled, parseDecimal, pow10, rescaleBig } from './decimal.ts';
 import { fail } from './errors.ts';
+import { giveBack, scratchFloat64, scratchUint8 } from './scratch.ts';
 import type { Interval } from '../../compiler/ir/types.ts';
 import { textOf } from './text.ts';
 import { type Vec, makeVec, toBig, valueAt } from './vector.ts';
@@ -240,19 +241,30 @@ export interface GroupAcc {
   result(g: number): unknown;
   /** The results of groups [from, to) as a vector, when it can be built without IR values. */
   vector?(from: number, to: number): Vec | undefined;
+  /** Hands the per-group arrays back (no result is asked for afterwards). */
+  release(): void;
 }
 
+/**
+ * `a` with room for `n` groups, new entries zero. Per-group arrays never leave their accumulator
+ * (results are copies), so they live in scratch arrays (see scratch.ts) and the outgrown one goes
+ * back at once.
+ */
 function grow(a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
   if (a.length >= n) return a;
-  const b = new Float64Array(Math.max(n, a.length * 2, 16));
+  const b = scratchFloat64(Math.max(n, a.length * 2, 16));
   b.set(a);
+  b.fill(0, a.length);
+  giveBack(a);
   return b;
 }
 
 function growU8(a: Uint8Array<ArrayBuffer>, n: number): Uint8Array<ArrayBuffer> {
   if (a.length >= n) return a;
-  const b = new Uint8Array(Math.max(n, a.length * 2, 16));
+  const b = scratchUint8(Math.max(n, a.length * 2, 16));
   b.set(a);
+  b.fill(0, a.length);
+  giveBack(a);
   return b;
 }
 
@@ -276,6 +288,9 @@ class CountAcc implements GroupAcc {
   }
   result(g: number): unknown {
     return BigInt(this.c[g] ?? 0);
+  }
+  release(): void {
+    giveBack(this.c);
   }
 }
 
@@ -370,6 +385,10 @@ class ExactSumAcc implements GroupAcc {
     const scale = Math.max(this.scale, 0);
     return this.avg ? avgResult(total, scale, count) : sumResult(total, scale, this.rt);
   }
+  release(): void {
+    giveBack(this.s);
+    giveBack(this.n);
+  }
 }
 
 class FloatSumAcc implements GroupAcc {
@@ -397,6 +416,10 @@ class FloatSumAcc implements GroupAcc {
     if (n === 0) return null;
     const x = this.avg ? this.s[g]! / n : this.s[g]!;
     return this.rt.kind === 'float32' ? Math.fround(x) : x;
+  }
+  release(): void {
+    giveBack(this.s);
+    giveBack(this.n);
   }
 }
 
@@ -435,6 +458,10 @@ class MinMaxAcc implements GroupAcc {
       default:
         return x;
     }
+  }
+  release(): void {
+    giveBack(this.best);
+    giveBack(this.has);
   }
 }
 
@@ -505,6 +532,10 @@ class AnyValueAcc implements GroupAcc {
     if (this.has[g] !== 1) return null;
     if (this.nums === null) return this.values[g];
     return valueAt(this.numbers(g, g + 1, this.nums), 0);
+  }
+  release(): void {
+    giveBack(this.has);
+    giveBack(this.nums);
   }
 }
 

@@ -262,6 +262,7 @@ export function fuse(e: Expr, layout: Layout, general: Evaluator, scratch = fals
     return k;
   };
   let reuse: Float64Array | Int32Array | Uint8Array | null = null;
+  const newOut = (n: number): Float64Array | Int32Array | Uint8Array => (outKind === 'bool' ? new Uint8Array(n) : outKind === 'i32' ? new Int32Array(n) : new Float64Array(n));
   return (c, rc) => {
     const vecs: Vec[] = [];
     for (const idx of info.leaves) {
@@ -271,9 +272,14 @@ export function fuse(e: Expr, layout: Layout, general: Evaluator, scratch = fals
     }
     const k = kernelFor(vecs.map((v) => v.scale));
     const n = c.length;
-    // A scratch evaluator writes into the previous batch's buffer (see compileExpr).
-    const out = scratch && reuse !== null && reuse.length === n ? reuse : outKind === 'bool' ? new Uint8Array(n) : outKind === 'i32' ? new Int32Array(n) : new Float64Array(n);
-    if (scratch) reuse = out;
+    // A scratch evaluator writes into the previous batch's buffer (see compileExpr), grown to the
+    // largest batch so far.
+    let out: Float64Array | Int32Array | Uint8Array;
+    if (!scratch) out = newOut(n);
+    else {
+      if (reuse === null || reuse.length < n) reuse = newOut(n);
+      out = reuse.length === n ? reuse : reuse.subarray(0, n);
+    }
     let valid: Uint8Array | null = null;
     for (const v of vecs) valid = andValid(valid, v.valid, n);
     // Rows that are NULL may hold garbage that trips a check; the general path sorts that out.

@@ -175,6 +175,7 @@ export class AggregateOp extends Blocking {
     // A global aggregate yields one row even over no input.
     const cols: Vec[] = this.plan.groups.map((g, j) => vecFromValues(g.column.type, groupValues[j]!));
     cols.push(...this.results(0, n));
+    for (const a of this.aggs) a.vector?.release();
     return { columns: cols, length: n };
   }
 

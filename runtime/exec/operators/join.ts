@@ -281,7 +281,8 @@ export class HashJoinOp extends JoinOp {
   protected prepare(right: Chunk): void {
     const keys = new KeyTable(this.rightKeys.length, right.length);
     const kv = this.rightKeys.map((f) => f(right, this.rc));
-    const ids = (kv.length === 1 ? keys.buildAscending(kv[0]!, right.length) : null) ?? keys.ids(kv, right.length, true, true);
+    const into = scratchInt32(right.length);
+    const ids = (kv.length === 1 ? keys.buildAscending(kv[0]!, right.length) : null) ?? keys.ids(kv, right.length, true, true, null, into);
     this.keys = keys;
     // Every build row with a key of its own, in row order (a primary-key side, as in most joins):
     // a key's id is its row, and no chains are needed.
@@ -298,6 +299,7 @@ export class HashJoinOp extends JoinOp {
       }
     }
     giveBack(ids);
+    giveBack(into);
   }
   protected override release(): void {
     this.keys?.dispose();
