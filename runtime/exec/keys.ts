@@ -158,6 +158,40 @@ function mergeLoop(keys: Float64Array, ids: Int32Array | null, data: Float64Arra
 const MERGE_LOOP = { i32: freshCopy(mergeLoop), f64: freshCopy(mergeLoop) };
 
 /**
+ * mergeLoop over the rows `sel[0..n)` only (ascending row numbers): `out[k]` is the id of row
+ * `sel[k]`. A probe whose filter passed few rows walks those, not the whole batch.
+ */
+function mergeLoopSel(keys: Float64Array, ids: Int32Array | null, data: Float64Array | Int32Array, valid: Uint8Array | null, sel: Uint32Array, n: number, out: Int32Array): boolean {
+  const len = keys.length;
+  let p = -1;
+  let prev = -Infinity;
+  for (let k = 0; k < n; k++) {
+    const i = sel[k]!;
+    if (valid !== null && valid[i] === 0) {
+      out[k] = -1;
+      continue;
+    }
+    const x = data[i]!;
+    if (x < prev) return false;
+    prev = x;
+    if (p < 0) {
+      let lo = 0;
+      let hi = len;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (keys[mid]! < x) lo = mid + 1;
+        else hi = mid;
+      }
+      p = lo;
+    } else while (p < len && keys[p]! < x) p++;
+    out[k] = p < len && keys[p] === x ? (ids === null ? p : ids[p]!) : -1;
+  }
+  return true;
+}
+
+const MERGE_LOOP_SEL = { i32: freshCopy(mergeLoopSel), f64: freshCopy(mergeLoopSel) };
+
+/**
  * `m`'s keys ascending with their ids. Ids count up in insertion order, so a build side that
  * arrived in key order (a join output that kept its probe side's order) needs no sort.
  */
@@ -244,6 +278,23 @@ function directLoop(table: Int32Array, min: number, data: Float64Array | Int32Ar
 }
 
 const DIRECT_LOOP = { i32: freshCopy(directLoop), f64: freshCopy(directLoop) };
+
+/** directLoop over the rows `sel[0..n)` only: `out[k]` is the id of row `sel[k]`. */
+function directLoopSel(table: Int32Array, min: number, data: Float64Array | Int32Array, valid: Uint8Array | null, sel: Uint32Array, n: number, out: Int32Array): void {
+  const len = table.length;
+  for (let k = 0; k < n; k++) {
+    const i = sel[k]!;
+    if (valid !== null && valid[i] === 0) {
+      out[k] = -1;
+      continue;
+    }
+    const x = data[i]!;
+    const j = x - min;
+    out[k] = j >= 0 && j < len && (j | 0) === j && j + min === x ? table[j]! : -1;
+  }
+}
+
+const DIRECT_LOOP_SEL = { i32: freshCopy(directLoopSel), f64: freshCopy(directLoopSel) };
 
 /** Tables with fewer keys than this stay in the caches: a hash probe beats the merge's setup. */
 const MERGE_FROM = 4096;
@@ -511,15 +562,16 @@ export class KeyTable {
    * chain. False when the keys are not integers or spread over more than DIRECT_SPREAD times
    * their count.
    */
-  private directIds(v: Vec, m: NumMap, out: Int32Array, n: number, active: Uint8Array | null): boolean {
+  private directIds(v: Vec, m: NumMap, out: Int32Array, n: number, active: Uint8Array | null, sel: Uint32Array | null = null): boolean {
     let d = this.direct;
     if (d === undefined || (d !== null && d.size !== this.keyCount(m))) {
       d = this.direct = this.sorted !== null ? directFrom(this.sorted, null) : directTable(m);
       if (d !== null) this.borrowed.push(d.table);
     }
     if (d === null) return false;
-    const loop = v.rep === 'i32' ? DIRECT_LOOP.i32 : DIRECT_LOOP.f64;
-    loop(d.table, d.min, v.data as Float64Array | Int32Array, v.valid, active, n, out);
+    const data = v.data as Float64Array | Int32Array;
+    if (sel !== null) (v.rep === 'i32' ? DIRECT_LOOP_SEL.i32 : DIRECT_LOOP_SEL.f64)(d.table, d.min, data, v.valid, sel, n, out);
+    else (v.rep === 'i32' ? DIRECT_LOOP.i32 : DIRECT_LOOP.f64)(d.table, d.min, data, v.valid, active, n, out);
     return true;
   }
 
@@ -535,7 +587,7 @@ export class KeyTable {
    * range. False, with nothing decided, when the batch turns out not to ascend or the table is too
    * small for the hash probe to miss the caches.
    */
-  private mergeIds(v: Vec, m: NumMap, out: Int32Array, n: number, active: Uint8Array | null): boolean {
+  private mergeIds(v: Vec, m: NumMap, out: Int32Array, n: number, active: Uint8Array | null, sel: Uint32Array | null = null): boolean {
     if (this.unsorted >= 4 || this.keyCount(m) < MERGE_FROM || m.nan !== -1) return false;
     let a = this.ascending;
     if (a === null || a.size !== this.keyCount(m)) {
@@ -547,10 +599,26 @@ export class KeyTable {
         if (a.ids !== null) this.borrowed.push(a.ids);
       }
     }
-    const loop = v.rep === 'i32' ? MERGE_LOOP.i32 : MERGE_LOOP.f64;
-    if (loop(a.keys, a.ids, v.data as Float64Array | Int32Array, v.valid, active, n, out)) return true;
+    const data = v.data as Float64Array | Int32Array;
+    const ok = sel !== null ? (v.rep === 'i32' ? MERGE_LOOP_SEL.i32 : MERGE_LOOP_SEL.f64)(a.keys, a.ids, data, v.valid, sel, n, out) : (v.rep === 'i32' ? MERGE_LOOP.i32 : MERGE_LOOP.f64)(a.keys, a.ids, data, v.valid, active, n, out);
+    if (ok) return true;
     this.unsorted++;
     return false;
+  }
+
+  /**
+   * Join probe ids of only the rows `sel[0..n)` of the key columns (`result[k]` for row `sel[k]`,
+   * -1 where none matches), when the table answers them by its direct table or merge walk (a
+   * single integer key); null otherwise, with nothing written: the caller probes the whole batch.
+   */
+  selectedIds(keys: readonly Vec[], sel: Uint32Array, n: number, into: Int32Array): Int32Array | null {
+    if (this.width !== 1 || into.length < n) return null;
+    const v = keys[0]!;
+    if (v.dict !== undefined || !(v.rep === 'i32' || (v.rep === 'f64' && v.scale === 0))) return null;
+    const d = this.dicts[0]!;
+    if (d.strs.size !== 0) return null;
+    const out = into.subarray(0, n);
+    return this.directIds(v, d.nums, out, n, null, sel) || this.mergeIds(v, d.nums, out, n, null, sel) ? out : null;
   }
 
   /**

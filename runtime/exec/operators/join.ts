@@ -12,7 +12,7 @@ import { selectTrue } from '../kernels.ts';
 import { KeyTable } from '../keys.ts';
 import { type Chunk, GatherSlot, type Vec, UNREAD, anyNullAt, gather, nullVec, valueAt } from '../vector.ts';
 import { giveBack, scratchInt32 } from '../scratch.ts';
-import { type BuildFn, type Operator, Slicer, checkCancel, collect, evaluator, isSelective, markSelected, materialize, typesOf } from './operator.ts';
+import { type BuildFn, type Operator, type Selected, Slicer, checkCancel, collect, evaluator, isSelective, markSelected, materialize, typesOf } from './operator.ts';
 
 type JoinPlan = HashJoin | MergeJoin | NestedLoopJoin;
 
@@ -182,8 +182,6 @@ abstract class JoinOp implements Operator {
   private tail: Operator | undefined;
   private finished = false;
   private readonly pairs = new Pairs();
-  /** The active-row bytes of the left chunk being matched, reused from batch to batch. */
-  private activeBuf: Uint8Array | null = null;
 
   constructor(
     protected readonly plan: JoinPlan,
@@ -200,8 +198,8 @@ abstract class JoinOp implements Operator {
   protected leftSource(): Operator {
     return this.build(this.plan.left, this.rc);
   }
-  /** Finds the pairs of `left` rows (only those `active` marks, when given) and right rows. */
-  protected abstract match(left: Chunk, right: Chunk, pairs: Pairs, active: Uint8Array | null): void;
+  /** Finds the pairs of `left` rows (only rows `sel[0..n)`, ascending, when `sel` is given) and right rows. */
+  protected abstract match(left: Chunk, right: Chunk, pairs: Pairs, sel: Uint32Array | null, n: number): void;
   /** Whether `match` may be given a whole chunk with its selection (see `pullLeft`). */
   protected takesSelection(): boolean {
     return false;
@@ -216,19 +214,15 @@ abstract class JoinOp implements Operator {
   /**
    * The next left chunk. When the left input can hand out chunks with a selection and every
    * output row comes from a matched pair (inner and right joins), the chunk comes unfiltered with
-   * its selection marked: only matched rows are ever copied.
+   * its selection: only matched rows are ever copied.
    */
-  private pullLeft(): { c: Chunk; active: Uint8Array | null } | null {
+  private pullLeft(): Selected | null {
     const left = this.left!;
     if (!this.takesSelection() || !isSelective(left) || (this.plan.joinType !== 'inner' && this.plan.joinType !== 'right')) {
       const c = left.next();
-      return c === null ? null : { c, active: null };
+      return c === null ? null : { chunk: c, sel: null, n: c.length };
     }
-    const s = left.nextSelected();
-    if (s === null) return null;
-    if (s.sel === null) return { c: s.chunk, active: null };
-    this.activeBuf = markSelected(this.activeBuf, s);
-    return { c: s.chunk, active: this.activeBuf };
+    return left.nextSelected();
   }
 
   next(): Chunk | null {
@@ -241,10 +235,10 @@ abstract class JoinOp implements Operator {
       this.left = this.leftSource();
     }
     for (let p = this.pullLeft(); p !== null; p = this.pullLeft()) {
-      const c = p.c;
+      const c = p.chunk;
       checkCancel(this.rc);
       this.pairs.clear();
-      this.match(c, this.right, this.pairs, p.active);
+      this.match(c, this.right, this.pairs, p.sel, p.n);
       const o = this.out.emit(c, this.right, this.pairs);
       if (o !== null) return o;
     }
@@ -268,6 +262,8 @@ export class HashJoinOp extends JoinOp {
   /** Per key id its first build row, and per row the next with the same key; null when id = row. */
   private head: Int32Array | null = null;
   private chain = new Int32Array(0);
+  /** The active-row bytes of the left chunk being matched, reused from batch to batch. */
+  private activeBuf: Uint8Array | null = null;
   /** The probe's key ids, reused from batch to batch (consumed within `match`). */
   private idsBuf: Int32Array | null = null;
   private readonly leftKeys: Evaluator[];
@@ -317,18 +313,28 @@ export class HashJoinOp extends JoinOp {
     // Plain column keys read rejected rows harmlessly; computed keys could fail on them.
     return (this.plan as HashJoin).leftKeys.every((e) => e.kind === 'column');
   }
-  protected match(left: Chunk, right: Chunk, pairs: Pairs, active: Uint8Array | null): void {
+  protected match(left: Chunk, right: Chunk, pairs: Pairs, sel: Uint32Array | null, n: number): void {
     if (this.idsBuf === null || this.idsBuf.length < left.length) {
       giveBack(this.idsBuf);
       this.idsBuf = scratchInt32(left.length);
     }
-    const ids = this.keys!.ids(this.leftKeys.map((f) => f(left, this.rc)), left.length, false, true, active, this.idsBuf);
+    const kv = this.leftKeys.map((f) => f(left, this.rc));
+    // The selected rows alone when the table can answer them so (then ids[k] is row sel[k]'s);
+    // else every row, the rejected ones masked.
+    let ids = sel === null ? null : this.keys!.selectedIds(kv, sel, n, this.idsBuf);
+    const compact = ids !== null;
+    if (ids === null) {
+      const active = sel === null ? null : (this.activeBuf = markSelected(this.activeBuf, { chunk: left, sel, n }));
+      ids = this.keys!.ids(kv, left.length, false, true, active, this.idsBuf);
+    }
     const head = this.head;
     const chain = this.chain;
     let checked = 0;
-    for (let i = 0; i < left.length; i++) {
-      const id = ids[i]!;
+    const m = compact ? n : left.length;
+    for (let k = 0; k < m; k++) {
+      const id = ids[k]!;
       if (id < 0) continue;
+      const i = compact ? sel![k]! : k;
       if (head === null) pairs.push(i, id);
       else for (let r = head[id]!; r >= 0; r = chain[r]!) pairs.push(i, r);
       if (pairs.n - checked >= PAIR_BLOCK) {
