@@ -2,7 +2,7 @@
 
 import type { Span } from '../diagnostics/index.ts';
 import { call, cast, literal, param, type Expr, type Literal } from '../ir/expr.ts';
-import { typeEquals, typeName, type DataType } from '../ir/types.ts';
+import { T, typeEquals, typeName, type DataType } from '../ir/types.ts';
 import { canAssignCast, canExplicitCast, canImplicitCast, dropTypmods, numericRank, sameBase, selectCommonType } from '../functions/casts.ts';
 import { resolveOverload, type Resolution } from '../functions/resolve.ts';
 import type { Signature } from '../functions/registry.ts';
@@ -75,6 +75,8 @@ export function coerceTo(ctx: BindContext, e: Expr, to: DataType, mode: CoerceMo
   if (e.kind === 'literal' && e.type.kind === 'null') return literal(null, to);
   if (e.kind === 'literal' && e.type.kind === 'unknown') {
     const text = e.value as string;
+    const named = objectNameLiteral(ctx, text, to, span);
+    if (named) return named;
     const converted = convertText(text, to);
     if (!converted) return cast(e, to, mode !== 'explicit');
     if (!converted.ok) {
@@ -97,6 +99,25 @@ export function coerceTo(ctx: BindContext, e: Expr, to: DataType, mode: CoerceMo
     if (folded) return folded;
   }
   return cast(e, to, mode !== 'explicit');
+}
+
+/**
+ * A string constant for a reg* type (regclass, regtype, regproc, regnamespace) names an object, as
+ * regclassin and its siblings read it: a relation is looked up now (42P01 at `span`), the others by
+ * `<type>in` at run time (the engine's catalog of types and schemas). A number is the OID itself.
+ * Undefined for other types and for numbers.
+ */
+export function objectNameLiteral(ctx: BindContext, text: string, to: DataType, span: Span): Expr | undefined {
+  if (to.kind !== 'int32' || to.oid === undefined || to.oid === 'oid') return undefined;
+  if (/^\d+$/.test(text)) return to.oid === 'regclass' ? literal(Number(text), to) : undefined;
+  if (to.oid !== 'regclass') return call(`${to.oid}in`, [literal(text, T.text)], to);
+  const parts = text.split('.').map((p) => (p.startsWith('"') && p.endsWith('"') ? p.slice(1, -1).replaceAll('""', '"') : p.toLowerCase()));
+  const rel = ctx.catalog.getRelation(parts.length > 1 ? parts[0] : undefined, parts[parts.length - 1]!);
+  if (!rel) {
+    ctx.error('undefined_table', text, span);
+    return errorExpr();
+  }
+  return literal(rel.id, to);
 }
 
 /**

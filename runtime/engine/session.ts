@@ -4,7 +4,7 @@
 // Several statements in one `execute` call form an implicit transaction block, as in PostgreSQL's
 // simple query protocol: a failure rolls back the statements of that call that ran before it.
 
-import { bindStatement, explainJson, explainText, parseOrbitQL, parseSql, PlanCache, sqlStatementOf, type ActualStats, type OrbitSqlStatement, type BoundStatement, type DataType, type Diagnostic, type SqlAst } from '../../compiler/index.ts';
+import { bindStatement, explainJson, explainText, parseOrbitQL, parseSql, PlanCache, sqlStatementOf, type ActualStats, type OrbitSqlStatement, type BoundStatement, type DataType, type Diagnostic, type PhysicalQuery, type SqlAst } from '../../compiler/index.ts';
 import type { OperatorStats } from '../exec/index.ts';
 import type { StorageTxn } from '../storage/api.ts';
 import type { CompiledStatement, Engine, PreparedShape } from './engine.ts';
@@ -174,6 +174,21 @@ export class Session {
     }
   }
 
+  /**
+   * A write of at most one row (see `isPointWrite`) inside the session's transaction runs to the end
+   * at once: its work is bounded, so it needs no result events, cancel signal or yields.
+   */
+  private runPointWrite(q: NonNullable<Compiled['query']>, command: string, params: readonly unknown[]): StatementResult {
+    if (params.length < q.paramTypes.length) throw engineError('parameter_count', String(params.length), String(q.paramTypes.length));
+    try {
+      const count = runWrite(q.query, { txn: this.txn!, params: coerceParams(params, q.paramTypes), now: Date.now() * 1000, system: this.system });
+      return { command, tag: tagOf(command, count), columns: [], batches: [], rowCount: count, notices: [] };
+    } catch (e) {
+      this.markFailed();
+      throw toOrbitError(e);
+    }
+  }
+
   /** Runs one statement and returns its result (the last one when the text holds several). */
   async query(sql: string, params: readonly unknown[] = [], options: ExecuteOptions = {}): Promise<StatementResult> {
     const all = await this.execute(sql, params, options);
@@ -201,6 +216,7 @@ export class Session {
         if (current.query && !this.failed && !options.signal) {
           const shape = this.engine.shapeOf(current.query);
           if (shape.point) return this.runPointStatement(current.query, shape, params);
+          if (this.txn && isPointWrite(current.query.query)) return this.runPointWrite(current.query, shape.command, params);
         }
         const collected = await collect(this.runStatements([current], params, options));
         return collected[0]!;
@@ -634,6 +650,20 @@ export function commandOf(b: BoundStatement): string {
     case 'explain':
       return 'EXPLAIN';
   }
+}
+
+/**
+ * A write without RETURNING that touches at most one row and cascades nowhere: UPDATE or DELETE of
+ * a primary-key equality match, or INSERT of one VALUES row without ON CONFLICT.
+ */
+function isPointWrite(q: PhysicalQuery): boolean {
+  const p = q.plan;
+  if (Object.keys(q.subplans).length > 0) return false;
+  if (p.kind === 'insert') return !p.returning && !p.onConflict && p.source.kind === 'values' && p.source.rows.length <= 1;
+  if ((p.kind !== 'update' && p.kind !== 'delete') || p.returning) return false;
+  if (p.constraints && Object.keys(p.constraints.referencedBy).length > 0) return false;
+  const s = p.input;
+  return s.kind === 'index-scan' && s.index.primary && !s.range && s.eq.length === s.index.columns.length;
 }
 
 /** COMMIT, ROLLBACK and ROLLBACK TO: the statements a failed transaction still accepts. */

@@ -4,13 +4,15 @@
 // run with `-M extended` (and the SELECT also with `-M prepared`) at 1, 8 and 32 clients:
 //   select-only    one primary-key SELECT per transaction
 //   simple-update  one single-row UPDATE of a random account per transaction
-// Both keep their default durability (fsync on commit). Needs `postgres`, `initdb`, `pg_ctl`
+// Both keep their default durability (fsync on commit). Besides TPS it prints each server's CPU time per
+// transaction (user + system, from /proc: Orbit's process; PostgreSQL's postmaster, its live children and
+// the backends it has reaped). Needs `postgres`, `initdb`, `pg_ctl`
 // (found on PATH, in /usr/local/bin or /usr/lib/postgresql/*/bin), `pgbench` and `psql`.
 // Environment: BENCH_SECONDS (per run, default 5), BENCH_ROWS (default 100000), BENCH_REPEAT (runs per
 // server and setting, alternating between the servers so background load hits both alike; the
 // median is printed, default 1).
 
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +52,40 @@ function asPostgres(cmd: string[]): string[] {
 interface Server {
   readonly name: string;
   readonly port: number;
+  /** CPU seconds the server has used so far (user + system). */
+  cpu(): number;
   stop(): Promise<void>;
+}
+
+const CLOCK_TICKS = Number(run(['getconf', 'CLK_TCK']).out.trim()) || 100;
+
+/** Fields of /proc/<pid>/stat after the command name: [0] is the state, [11..14] utime, stime, cutime, cstime. */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds of a process, with `children` also those of its children it has waited for. */
+function processCpu(pid: number, children: boolean): number {
+  const f = statFields(pid);
+  if (!f) return 0;
+  const ticks = Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0);
+  return ticks / CLOCK_TICKS;
+}
+
+/** PostgreSQL's CPU: the postmaster with its reaped backends, plus every child still running. */
+function postgresCpu(postmaster: number): number {
+  let total = processCpu(postmaster, true);
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const f = statFields(Number(d));
+    if (f && Number(f[1]) === postmaster) total += processCpu(Number(d), false);
+  }
+  return total;
 }
 
 async function startPostgres(dir: string): Promise<Server> {
@@ -62,9 +97,11 @@ async function startPostgres(dir: string): Promise<Server> {
   const ctl = findTool('pg_ctl');
   const start = run(asPostgres([ctl, '-D', data, '-w', '-l', join(dir, 'pg.log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=100`, 'start']));
   if (start.code !== 0) throw new Error(`pg_ctl start failed: ${start.err}`);
+  const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
   return {
     name: 'PostgreSQL',
     port,
+    cpu: () => postgresCpu(postmaster),
     stop: async () => {
       run(asPostgres([ctl, '-D', data, '-m', 'fast', 'stop']));
     },
@@ -85,6 +122,7 @@ async function startOrbit(dir: string): Promise<Server> {
   return {
     name: 'Orbit',
     port,
+    cpu: () => processCpu(proc.pid, false),
     stop: async () => {
       proc.kill('SIGTERM');
       await proc.exited;
@@ -108,11 +146,15 @@ const SCRIPTS = {
   'simple-update': `\\set aid random(1, ${ROWS})\n\\set delta random(-5000, 5000)\nUPDATE pgbench_accounts SET abalance = abalance + :delta WHERE aid = :aid;\n`,
 } as const;
 
-function pgbench(s: Server, script: string, mode: string, clients: number): number {
+/** One pgbench run: transactions per second, and the server's CPU µs per transaction. */
+function pgbench(s: Server, script: string, mode: string, clients: number): { tps: number; cpu: number } {
+  const before = s.cpu();
   const r = run(['pgbench', '-n', '-h', '127.0.0.1', '-p', String(s.port), '-U', 'postgres', '-M', mode, '-c', String(clients), '-j', String(Math.min(clients, 4)), '-T', String(SECONDS), '-f', script, 'postgres']);
+  const used = s.cpu() - before;
   const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(r.out)?.[1];
-  if (r.code !== 0 || !tps) throw new Error(`pgbench on ${s.name} failed: ${r.err || r.out}`);
-  return Number(tps);
+  const count = /number of transactions actually processed: (\d+)/.exec(r.out)?.[1];
+  if (r.code !== 0 || !tps || !count) throw new Error(`pgbench on ${s.name} failed: ${r.err || r.out}`);
+  return { tps: Number(tps), cpu: (used * 1e6) / Number(count) };
 }
 
 function median(xs: readonly number[]): number {
@@ -129,13 +171,17 @@ try {
   for (const s of servers) load(s);
   const runs: [string, string][] = [['select-only', 'extended'], ['select-only', 'prepared'], ['simple-update', 'extended']];
   console.log(`pgbench, ${ROWS.toLocaleString('en-US')} accounts, ${SECONDS} s per run${REPEAT > 1 ? `, median of ${REPEAT} alternating runs` : ''}, fsync on for both\n`);
-  console.log(`${'script'.padEnd(15)}${'-M'.padEnd(10)}${'clients'.padStart(8)}${'Orbit tps'.padStart(12)}${'PostgreSQL tps'.padStart(16)}${'ratio'.padStart(8)}`);
+  console.log(`${'script'.padEnd(15)}${'-M'.padEnd(10)}${'clients'.padStart(8)}${'Orbit tps'.padStart(12)}${'PostgreSQL tps'.padStart(16)}${'ratio'.padStart(8)}${'Orbit µs/tx'.padStart(13)}${'PG µs/tx'.padStart(10)}`);
   for (const [script, mode] of runs) {
     for (const clients of CLIENTS) {
-      const runs: number[][] = servers.map(() => []);
+      const runs: { tps: number; cpu: number }[][] = servers.map(() => []);
       for (let i = 0; i < REPEAT; i++) servers.forEach((s, k) => runs[k]!.push(pgbench(s, join(dir, `${script}.sql`), mode, clients)));
-      const [orbit, postgres] = runs.map(median);
-      console.log(`${script.padEnd(15)}${mode.padEnd(10)}${String(clients).padStart(8)}${orbit!.toFixed(0).padStart(12)}${postgres!.toFixed(0).padStart(16)}${(orbit! / postgres!).toFixed(2).padStart(7)}×`);
+      const [orbit, postgres] = runs.map((r) => median(r.map((x) => x.tps)));
+      const [orbitCpu, postgresCpu] = runs.map((r) => median(r.map((x) => x.cpu)));
+      console.log(
+        `${script.padEnd(15)}${mode.padEnd(10)}${String(clients).padStart(8)}${orbit!.toFixed(0).padStart(12)}${postgres!.toFixed(0).padStart(16)}${(orbit! / postgres!).toFixed(2).padStart(7)}×` +
+          `${orbitCpu!.toFixed(0).padStart(13)}${postgresCpu!.toFixed(0).padStart(10)}`,
+      );
     }
   }
 } finally {

@@ -61,6 +61,32 @@ describe('casts', () => {
   });
 });
 
+describe('reg* columns', () => {
+  test('INSERT, UPDATE and comparisons take names for regclass and regtype columns, as literals and as parameters', async () => {
+    await c.query('create table refs (id int primary key, rel regclass, typ regtype)');
+    await c.query("insert into refs values (1, 'pets', 'int4'), (2, 'zoo.cages', 'text')");
+    await c.query('insert into refs (id, rel) values (3, $1)', ['pets']);
+    await c.query(`insert into refs (id, rel, typ) values (4, ${petsOid}, 23)`);
+    await c.query("update refs set rel = 'zoo.cages', typ = 'bigint' where id = 3");
+    const r = await c.query('select id, rel, rel::oid as rel_oid, typ from refs order by id');
+    const cages = (await c.query("select 'zoo.cages'::regclass::oid as o")).rows[0].o;
+    expect(r.rows).toEqual([
+      { id: 1, rel: 'pets', rel_oid: petsOid, typ: 'integer' },
+      { id: 2, rel: 'zoo.cages', rel_oid: cages, typ: 'text' },
+      { id: 3, rel: 'zoo.cages', rel_oid: cages, typ: 'bigint' },
+      { id: 4, rel: 'pets', rel_oid: petsOid, typ: 'integer' },
+    ]);
+    expect((await c.query("select id from refs where rel = 'pets' order by id")).rows).toEqual([{ id: 1 }, { id: 4 }]);
+  });
+
+  test('an unknown name is 42P01 (or 42704 for a type) pointing at the value; nothing is written', async () => {
+    await expect(c.query("insert into refs (id, rel) values (10, 'nosuch')")).rejects.toMatchObject({ code: '42P01', message: 'relation "nosuch" does not exist', position: '40' });
+    await expect(c.query("insert into refs (id, typ) values (11, 'nosuchtype')")).rejects.toMatchObject({ code: '42704', message: 'type "nosuchtype" does not exist' });
+    await expect(c.query('insert into refs (id, rel) values (12, $1)', ['nosuch'])).rejects.toMatchObject({ code: '42P01' });
+    expect((await c.query('select count(*)::int as n from refs where id >= 10')).rows).toEqual([{ n: 0 }]);
+  });
+});
+
 describe('pg_catalog queries', () => {
   test('oid columns compare with reg* values', async () => {
     const rel = await c.query("select c.relname, n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = 'zoo.cages'::regclass");

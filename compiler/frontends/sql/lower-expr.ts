@@ -12,7 +12,7 @@ import { sameBase } from '../../functions/casts.ts';
 import type { BindContext } from '../../bind/context.ts';
 import { lookupColumn, markOuter, Scope, similarColumns } from '../../bind/scope.ts';
 import type { AggCollector, WindowCollector } from '../../bind/collectors.ts';
-import { applyOverloads, coerceTo, displayType, errorExpr, isError, unify } from '../../bind/coerce.ts';
+import { applyOverloads, coerceTo, displayType, errorExpr, isError, objectNameLiteral, unify } from '../../bind/coerce.ts';
 import { canonicalDecimal, parseInterval } from '../../bind/literals.ts';
 import { resolveTypeName } from '../../bind/type-name.ts';
 import type * as A from './ast.ts';
@@ -319,7 +319,15 @@ function bindBinary(env: ExprEnv, e: A.BinaryExpr): Expr {
     return call(e.op, [l, r], T.bool);
   }
   const op = e.op === '!=' ? '<>' : e.op;
-  return bindOperator(env, op, left, right, [e.left.span, e.right.span], operatorSpan(env.ctx, e.op, e.left.span, e.right.span, e.span));
+  const l = objectName(env, left, right, e.left.span);
+  const r = objectName(env, right, left, e.right.span);
+  return bindOperator(env, op, l, r, [e.left.span, e.right.span], operatorSpan(env.ctx, e.op, e.left.span, e.right.span, e.span));
+}
+
+/** An untyped string literal next to a reg* value takes that type, so `rel = 'pets'` reads a name (as in PostgreSQL). */
+function objectName(env: ExprEnv, e: Expr, other: Expr, span: Span): Expr {
+  if (e.kind !== 'literal' || e.type.kind !== 'unknown' || typeof e.value !== 'string') return e;
+  return objectNameLiteral(env.ctx, e.value, other.type, span) ?? e;
 }
 
 /** `(a, b) = (c, d)` is `a = c AND b = d`; `<>` is `a <> c OR b <> d` (PostgreSQL's row-wise comparison). */
@@ -383,14 +391,7 @@ function bindCast(env: ExprEnv, inner: Expr, typeAst: A.TypeName, exprSpan: Span
   const oidCast = to.kind === 'int32' && to.oid !== undefined && to.oid !== 'oid' ? to.oid : undefined;
   // `'name'::regclass`: the relation's OID, looked up now, as regclassin does (a numeric string is an OID already).
   if (oidCast === 'regclass' && typeAst.arrayDims === 0 && inner.kind === 'literal' && typeof inner.value === 'string' && (inner.type.kind === 'unknown' || inner.type.kind === 'utf8')) {
-    if (/^\d+$/.test(inner.value)) return literal(Number(inner.value), to);
-    const parts = inner.value.split('.').map((p) => (p.startsWith('"') && p.endsWith('"') ? p.slice(1, -1).replaceAll('""', '"') : p.toLowerCase()));
-    const rel = env.ctx.catalog.getRelation(parts.length > 1 ? parts[0] : undefined, parts[parts.length - 1]!);
-    if (!rel) {
-      env.ctx.error('undefined_table', inner.value, exprSpan);
-      return errorExpr();
-    }
-    return literal(rel.id, to);
+    return objectNameLiteral(env.ctx, inner.value, to, exprSpan)!;
   }
   // Text to a reg* type reads a name (regtypein and its siblings); the catalog of types and schemas is the engine's.
   if (oidCast && typeAst.arrayDims === 0 && (inner.type.kind === 'utf8' || (inner.type.kind === 'unknown' && inner.kind === 'literal'))) {
