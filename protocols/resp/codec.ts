@@ -3,7 +3,8 @@
 // Requests are either multibulk arrays of bulk strings (`*2\r\n$3\r\nGET\r\n$1\r\nk\r\n`) or inline
 // commands (a line of space-separated words, with quotes; spec: "Inline commands"). Arguments come out
 // as latin1 strings, one code unit per byte, so any bytes round-trip. While a large bulk is arriving the
-// decoder only counts bytes: it does not re-scan or copy the buffer per chunk.
+// decoder only counts bytes: it does not re-scan or copy the buffer per chunk. An argv the consumer gives
+// back (`recycle`) is decoded into again.
 import { DEFAULT_LIMITS, type Argv, type Limits } from './messages.ts';
 
 /** A malformed request: the connection gets `-ERR Protocol error: …` and is closed (as Redis does). */
@@ -13,6 +14,8 @@ export class ProtocolError extends Error {
 
 const CR = 13;
 const LF = 10;
+/** Longest argv kept for reuse (the frequent commands have a few arguments, MSET of 10 keys 21). */
+const RECYCLED_MAX = 32;
 /**
  * Chunks up to this size are received into the decoder's reused buffer (a pipelined packet is a few
  * KB); the bound keeps what each idle connection holds small.
@@ -30,6 +33,12 @@ export class Decoder {
   private parts: Buffer[] = [];
   private partsLength = 0;
   private needed = 0;
+  /**
+   * One argv array per length up to RECYCLED_MAX that the consumer gave back (`recycle`): a request
+   * then allocates no array. The allocation itself is cheap, but at hundreds of thousands of requests a
+   * second the collector's freeing and re-faulting of that memory costs more than parsing them.
+   */
+  private readonly spareArgv: (Argv | undefined)[] = [];
 
   constructor(private readonly limits: Limits = DEFAULT_LIMITS) {}
 
@@ -62,6 +71,22 @@ export class Decoder {
     chunk.copy(own);
     this.parts.push(own);
     this.partsLength += own.length;
+  }
+
+  /**
+   * Takes back an argv returned by `next` that nothing holds any more (the command ran and did not
+   * keep it): a later command of the same length is decoded into it.
+   */
+  recycle(argv: Argv): void {
+    if (argv.length <= RECYCLED_MAX) this.spareArgv[argv.length] = argv;
+  }
+
+  private argvOf(count: number): Argv {
+    if (count > RECYCLED_MAX) return new Array<string>(count);
+    const spare = this.spareArgv[count];
+    if (spare === undefined) return new Array<string>(count);
+    this.spareArgv[count] = undefined;
+    return spare;
   }
 
   /** Bytes buffered but not yet consumed. */
@@ -139,7 +164,8 @@ export class Decoder {
       this.pos = p;
       return [];
     }
-    const argv: Argv = new Array<string>(count);
+    // Every element is written before the array is returned: a recycled one keeps no old argument.
+    const argv = this.argvOf(count);
     for (let k = 0; k < count; k++) {
       if (p >= this.end) return this.wait(start, p + 1);
       if (buf[p] !== 0x24) throw new ProtocolError(`expected '$', got '${String.fromCharCode(buf[p]!)}'`);

@@ -78,6 +78,14 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
   private softSince = 0;
   /** Running the commands queued by MULTI: none of them may hold the connection. */
   private inExec = false;
+  /**
+   * Set by a command that keeps its argv or op after it returns (queued by MULTI, blocked, waiting
+   * for the disk). Otherwise both go back for reuse: the decoder decodes a later request into the
+   * argv, and the op of a command matched by position is reset for the next one, so a request
+   * allocates neither.
+   */
+  private retained = false;
+  private spareOp: KeyOp | undefined;
 
   constructor(
     readonly ctx: ServerContext,
@@ -119,6 +127,10 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
       }
       if (!argv) break;
       this.command(argv);
+      if (this.retained) {
+        this.retained = false;
+        this.spareOp = undefined;
+      } else this.decoder.recycle(argv);
     }
     if (!this.held && ks.durability === 'always' && ks.pendingWrites && this.out.length > 0) {
       // appendfsync always: the replies wait until the writes they acknowledge are on disk.
@@ -176,6 +188,7 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
       return reply();
     }
     this.held = true;
+    this.retained = true;
     const resume = (): void => {
       if (this.closed) return;
       this.held = false;
@@ -198,7 +211,8 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
   private command(argv: Argv): void {
     const ks = this.ks;
     ks.stats.commands++;
-    let compiled = this.ctx.table.compile(argv);
+    let compiled = this.ctx.table.compile(argv, this.spareOp);
+    this.spareOp = undefined;
     // Clashing keywords some commands accept (`EXPIRE key 10 XX GT`): run the call as matched.
     if (compiled.kind === 'exclusive' && kv.exclusiveOptionsError(compiled.op.command, compiled.first, compiled.second) === undefined) compiled = compiled.op;
     if (compiled.kind !== 'key-op') {
@@ -207,6 +221,8 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
       return this.out.error(callFailureText(compiled, argv[0]));
     }
     const op = compiled;
+    // Reused by the next command unless this one keeps it (`retained`, checked once it returns).
+    this.spareOp = op;
     this.lastCommand = op.command;
     if (!this.authenticated && !NO_AUTH.has(op.command)) {
       if (this.multi) this.multiFailed = true;
@@ -216,6 +232,7 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
       return this.out.error(`ERR Can't execute '${op.command.toLowerCase().replace('|', ' ')}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
     }
     if (this.multi && !IN_MULTI.has(op.command)) {
+      this.retained = true;
       this.multi.push(op);
       return this.out.simple('QUEUED');
     }
@@ -245,6 +262,7 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
 
   private block(b: kv.Block): void {
     this.held = true;
+    this.retained = true;
     const waiter: kv.Waiter = {
       db: this.db,
       keys: b.keys,

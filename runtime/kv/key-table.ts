@@ -2,9 +2,11 @@
 //
 // A JavaScript Map spends ~185 bytes per string key (the string object, its characters, the entry) and
 // ~100 more per small string value. Here an entry is its bytes in an arena (length, key, tag, value) plus
-// two int32 slots, ~30–50 bytes for a small key and value. Collections (and strings above INLINE_MAX)
-// stay JavaScript objects, referenced by an index into `objects`. Replaced and deleted entries leave
-// garbage in the arena; it is compacted when garbage outweighs live bytes.
+// its place in three int32 slot arrays (offset, hash, access time), ~35–60 bytes for a small key and
+// value. Collections (and strings above INLINE_MAX) stay JavaScript objects, referenced by an index into
+// `objects`. Replaced and deleted entries leave garbage in the arena; it is compacted when garbage
+// outweighs live bytes. Each slot also records when its key was last accessed (OBJECT IDLETIME), in
+// seconds of `accessClock`.
 import type { Value } from './values.ts';
 
 const EMPTY = -1;
@@ -33,6 +35,20 @@ function hashOf(key: string): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
+}
+
+/**
+ * Seconds since the process started, as last ticked: Redis's LRU clock, which it keeps at 1 s
+ * resolution and updates from its cron ten times a second (the keyspace ticks this one as often), so
+ * an access stamps a key without reading the time.
+ */
+export const accessClock = { now: 0 };
+
+const CLOCK_BASE = Date.now();
+
+/** Advances `accessClock` to the current time. */
+export function tickAccessClock(): void {
+  accessClock.now = Math.floor((Date.now() - CLOCK_BASE) / 1000);
 }
 
 /** Where `writeInline` sends a value's bytes (the reply writer). */
@@ -76,6 +92,8 @@ interface Latin1Slicer {
 export class KeyTable {
   private slotOff = new Int32Array(16).fill(EMPTY);
   private slotHash = new Int32Array(16);
+  /** `accessClock.now` at each slot's last access. */
+  private slotClock = new Int32Array(16);
   private mask = 15;
   /** Counts rehashes (which move entries), so a SCAN cursor from before one is recognised. */
   private layout = 0;
@@ -250,8 +268,10 @@ export class KeyTable {
   private rehash(cap: number): void {
     const oldOff = this.slotOff;
     const oldHash = this.slotHash;
+    const oldClock = this.slotClock;
     this.slotOff = new Int32Array(cap).fill(EMPTY);
     this.slotHash = new Int32Array(cap);
+    this.slotClock = new Int32Array(cap);
     this.mask = cap - 1;
     this.dead = 0;
     this.layout++;
@@ -263,14 +283,30 @@ export class KeyTable {
       while (this.slotOff[j] !== EMPTY) j = (j + 1) & this.mask;
       this.slotOff[j] = off;
       this.slotHash[j] = h;
+      this.slotClock[j] = oldClock[i]!;
     }
   }
 
   // ─── Map-like interface ──────────────────────────────────────────────
 
+  /** The value of `key`, stamping its access time. */
   get(key: string): Value | undefined {
     const i = this.find(key, hashOf(key));
+    if (i < 0) return undefined;
+    this.slotClock[i] = accessClock.now;
+    return this.valueAt(this.slotOff[i]!);
+  }
+
+  /** The value of `key` without counting an access (TYPE, TTL, OBJECT, SCAN: Redis's LOOKUP_NOTOUCH). */
+  peek(key: string): Value | undefined {
+    const i = this.find(key, hashOf(key));
     return i < 0 ? undefined : this.valueAt(this.slotOff[i]!);
+  }
+
+  /** Whole seconds since `key` was last accessed (OBJECT IDLETIME), or undefined when absent. */
+  idleSeconds(key: string): number | undefined {
+    const i = this.find(key, hashOf(key));
+    return i < 0 ? undefined : accessClock.now - this.slotClock[i]!;
   }
 
   has(key: string): boolean {
@@ -285,6 +321,7 @@ export class KeyTable {
   writeInline(key: string, out: BulkBytesSink): number {
     const i = this.find(key, hashOf(key));
     if (i < 0) return 0;
+    this.slotClock[i] = accessClock.now;
     const t = this.tagAt(this.slotOff[i]!);
     const a = this.arena;
     if (a[t] !== TAG_INLINE) return -1;
@@ -304,6 +341,7 @@ export class KeyTable {
     const h = hashOf(key);
     const i = this.find(key, h);
     if (i < 0) return undefined;
+    this.slotClock[i] = accessClock.now;
     const t = this.tagAt(this.slotOff[i]!);
     const a = this.arena;
     if (a[t] !== TAG_INLINE) return undefined;
@@ -333,6 +371,8 @@ export class KeyTable {
     const h = hashOf(key);
     const i = this.find(key, h);
     if (i >= 0) {
+      // A value stored at a key is accessed as it is written (Redis stamps a new object with the clock).
+      this.slotClock[i] = accessClock.now;
       const off = this.slotOff[i]!;
       const t = this.tagAt(off);
       const a = this.arena;
@@ -359,6 +399,7 @@ export class KeyTable {
     if (this.slotOff[j] === TOMBSTONE) this.dead--;
     this.slotOff[j] = off;
     this.slotHash[j] = h;
+    this.slotClock[j] = accessClock.now;
     this.count++;
     return this;
   }
@@ -376,6 +417,7 @@ export class KeyTable {
   clear(): void {
     this.slotOff = new Int32Array(16).fill(EMPTY);
     this.slotHash = new Int32Array(16);
+    this.slotClock = new Int32Array(16);
     this.mask = 15;
     this.layout++;
     this.count = 0;

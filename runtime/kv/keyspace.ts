@@ -2,8 +2,8 @@
 // and group-committed durability to LMDB.
 import type { KeyOp } from '../../compiler/index.ts';
 import { fail } from './errors.ts';
-import { KeyTable } from './key-table.ts';
-import { Commit, KvStore } from './persist.ts';
+import { KeyTable, tickAccessClock } from './key-table.ts';
+import { KvStore } from './persist.ts';
 import { PubSub } from './pubsub.ts';
 import type { ReplySink } from './reply.ts';
 import { typeName, type Value } from './values.ts';
@@ -126,6 +126,8 @@ export class Keyspace {
       this.dirty.push(new Set());
       this.watches.push(new Map());
     }
+    // Keys read back at start-up count as accessed now (Redis stamps loaded objects with its clock).
+    tickAccessClock();
     const now = Date.now();
     for (const r of store.load()) {
       if (r.db >= DATABASES) continue;
@@ -136,8 +138,12 @@ export class Keyspace {
       this.dbs[r.db]!.set(r.key, r.value);
       if (r.expireAt !== 0) this.expires[r.db]!.set(r.key, r.expireAt);
     }
-    // Active expiry: a sampled sweep, ten times a second, as Redis's serverCron does.
-    this.sweepTimer = setInterval(() => this.sweep(), 100);
+    // Active expiry: a sampled sweep, ten times a second, as Redis's serverCron does (which also
+    // advances the clock that stamps accesses).
+    this.sweepTimer = setInterval(() => {
+      tickAccessClock();
+      this.sweep();
+    }, 100);
     (this.sweepTimer as { unref?: () => void }).unref?.();
   }
 
@@ -171,7 +177,7 @@ export class Keyspace {
           for (const key of values.keys()) {
             const expireAt = exp.get(key);
             if (expireAt !== undefined && expireAt <= now) continue;
-            const value = values.get(key)!;
+            const value = values.peek(key)!;
             yield { db, key, value, type: typeName(value), expireAt };
           }
         }
@@ -204,6 +210,21 @@ export class Keyspace {
       }
     }
     return v;
+  }
+
+  /**
+   * The live value of a key without counting an access (Redis's LOOKUP_NOTOUCH: TYPE, EXISTS, TTL,
+   * OBJECT, SCAN); lazy expiry still applies.
+   */
+  peek(db: number, key: string): Value | undefined {
+    if (this.expired(db, key)) return undefined;
+    return this.dbs[db]!.peek(key);
+  }
+
+  /** Seconds since a live key was last read or written (OBJECT IDLETIME), or undefined when absent. */
+  idleSeconds(db: number, key: string): number | undefined {
+    if (this.expired(db, key)) return undefined;
+    return this.dbs[db]!.idleSeconds(key);
   }
 
   /**
@@ -350,7 +371,7 @@ export class Keyspace {
     }
     if (this.dirtyCount === 0) return this.flushing;
     const started = performance.now();
-    const commit = new Commit();
+    const commit = this.store.newCommit();
     for (let db = 0; db < DATABASES; db++) {
       const d = this.dirty[db]!;
       if (d.size === 0) continue;

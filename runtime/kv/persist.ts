@@ -13,7 +13,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { Deque, Hash, LIST_CHUNK, MemberSet, ZSet, type Spill, type Value } from './values.ts';
+import { Deque, Hash, LIST_CHUNK, MemberSet, ZSet, newSpill, sortDistinct, type Value } from './values.ts';
 
 const T_STRING = 1;
 const T_LIST = 2;
@@ -27,6 +27,8 @@ const SPILLED = 10;
 export const SPILL_AT = 512;
 /** Longest member entry key: lmdb-js takes keys up to 1978 bytes; a longer member keeps its collection in one record. */
 const MAX_ENTRY_KEY = 1900;
+/** Largest commit log buffer kept for the next commit (a rare huge rewrite's is dropped). */
+const MAX_SPARE_LOG = 16 * 1024 * 1024;
 /** List chunk numbers are stored offset so every one is a positive float64, whose big-endian bytes sort in order. */
 const POSITION_OFFSET = 2 ** 52;
 
@@ -64,8 +66,17 @@ class Out {
     this.raw(s);
   }
   raw(s: string): void {
-    this.ensure(s.length);
-    this.len += this.buf.write(s, this.len, 'latin1');
+    const n = s.length;
+    this.ensure(n);
+    // Members and fields are mostly short: a loop costs less than the native call.
+    if (n > 64) {
+      this.len += this.buf.write(s, this.len, 'latin1');
+      return;
+    }
+    const buf = this.buf;
+    let at = this.len;
+    for (let i = 0; i < n; i++) buf[at++] = s.charCodeAt(i);
+    this.len = at;
   }
   take(): Buffer {
     const b = Buffer.from(this.buf.subarray(0, this.len));
@@ -197,8 +208,10 @@ function putMemberKey(log: Out, prefix: Buffer, member: string | number): void {
   const n = prefix.length + (typeof member === 'number' ? 8 : member.length);
   log.varint(n);
   log.ensure(n);
-  prefix.copy(log.buf, log.len);
-  log.len += prefix.length;
+  const buf = log.buf;
+  let at = log.len;
+  for (let i = 0; i < prefix.length; i++) buf[at++] = prefix[i]!;
+  log.len = at;
   if (typeof member === 'number') log.f64(member + POSITION_OFFSET);
   else log.raw(member);
 }
@@ -291,7 +304,9 @@ type Op =
  */
 export class Commit {
   readonly ops: Op[] = [];
-  readonly log = new Out();
+
+  /** `log`: a buffer to encode into (a previous commit's, already applied), or a new one. */
+  constructor(readonly log: Out = new Out()) {}
 
   get empty(): boolean {
     return this.ops.length === 0;
@@ -315,6 +330,12 @@ export class KvStore {
   private readonly spilled: Set<string>[] = [];
   /** How long applying the last commit's writes took on this thread, in ms (many member entries cost). */
   applyMs = 0;
+  /**
+   * The log buffer of the last applied commit, for the next one: a commit of many member changes
+   * grows its log to megabytes, and growing a new one by doubling every time left the allocator
+   * returning and re-faulting those pages (a helper thread's work, ~1 µs per changed member).
+   */
+  private spareLog: Out | undefined;
 
   private constructor(
     private readonly env: RootDatabase,
@@ -354,7 +375,7 @@ export class KvStore {
   /** A spilled collection read back from its member entries, logging changes from now on. */
   private loadSpilled(tag: number, db: number, key: string): Value {
     const prefix = memberPrefix(db, key);
-    const spill: Spill = { db, key, changed: new Set() };
+    const spill = newSpill(db, key);
     const entries: [Buffer, Buffer][] = [];
     for (const { key: mk, value } of this.members.getRange({ start: prefix })) {
       const m = mk as Buffer;
@@ -405,6 +426,13 @@ export class KvStore {
     }
   }
 
+  /** An empty commit, encoding into the last applied commit's log buffer when there is one. */
+  newCommit(): Commit {
+    const log = this.spareLog;
+    this.spareLog = undefined;
+    return new Commit(log);
+  }
+
   /**
    * Stages the writes that make the stored (db, key) match `v` (undefined: deleted): one record,
    * or for a large collection its header and the member entries that changed since its last commit.
@@ -437,7 +465,7 @@ export class KvStore {
           const from = commit.log.len;
           for (const m of membersOf(v)) putMemberEntry(commit.log, prefix, v, m);
           ops.push({ kind: 'members', from, to: commit.log.len });
-          v.spill = { db, key, changed: new Set() };
+          v.spill = newSpill(db, key);
           spilled.add(key);
           return;
         }
@@ -452,17 +480,15 @@ export class KvStore {
   }
 
   /** The changed members' entries; false (nothing staged) when one is too long to be a key. */
-  private stageChanges(commit: Commit, prefix: Buffer, v: Exclude<Value, string>, changed: Set<string | number>): boolean {
+  private stageChanges(commit: Commit, prefix: Buffer, v: Exclude<Value, string>, changed: (string | number)[]): boolean {
     const room = MAX_ENTRY_KEY - prefix.length;
     for (const m of changed) if (typeof m === 'string' && m.length > room) return false;
     // In key order: LMDB then walks to neighbouring entries one after another (pages already at hand)
     // instead of descending to a random page for each change.
-    const members = [...changed];
-    if (v instanceof Deque) members.sort((a, b) => (a as number) - (b as number));
-    else members.sort();
+    sortDistinct(changed);
     const from = commit.log.len;
-    for (const m of members) putMemberEntry(commit.log, prefix, v, m);
-    changed.clear();
+    for (const m of changed) putMemberEntry(commit.log, prefix, v, m);
+    changed.length = 0;
     commit.ops.push({ kind: 'members', from, to: commit.log.len });
     return true;
   }
@@ -480,7 +506,11 @@ export class KvStore {
    * entries are cleared only after they were written); resolves once it is durable (fsync).
    */
   write(commit: Commit): Promise<unknown> {
-    if (commit.empty) return Promise.resolve();
+    if (commit.empty) {
+      commit.log.len = 0;
+      this.spareLog = commit.log;
+      return Promise.resolve();
+    }
     return this.db.transaction(() => {
       const t0 = performance.now();
       for (const op of commit.ops) {
@@ -503,6 +533,11 @@ export class KvStore {
         else target.putSync(op.key, op.value);
       }
       this.applyMs = performance.now() - t0;
+      // LMDB has copied every entry: the log's bytes may be written over by the next commit.
+      if (commit.log.buf.length <= MAX_SPARE_LOG) {
+        commit.log.len = 0;
+        this.spareLog = commit.log;
+      }
     });
   }
 

@@ -1,4 +1,4 @@
-// Redis compatibility details with ioredis and raw sockets: option clash errors, RESP3 pairs, SAVE, CLIENT KILL filters, output buffer limits.
+// Redis compatibility details with ioredis and raw sockets: option clash errors, RESP3 pairs, SAVE, CLIENT KILL filters, output buffer limits, writes that change nothing.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { connect, type Socket } from 'node:net';
 import type Redis from 'ioredis';
@@ -215,5 +215,53 @@ describe('Redis 7 error texts and bounds', () => {
     expect(((await r.call('SRANDMEMBER', 'sk', '9223372036854775807')) as string[]).sort()).toEqual(['a', 'b']);
     // The connection is still usable.
     expect(await r.ping()).toBe('PONG');
+  });
+});
+
+describe('writes that change nothing', () => {
+  test('SADD of a member already there and ZADD of an unchanged score leave WATCH alone; real changes trip it', async () => {
+    const a = server.client({ password: 'secret' });
+    const b = server.client({ password: 'secret' });
+    await a.sadd('ws', 'm');
+    await a.zadd('wz', 1, 'm');
+    await a.watch('ws', 'wz');
+    expect(await b.sadd('ws', 'm')).toBe(0);
+    expect(await b.zadd('wz', 1, 'm')).toBe(0);
+    expect(await b.zadd('wz', 'XX', 'CH', 1, 'm')).toBe(0);
+    expect(await a.multi().set('after', '1').exec()).toEqual([[null, 'OK']]);
+    await a.watch('ws');
+    expect(await b.sadd('ws', 'm', 'n')).toBe(1);
+    expect(await a.multi().set('after', '2').exec()).toBeNull();
+    await a.watch('wz');
+    expect(await b.zadd('wz', 'XX', 'CH', 2, 'm')).toBe(1);
+    expect(await a.multi().set('after', '3').exec()).toBeNull();
+    expect(await a.get('after')).toBe('1');
+  });
+});
+
+describe('commands that keep their arguments', () => {
+  test('queued, blocked and later commands of one packet each keep their own arguments', async () => {
+    const a = server.client({ password: 'secret' });
+    const b = server.client({ password: 'secret' });
+    // One packet: queued commands of the same length as the ones after EXEC.
+    const p = a.pipeline();
+    p.call('MULTI');
+    p.set('q1', 'one');
+    p.set('q2', 'two');
+    p.hset('qh', 'f', 'v');
+    p.call('EXEC');
+    p.set('q3', 'three');
+    p.get('q1');
+    const replies = (await p.exec())!.map(([e, r]) => (e ? String(e) : r));
+    expect(replies).toEqual(['OK', 'QUEUED', 'QUEUED', 'QUEUED', ['OK', 'OK', 1], 'OK', 'one']);
+    expect(await a.mget('q1', 'q2', 'q3')).toEqual(['one', 'two', 'three']);
+    expect(await a.hget('qh', 'f')).toBe('v');
+    // A blocked BLPOP followed in its packet by commands of the same length: served with its own key.
+    const blocked: Promise<[Error | null, unknown][] | null> = a.pipeline().blpop('bq', 5).set('after1', 'x').rpop('other').exec();
+    await until(async () => String(await b.call('CLIENT', 'LIST')).includes('cmd=blpop'));
+    await b.rpush('other', 'o');
+    await b.rpush('bq', 'item');
+    const got = (await blocked)!.map(([e, r]) => (e ? String(e) : r));
+    expect(got).toEqual([['bq', 'item'], 'OK', 'o']);
   });
 });

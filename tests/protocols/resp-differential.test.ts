@@ -108,7 +108,7 @@ describe.skipIf(!hasRedis)('against redis-server', () => {
     expect(r.orbit).toEqual(r.redis);
   });
 
-  test('OBJECT FREQ/HELP/REFCOUNT, CONFIG GET of the settings clients ask for, integer parsing', async () => {
+  test('OBJECT FREQ/HELP/REFCOUNT/IDLETIME arity, CONFIG GET of the settings clients ask for, integer parsing', async () => {
     const r = await both(
       words(`
         SET s hello
@@ -117,6 +117,9 @@ describe.skipIf(!hasRedis)('against redis-server', () => {
         OBJECT REFCOUNT s
         OBJECT REFCOUNT missing
         OBJECT HELP
+        OBJECT IDLETIME missing
+        OBJECT IDLETIME
+        OBJECT IDLETIME s s
         CONFIG GET maxmemory
         CONFIG GET maxmemory-policy
         CONFIG GET databases
@@ -140,12 +143,119 @@ describe.skipIf(!hasRedis)('against redis-server', () => {
         RPOP l 1
       `),
     );
-    // OBJECT HELP lists subcommands Orbit does not answer (IDLETIME): compare the lines both print.
-    const help = (x: unknown[]): string[] => x[5] as string[];
-    const shared = help(r.orbit).filter((l) => help(r.redis).includes(l));
-    expect(shared).toEqual(help(r.orbit));
-    r.orbit[5] = r.redis[5] = 'help';
     expect(r.orbit).toEqual(r.redis);
+  });
+
+  test('hexadecimal floats: accepted wherever strtod/strtold read them, added exactly by INCRBYFLOAT', async () => {
+    const r = await both(
+      words(`
+        SET k 1
+        INCRBYFLOAT k 0x1p3
+        INCRBYFLOAT k 0X1P-2
+        INCRBYFLOAT k -0x1.8p1
+        INCRBYFLOAT k 0x.8
+        INCRBYFLOAT k +0x10
+        INCRBYFLOAT k 0x1e3
+        INCRBYFLOAT k 0x1P+3
+        INCRBYFLOAT k 0x1p-1074
+        INCRBYFLOAT k 0x
+        INCRBYFLOAT k 0xg
+        INCRBYFLOAT k 0x1p
+        INCRBYFLOAT k 0x1p99999
+        INCRBYFLOAT k 0x1.8p
+        INCRBYFLOAT k 0x.p1
+        SET k2 0.1
+        INCRBYFLOAT k2 0x1p-60
+        SET k3 0x10
+        INCRBYFLOAT k3 0.5
+        SET k4 1
+        INCRBYFLOAT k4 0x1.fffffffffffffp1023
+        INCRBYFLOAT k5 0x1.0000000000000800000000001p0
+        HINCRBYFLOAT h f 0x1p4
+        HINCRBYFLOAT h f 0x.1
+        HINCRBYFLOAT h f 0xz
+        ZADD z 0x10 a 0x1.8p1 b -0x1p-3 c 0x1p-1074 d
+        ZADD z 0x1p1024 e
+        ZADD z 0x1p-1080 e
+        ZADD z 0x1.0000000000000800000000001p0 f
+        ZRANGE z 0 -1 WITHSCORES
+        ZRANGEBYSCORE z 0x1 0x20 WITHSCORES
+        ZRANGEBYSCORE z (0x3 +inf
+        ZCOUNT z -0x1p-2 0x1p2
+        ZINCRBY z 0x1p1 a
+        ZINCRBY z 0xq a
+        ZSCORE z a
+      `),
+    );
+    expect(r.orbit).toEqual(r.redis);
+  });
+
+  test('OBJECT IDLETIME: seconds since the last read or write; TYPE, EXISTS, TTL, SCAN, KEYS and OBJECT are no access', async () => {
+    // Values are not small integers: Redis shares those between keys, and with them their access time.
+    const setup = words(`
+      SET read va
+      SET typed vb
+      SET existed vc
+      SET ttl vd
+      SET touched ve
+      SET untouched vf
+      SET written vg
+      SET scanned vh
+      RPUSH list x
+      HSET hash f v
+      SADD set m
+    `);
+    const probe = words(`
+      GET read
+      TYPE typed
+      EXISTS existed
+      TTL ttl
+      PTTL ttl
+      TOUCH touched
+      APPEND written more
+      SCAN 0 TYPE string
+      KEYS scan*
+      RANDOMKEY
+      OBJECT ENCODING list
+      HGET hash f
+      SISMEMBER set m
+      OBJECT IDLETIME read
+      OBJECT IDLETIME typed
+      OBJECT IDLETIME existed
+      OBJECT IDLETIME ttl
+      OBJECT IDLETIME touched
+      OBJECT IDLETIME untouched
+      OBJECT IDLETIME written
+      OBJECT IDLETIME scanned
+      OBJECT IDLETIME list
+      OBJECT IDLETIME hash
+      OBJECT IDLETIME set
+      OBJECT IDLETIME list
+      OBJECT IDLETIME missing
+    `);
+    const clients = [orbit.client({ db: 9 }), new Redis({ port: redisPort, host: '127.0.0.1', db: 9, maxRetriesPerRequest: 1 })] as const;
+    for (const c of clients) {
+      await c.flushdb();
+      for (const argv of setup) await reply(c, argv);
+    }
+    await Bun.sleep(3300);
+    const [mine, theirs] = [[], []] as [unknown[], unknown[]];
+    for (const [c, out] of [[clients[0], mine], [clients[1], theirs]] as const) {
+      for (const argv of probe) out.push(await reply(c, argv));
+      c.disconnect();
+    }
+    const first = probe.findIndex((argv) => argv[1] === 'IDLETIME');
+    // Replies before the idle times: equal, except the order of SCAN, KEYS and RANDOMKEY's picks.
+    const unordered = new Set(['SCAN', 'KEYS', 'RANDOMKEY']);
+    for (let i = 0; i < first; i++) if (!unordered.has(probe[i]![0]!)) expect(mine[i]).toEqual(theirs[i]);
+    const idle = (out: unknown[]) => Object.fromEntries(probe.slice(first).map((argv, k) => [argv[2], out[first + k]]));
+    const [o, t] = [idle(mine), idle(theirs)];
+    expect(o['missing']).toBeNull();
+    expect(t['missing']).toBeNull();
+    // Both clocks tick in whole seconds: the same key may read one second apart on the two servers.
+    for (const key of Object.keys(o)) if (key !== 'missing') expect(Math.abs((o[key] as number) - (t[key] as number))).toBeLessThanOrEqual(1);
+    for (const key of ['read', 'touched', 'written', 'hash', 'set']) expect(o[key]).toBeLessThanOrEqual(1);
+    for (const key of ['typed', 'existed', 'ttl', 'untouched', 'scanned', 'list']) expect(o[key]).toBeGreaterThanOrEqual(2);
   });
 
   test('counters rewritten in place, GET of short and long values, options matched by position or by keyword', async () => {

@@ -1,5 +1,6 @@
 // Large collections stored one LMDB entry per member: they survive restarts through single-member
-// changes, end operations on lists, rewrites, renames, deletes, SWAPDB and shrinking back to one record.
+// changes, end operations on lists, rewrites, renames, deletes, SWAPDB and shrinking back to one record;
+// a burst of changes to one of them is one write batch with one entry per distinct changed member.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,8 @@ import Redis from 'ioredis';
 import { open } from 'lmdb';
 import { resp } from '../../protocols/resp/index.ts';
 import { Engine } from '../../runtime/index.ts';
+import { Commit, KvStore } from '../../runtime/kv/persist.ts';
+import { Hash } from '../../runtime/kv/values.ts';
 
 let dir: string;
 let engine: Engine;
@@ -169,4 +172,57 @@ describe('large collections', () => {
     expect(await memberEntries(3, 'set')).toBe(1499);
     expect(await memberEntries(3, 'moved')).toBe(0);
   }, 60_000);
+});
+
+describe('group commit of member changes', () => {
+  test('16 field updates of a spilled hash stage one batch: one entry per distinct field, then the header', async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), 'orbit-spill-batch-'));
+    const store = KvStore.open(storeDir);
+    try {
+      const h = new Hash();
+      for (let i = 0; i < 2000; i++) h.set(`f${i}`, `v${i}`);
+      const first = new Commit();
+      store.stage(first, 0, 'big', h, 0);
+      await store.write(first);
+      // 16 updates as a pipeline sends them, with repeats, plus a field changed many times and one deleted.
+      for (let i = 0; i < 16; i++) h.set(`f${(i * 37) % 10}`, `new${i}`);
+      for (let i = 0; i < 200_000; i++) h.set('f500', `x${i}`);
+      h.delete('f501');
+      const batch = new Commit();
+      store.stage(batch, 0, 'big', h, 0);
+      expect(batch.ops.map((o) => o.kind)).toEqual(['members', 'record']);
+      await store.write(batch);
+      expect(h.spill?.changed.length).toBe(0);
+    } finally {
+      await store.close();
+    }
+    // What LMDB holds: 1999 member entries carrying the last value of each field.
+    const env = open({ path: join(storeDir, 'kv'), noSubdir: false, maxDbs: 4 });
+    const members = env.openDB<Buffer, Buffer>({ name: 'members', encoding: 'binary', keyEncoding: 'binary' });
+    const stored = new Map<string, string>();
+    for (const { key, value } of members.getRange()) stored.set((key as Buffer).toString('latin1', 5), (value as Buffer).toString('latin1'));
+    await env.close();
+    rmSync(storeDir, { recursive: true, force: true });
+    expect(stored.size).toBe(1999);
+    expect(stored.get('f0')).toBe('new10');
+    expect(stored.get('f7')).toBe('new11');
+    expect(stored.get('f500')).toBe('x199999');
+    expect(stored.has('f501')).toBe(false);
+    expect(stored.get('f1999')).toBe('v1999');
+  });
+
+  test('a pipeline of HSETs on a spilled hash is acknowledged and survives a restart', async () => {
+    const fields: string[] = [];
+    for (let i = 0; i < 1000; i++) fields.push(`p${i}`, `v${i}`);
+    await client.hset('piped', ...fields);
+    await client.save();
+    const p = client.pipeline();
+    for (let i = 0; i < 16; i++) p.hset('piped', `p${i * 3}`, `changed${i}`);
+    const replies = await p.exec();
+    expect(replies?.map(([e, r]) => (e ? String(e) : r))).toEqual(Array(16).fill(0));
+    await restart();
+    expect(await client.hget('piped', 'p45')).toBe('changed15');
+    expect(await client.hget('piped', 'p46')).toBe('v46');
+    expect(await client.hlen('piped')).toBe(1000);
+  });
 });

@@ -344,12 +344,15 @@ function keywordOf(steps: readonly Step[], from: number, to: number, arg: string
   return false;
 }
 
-/** Matches argv (arity already checked) against a compiled signature. */
-export function runMatcher(m: Matcher, command: string, argv: readonly string[]): KeyOp | MatchFailure {
-  if (m.plain) return matchPlain(m.plain, m.start, command, argv);
-  if (m.bare && argv.length - m.start === m.bare.fixed.length) return matchPlain(m.bare, m.start, command, argv);
+/**
+ * Matches argv (arity already checked) against a compiled signature. `spare` is a KeyOp an earlier
+ * call returned that nothing holds any more: a call matched by position is returned in it.
+ */
+export function runMatcher(m: Matcher, command: string, argv: readonly string[], spare?: KeyOp): KeyOp | MatchFailure {
+  if (m.plain) return matchPlain(m.plain, m.start, command, argv, spare);
+  if (m.bare && argv.length - m.start === m.bare.fixed.length) return matchPlain(m.bare, m.start, command, argv, spare);
   const tail = m.tail;
-  if (tail && argv.length > m.start + tail.fixed.length && !startsOption(argv[m.start + tail.fixed.length]!, tail.words)) return matchPlain(tail, m.start, command, argv);
+  if (tail && argv.length > m.start + tail.fixed.length && !startsOption(argv[m.start + tail.fixed.length]!, tail.words)) return matchPlain(tail, m.start, command, argv, spare);
   const out: Out = { args: {}, choices: [], conflict: undefined };
   try {
     const pos = matchSeq(m.steps, argv, m.start, argv.length, out, NO_WORDS);
@@ -364,11 +367,12 @@ export function runMatcher(m: Matcher, command: string, argv: readonly string[])
 }
 
 /** Matches a plain signature by position (the hot path: GET, SET without options, LPUSH, HSET, MSET …). */
-function matchPlain(p: PlainShape, start: number, command: string, argv: readonly string[]): KeyOp | MatchFailure {
+function matchPlain(p: PlainShape, start: number, command: string, argv: readonly string[], spare: KeyOp | undefined): KeyOp | MatchFailure {
   const rest = argv.length - start - p.fixed.length;
   if (rest < 0) return { kind: 'syntax' };
   const width = p.repeated.length;
   if (width > 0 ? rest % width !== 0 || rest / width < p.min : rest !== 0) return { kind: 'syntax' };
+  if (spare instanceof PositionalOp) return spare.reset(command, argv, p, start);
   return new PositionalOp(command, argv, p, start);
 }
 
@@ -380,11 +384,11 @@ const NO_CHOICES: readonly string[] = [];
  */
 class PositionalOp implements KeyOp {
   // Assigned in the constructor rather than declared as fields: a field is defined on every instance
-  // by a slower path, and this object is made once per request.
-  declare readonly command: string;
-  declare readonly argv: readonly string[];
-  declare private readonly shape: PlainShape;
-  declare private readonly start: number;
+  // by a slower path, and this object is made once per request (or reset, see `reset`).
+  declare command: string;
+  declare argv: readonly string[];
+  declare private shape: PlainShape;
+  declare private start: number;
   declare private named: Record<string, KeyOpArg> | undefined;
 
   constructor(command: string, argv: readonly string[], shape: PlainShape, start: number) {
@@ -393,6 +397,19 @@ class PositionalOp implements KeyOp {
     this.shape = shape;
     this.start = start;
     this.named = undefined;
+  }
+
+  /**
+   * This object as the op of another call. Only for an op its receiver has finished with: a request's
+   * op then costs no allocation (see runMatcher's `spare`).
+   */
+  reset(command: string, argv: readonly string[], shape: PlainShape, start: number): this {
+    this.command = command;
+    this.argv = argv;
+    this.shape = shape;
+    this.start = start;
+    this.named = undefined;
+    return this;
   }
 
   get kind(): 'key-op' {

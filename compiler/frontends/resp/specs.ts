@@ -58,6 +58,7 @@ PTTL key ; readonly fast ; keys 1 1 1
 PERSIST key ; write fast ; keys 1 1 1
 OBJECT|ENCODING key ; readonly ; keys 2 2 1
 OBJECT|FREQ key ; readonly ; keys 2 2 1
+OBJECT|IDLETIME key ; readonly ; keys 2 2 1
 OBJECT|REFCOUNT key ; readonly ; keys 2 2 1
 OBJECT|HELP ; loading stale
 

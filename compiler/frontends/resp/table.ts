@@ -142,11 +142,14 @@ export class CommandTable {
     return spec;
   }
 
-  /** argv → KeyOp, or why not: arity first (Redis's order), then the signature. */
-  compile(argv: readonly string[]): KeyOp | CallFailure {
+  /**
+   * argv → KeyOp, or why not: arity first (Redis's order), then the signature. `spare`: an op an
+   * earlier call returned that the caller no longer holds, which may be returned again for this call.
+   */
+  compile(argv: readonly string[], spare?: KeyOp): KeyOp | CallFailure {
     const spec = this.resolve(argv);
     if ('kind' in spec) return spec;
-    return runMatcher(spec.matcher, spec.name, argv);
+    return runMatcher(spec.matcher, spec.name, argv, spare);
   }
 }
 

@@ -57,7 +57,7 @@ function expireCommand(unit: number, absolute: boolean, name: string): Handler {
 function ttlCommand(unit: number, absolute: boolean): Handler {
   return (ks, op, c, out) => {
     const key = op.argv[1]!;
-    if (ks.get(c.db, key) === undefined) return out.integer(-2);
+    if (ks.peek(c.db, key) === undefined) return out.integer(-2);
     const at = ks.expireAt(c.db, key);
     if (at === undefined) return out.integer(-1);
     out.integer(absolute ? Math.floor(at / unit) : Math.max(0, Math.round((at - Date.now()) / unit)));
@@ -94,7 +94,7 @@ export const keyCommands: Record<string, Handler> = {
   },
   EXISTS(ks, op, c, out) {
     let n = 0;
-    for (let i = 1; i < op.argv.length; i++) if (ks.get(c.db, op.argv[i]!) !== undefined) n++;
+    for (let i = 1; i < op.argv.length; i++) if (ks.peek(c.db, op.argv[i]!) !== undefined) n++;
     out.integer(n);
   },
   TOUCH(ks, op, c, out) {
@@ -103,13 +103,13 @@ export const keyCommands: Record<string, Handler> = {
     out.integer(n);
   },
   TYPE(ks, op, c, out) {
-    const v = ks.get(c.db, op.argv[1]!);
+    const v = ks.peek(c.db, op.argv[1]!);
     out.simple(v === undefined ? 'none' : typeName(v));
   },
   KEYS(ks, op, c, out) {
     const pattern = op.argv[1]!;
     const hits: string[] = [];
-    for (const key of ks.dbs[c.db]!.keys()) if ((pattern === '*' || globMatch(pattern, key)) && ks.get(c.db, key) !== undefined) hits.push(key);
+    for (const key of ks.dbs[c.db]!.keys()) if ((pattern === '*' || globMatch(pattern, key)) && ks.peek(c.db, key) !== undefined) hits.push(key);
     out.array(hits.length);
     for (const k of hits) out.bulk(k);
   },
@@ -118,7 +118,7 @@ export const keyCommands: Record<string, Handler> = {
     const type = optArg(op, 'type')?.toLowerCase();
     const { next, keys } = ks.dbs[c.db]!.scan(cursor, count);
     const hits = keys.filter((k) => {
-      const v = ks.get(c.db, k);
+      const v = ks.peek(c.db, k);
       return v !== undefined && (match === undefined || globMatch(match, k)) && (type === undefined || typeName(v) === type);
     });
     out.array(2);
@@ -154,7 +154,7 @@ export const keyCommands: Record<string, Handler> = {
     for (let attempt = 0; attempt < 100; attempt++) {
       const k = ks.dbs[c.db]!.randomKey();
       if (k === undefined) break;
-      if (ks.get(c.db, k) !== undefined) return out.bulk(k);
+      if (ks.peek(c.db, k) !== undefined) return out.bulk(k);
     }
     out.bulk(null);
   },
@@ -191,7 +191,7 @@ export const keyCommands: Record<string, Handler> = {
     out.integer(1);
   },
   'OBJECT|ENCODING'(ks, op, c, out) {
-    const v = ks.get(c.db, arg(op, 'key'));
+    const v = ks.peek(c.db, arg(op, 'key'));
     if (v === undefined) return out.bulk(null);
     if (typeof v === 'string') out.bulk(/^-?(0|[1-9][0-9]{0,18})$/.test(v) ? 'int' : v.length <= 44 ? 'embstr' : 'raw');
     else if (v instanceof Deque) out.bulk('quicklist');
@@ -201,12 +201,18 @@ export const keyCommands: Record<string, Handler> = {
   },
   'OBJECT|FREQ'(ks, op, c, out) {
     // Access frequencies are kept only under an LFU eviction policy; there is no eviction here (objectCommand).
-    if (ks.get(c.db, arg(op, 'key')) === undefined) return out.bulk(null);
+    if (ks.peek(c.db, arg(op, 'key')) === undefined) return out.bulk(null);
     fail('no_lfu');
+  },
+  'OBJECT|IDLETIME'(ks, op, c, out) {
+    // Without an LFU policy Redis answers the seconds since the last access; OBJECT itself is no access.
+    const idle = ks.idleSeconds(c.db, arg(op, 'key'));
+    if (idle === undefined) return out.bulk(null);
+    out.integer(idle);
   },
   'OBJECT|REFCOUNT'(ks, op, c, out) {
     // Values are not shared between keys: each is referenced once.
-    if (ks.get(c.db, arg(op, 'key')) === undefined) return out.bulk(null);
+    if (ks.peek(c.db, arg(op, 'key')) === undefined) return out.bulk(null);
     out.integer(1);
   },
   'OBJECT|HELP'(_ks, _op, _c, out) {
@@ -238,7 +244,7 @@ function parseIntegerDb(s: string): number {
   return n;
 }
 
-/** OBJECT HELP's lines, as Redis 7.0 prints them (addReplyHelp), for the subcommands answered here. */
+/** OBJECT HELP's lines, as Redis 7.0 prints them (addReplyHelp). */
 const OBJECT_HELP = [
   'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'ENCODING <key>',
@@ -247,6 +253,9 @@ const OBJECT_HELP = [
   'FREQ <key>',
   '    Return the access frequency index of the <key>. The returned integer is',
   '    proportional to the logarithm of the recent access frequency of the key.',
+  'IDLETIME <key>',
+  '    Return the idle time of the <key>, that is the approximated number of',
+  '    seconds elapsed since the last access to the key.',
   'REFCOUNT <key>',
   '    Return the number of references of the value associated with the specified',
   '    <key>.',

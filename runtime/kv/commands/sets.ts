@@ -58,7 +58,8 @@ export const setCommands: Record<string, Handler> = {
         n++;
       }
     }
-    ks.modified(c.db, key);
+    // As Redis: adding only members already there changes nothing (no write, WATCH untouched).
+    if (n > 0) ks.modified(c.db, key);
     out.integer(n);
   },
   SREM(ks, op, c, out) {

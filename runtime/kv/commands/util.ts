@@ -81,7 +81,7 @@ export function inInt64(b: bigint): boolean {
 
 const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** A double as Redis reads it (strtod forms and inf/-inf); undefined when invalid. */
+/** A double as Redis reads it (strtod's decimal and hexadecimal forms, inf/-inf); undefined when invalid. */
 export function readFloat(s: string): number | undefined {
   // Short decimal integers (the usual score or increment) are read by hand: no regex, no lower-casing.
   const n = s.length;
@@ -99,8 +99,50 @@ export function readFloat(s: string): number | undefined {
   const l = s.toLowerCase();
   if (l === 'inf' || l === '+inf' || l === 'infinity' || l === '+infinity') return Infinity;
   if (l === '-inf' || l === '-infinity') return -Infinity;
-  if (!FLOAT.test(s)) return undefined;
-  return Number(s);
+  if (FLOAT.test(s)) return Number(s);
+  const h = hexFloat(s);
+  return h === undefined ? undefined : hexToDouble(h);
+}
+
+/** C's hexadecimal floating constant as strtod reads it: `0x1p3`, `-0X1.8P-2`, `0x10`, `0x.8`. */
+const HEX_FLOAT = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?$/;
+
+/** A hexadecimal float's exact value: (-1)^neg × m × 2^e; undefined when the text is not one. */
+function hexFloat(s: string): { neg: boolean; m: bigint; e: number } | undefined {
+  const r = HEX_FLOAT.exec(s);
+  if (!r) return undefined;
+  const int = r[2]!;
+  const frac = r[3] ?? '';
+  if (int === '' && frac === '') return undefined;
+  // Each hexadecimal digit after the point is 4 bits; exponents far out of any range saturate.
+  const e = Math.max(-100_000, Math.min(100_000, Number(r[4] ?? '0'))) - 4 * frac.length;
+  return { neg: r[1] === '-', m: BigInt('0x' + (int + frac || '0')), e };
+}
+
+/**
+ * m × 2^e rounded to the nearest double (ties to even), as strtod does, subnormals included;
+ * undefined where strtod reports ERANGE and Redis rejects the value: overflow, or a nonzero value
+ * that rounds to zero.
+ */
+function hexToDouble(h: { neg: boolean; m: bigint; e: number }): number | undefined {
+  let { m, e } = h;
+  if (m === 0n) return h.neg ? -0 : 0;
+  const top = bitLength(m) - 1 + e;
+  if (top > 1023) return undefined;
+  // The last bit a double keeps: 52 below the top one, never below 2^-1074.
+  const last = Math.max(top - 52, -1074);
+  if (e < last) {
+    const drop = BigInt(last - e);
+    const rest = m & ((1n << drop) - 1n);
+    const half = 1n << (drop - 1n);
+    m >>= drop;
+    if (rest > half || (rest === half && (m & 1n) === 1n)) m++;
+    e = last;
+  }
+  if (m === 0n) return undefined;
+  const v = Number(m) * 2 ** e;
+  if (v === Infinity) return undefined;
+  return h.neg ? -v : v;
 }
 
 export function parseFloatArg(s: string): number {
@@ -140,17 +182,26 @@ const HUMAN_DECIMALS = 17;
 const MAX_DECIMAL_EXPONENT = 400;
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 
-/** A decimal text as mantissa × 10^exponent, exactly; undefined for other forms (inf, hex) or huge exponents. */
-function exactDecimal(s: string): { m: bigint; e: number } | undefined {
+/**
+ * A decimal or hexadecimal text's exact value as num / den; undefined for other forms (inf) or
+ * exponents so large that exact sums would be huge.
+ */
+function exactValue(s: string): { num: bigint; den: bigint } | undefined {
   const r = DECIMAL.exec(s);
-  if (!r) return undefined;
+  if (!r) {
+    const h = hexFloat(s);
+    if (!h || Math.abs(h.e) > 4 * MAX_DECIMAL_EXPONENT) return undefined;
+    const num = h.neg ? -h.m : h.m;
+    return h.e >= 0 ? { num: num << BigInt(h.e), den: 1n } : { num, den: 1n << BigInt(-h.e) };
+  }
   const int = r[2]!;
   const frac = r[3] ?? '';
   if (int === '' && frac === '') return undefined;
   const e = Number(r[4] ?? '0') - frac.length;
   if (Math.abs(e) > MAX_DECIMAL_EXPONENT) return undefined;
   const m = BigInt(int + frac || '0');
-  return { m: r[1] === '-' ? -m : m, e };
+  const num = r[1] === '-' ? -m : m;
+  return e >= 0 ? { num: num * 10n ** BigInt(e), den: 1n } : { num, den: 10n ** BigInt(-e) };
 }
 
 /** A binary fraction num / 2^shift (shift ≥ 0): the exact value of a long double. */
@@ -192,15 +243,15 @@ function toLongDouble(num: bigint, den: bigint): Binary {
  * INCRBYFLOAT and HINCRBYFLOAT's new value as Redis writes it: both texts read as long doubles
  * (strtold), added in long double, printed with `%.17Lf`, trailing zeros dropped, never an exponent,
  * `0` for minus zero (ld2string, LD_STR_HUMAN). Long double arithmetic is reproduced exactly on
- * decimal texts (`0.1` + `0.2` prints `0.3` there, where doubles give 0.30000000000000004); other
- * forms (inf, hexadecimal) fall back to the double sum.
+ * decimal and hexadecimal texts (`0.1` + `0.2` prints `0.3` there, where doubles give
+ * 0.30000000000000004); other forms (inf, huge exponents) fall back to the double sum.
  */
 export function formatFloatSum(a: string, b: string, sum: number): string {
-  const x = exactDecimal(a);
-  const y = exactDecimal(b);
+  const x = exactValue(a);
+  const y = exactValue(b);
   if (x && y) {
-    const lx = toLongDouble(x.e >= 0 ? x.m * 10n ** BigInt(x.e) : x.m, x.e >= 0 ? 1n : 10n ** BigInt(-x.e));
-    const ly = toLongDouble(y.e >= 0 ? y.m * 10n ** BigInt(y.e) : y.m, y.e >= 0 ? 1n : 10n ** BigInt(-y.e));
+    const lx = toLongDouble(x.num, x.den);
+    const ly = toLongDouble(y.num, y.den);
     const shift = lx.shift > ly.shift ? lx.shift : ly.shift;
     const total = toLongDouble((lx.num << (shift - lx.shift)) + (ly.num << (shift - ly.shift)), 1n << shift);
     // %.17Lf: the exact binary value rounded to 17 decimals (ties to even).

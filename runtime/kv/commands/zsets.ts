@@ -307,7 +307,8 @@ export const zsetCommands: Record<string, Handler> = {
       result = next;
     }
     if (z.size === 0) ks.delete(c.db, key);
-    else ks.modified(c.db, key);
+    // As Redis: a call that added nothing and changed no score writes nothing and leaves WATCH untouched.
+    else if (added + changed > 0) ks.modified(c.db, key);
     if (incr) return result === undefined ? out.bulk(null) : out.double(result);
     out.integer(has(op, 'CH') ? added + changed : added);
   },
