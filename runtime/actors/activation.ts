@@ -13,6 +13,8 @@ export class Activation {
   failure: unknown;
   /** Time of the last call routed here (timers and reminders do not count: they must not keep it alive). */
   lastUsed = Date.now();
+  /** The runtime's call count when this activation last moved to the end of its LRU order (0: never). */
+  moved = 0;
   readonly timers = new Set<{ cancel(): void }>();
   private queue: ({ turn: Turn; reentrant: boolean } | undefined)[] = [];
   private head = 0;

@@ -82,6 +82,57 @@ type Ref = { [TARGET]: RefTarget };
 /** setTimeout's longest delay; longer reminders re-arm in steps. */
 const MAX_DELAY = 2 ** 31 - 1;
 
+/** Call deadlines are kept in slots this wide, swept by one timer. */
+const DEADLINE_TICK_MS = 25;
+
+/**
+ * Deadlines of calls in flight, bucketed by slot of DEADLINE_TICK_MS and swept by one interval
+ * timer while any is pending: a timer per call costs more than a trivial call itself. A deadline
+ * fires at its slot's end, never before the deadline and at most one tick after it.
+ */
+class Deadlines {
+  private readonly slots = new Map<number, Set<() => void>>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private pending = 0;
+
+  /** Runs `expire` once `at` (epoch ms) has passed, unless removed first; returns the slot to remove it from. */
+  add(at: number, expire: () => void): number {
+    const slot = Math.ceil(at / DEADLINE_TICK_MS);
+    let set = this.slots.get(slot);
+    if (set === undefined) this.slots.set(slot, (set = new Set()));
+    set.add(expire);
+    this.pending++;
+    this.timer ??= setInterval(() => this.sweep(), DEADLINE_TICK_MS);
+    return slot;
+  }
+
+  remove(slot: number, expire: () => void): void {
+    const set = this.slots.get(slot);
+    if (set?.delete(expire)) {
+      this.pending--;
+      // The timer stops at its next sweep if nothing is pending then: stopping it here would
+      // restart it on the next call.
+      if (set.size === 0) this.slots.delete(slot);
+    }
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [slot, set] of this.slots) {
+      if (slot * DEADLINE_TICK_MS > now) continue;
+      this.slots.delete(slot);
+      this.pending -= set.size;
+      for (const expire of set) expire();
+    }
+    if (this.pending === 0) this.stop();
+  }
+
+  private stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
 const identity = (type: string, key: ActorKey | undefined): string =>
   key === undefined ? type : `${type}\u0000${typeof key === 'number' ? 'n' : 's'}${key}`;
 const reminderId = (type: string, key: ActorKey, name: string): string => `${identity(type, key)}\u0000${name}`;
@@ -92,6 +143,9 @@ export class ActorRuntime implements ActorClient {
   private readonly refProtos = new Map<string, object>();
   /** Keyed activations in least-recently-used order (a call moves its activation to the end). */
   private readonly live = new Map<string, Activation>();
+  /** Calls routed so far: an activation's `moved` is this count when it last moved to the end of `live`. */
+  private useClock = 0;
+  private readonly deadlines = new Deadlines();
   /** Deactivations in progress, by identity: the next activation waits for its predecessor's save. */
   private readonly closing = new Map<string, Promise<void>>();
   private readonly workers = new Map<string, Activation[]>();
@@ -162,6 +216,24 @@ export class ActorRuntime implements ActorClient {
       return Promise.reject(e);
     }
     return this.call(ref[TARGET], method, [...args]);
+  }
+
+  /**
+   * `callByName` for an actor live or activating here, in one lookup; undefined (nothing done)
+   * when it is not hosted here or the type or method is unknown. A node's hot path: most calls go
+   * to actors it already hosts.
+   */
+  callHosted(type: string, key: ActorKey, method: string, args: readonly unknown[]): Promise<unknown> | undefined {
+    const info = this.types.get(type);
+    if (info === undefined || info.worker || this.closed || !info.methods.has(method)) return undefined;
+    const act = this.live.get(identity(type, key));
+    if (act === undefined || (act.phase !== 'live' && act.phase !== 'activating')) return undefined;
+    this.touch(act);
+    act.lastUsed = Date.now();
+    this.calls++;
+    const fn = (act.instance as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!;
+    const argv = [...args];
+    return this.invoke(info, act, method, () => fn.apply(act.instance, argv), info.reentrant.has(method));
   }
 
   /** The registered class named `type`, if any. */
@@ -277,8 +349,7 @@ export class ActorRuntime implements ActorClient {
       const cached = target.act;
       if (cached && (cached.phase === 'live' || cached.phase === 'activating')) {
         act = cached;
-        this.live.delete(target.id);
-        this.live.set(target.id, act);
+        this.touch(act);
       } else {
         act = this.activationFor(info, target.key!, target.id);
         target.act = act;
@@ -287,25 +358,39 @@ export class ActorRuntime implements ActorClient {
     act.lastUsed = Date.now();
     this.calls++;
     const fn = (act.instance as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!;
-    return this.invoke(info, act, `${info.cls.type}.${method}`, () => fn.apply(act.instance, args), info.reentrant.has(method));
+    return this.invoke(info, act, method, () => fn.apply(act.instance, args), info.reentrant.has(method));
+  }
+
+  /**
+   * Moves a keyed activation to the least-recently-used order's end, once as many calls as there
+   * are activations have gone by since it last moved: a hot actor is not re-inserted on every
+   * call, and the order stays exact for any that are candidates for eviction.
+   */
+  private touch(act: Activation): void {
+    const clock = ++this.useClock;
+    if (clock - act.moved <= this.live.size && act.moved !== 0) return;
+    act.moved = clock;
+    this.live.delete(act.id);
+    this.live.set(act.id, act);
   }
 
   /**
    * Runs `body` as a turn of `act` and settles with its result. The timeout counts from now, queue
    * time included; a call that times out before its turn starts never runs.
    */
-  private invoke(info: TypeInfo, act: Activation, label: string, body: () => unknown, reentrant: boolean): Promise<unknown> {
+  private invoke(info: TypeInfo, act: Activation, what: string, body: () => unknown, reentrant: boolean): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
       let done = false;
+      const expire = (): void => {
+        if (done) return;
+        done = true;
+        reject(new ActorError('call_timeout', `${info.cls.type}.${what} (key ${String(act.key)}) gave no answer within ${info.timeoutMs} ms`));
+      };
       // An infinite (or beyond setTimeout's range) timeout means none.
-      const timer =
-        info.timeoutMs <= MAX_DELAY
-          ? setTimeout(() => {
-              if (done) return;
-              done = true;
-              reject(new ActorError('call_timeout', `${label} (key ${String(act.key)}) gave no answer within ${info.timeoutMs} ms`));
-            }, info.timeoutMs)
-          : undefined;
+      const slot = info.timeoutMs <= MAX_DELAY ? this.deadlines.add(Date.now() + info.timeoutMs, expire) : -1;
+      const clear = (): void => {
+        if (slot >= 0) this.deadlines.remove(slot, expire);
+      };
       const turn: Turn = async () => {
         if (done) return;
         let result: unknown;
@@ -316,14 +401,14 @@ export class ActorRuntime implements ActorClient {
         } catch (e) {
           if (!done) {
             done = true;
-            clearTimeout(timer);
+            clear();
             reject(e);
           }
           return;
         }
         if (!done) {
           done = true;
-          clearTimeout(timer);
+          clear();
           resolve(result);
         }
       };
@@ -350,8 +435,7 @@ export class ActorRuntime implements ActorClient {
   private activationFor(info: TypeInfo, key: ActorKey, id: string): Activation {
     const existing = this.live.get(id);
     if (existing) {
-      this.live.delete(id);
-      this.live.set(id, existing);
+      this.touch(existing);
       return existing;
     }
     const act = this.activate(info, key, id);
@@ -574,7 +658,7 @@ export class ActorRuntime implements ActorClient {
         if (this.closed) return;
       }
       const act = this.activationFor(info, r.key, identity(r.type, r.key));
-      await this.invoke(info, act, `${r.type}.onReminder(${r.name})`, () => act.instance.onReminder(r.name), false);
+      await this.invoke(info, act, `onReminder(${r.name})`, () => act.instance.onReminder(r.name), false);
     } catch (e) {
       this.onError(e, `${r.type} ${String(r.key)} reminder ${r.name}`);
     }

@@ -134,16 +134,20 @@ export class ActorNode implements ActorClient, NodeHandler {
   // ─── Routing ─────────────────────────────────────────────────────────────
 
   /** Runs a call here or on the actor's owner; see the class comment. */
-  async invoke(c: ActorInvocation): Promise<unknown> {
-    if (this.runtime === undefined || this.closing) throw new ActorError('node_unavailable', `${this.nodeId} is not serving`);
+  invoke(c: ActorInvocation): Promise<unknown> {
+    if (this.runtime === undefined || this.closing) return Promise.reject(new ActorError('node_unavailable', `${this.nodeId} is not serving`));
     if (!this.directory || c.key === undefined) return this.runtime.callByName(c.type, c.key, c.method, c.args);
-    if (!this.runtime.classOf(c.type)) throw new ActorError('unknown_type', c.type);
+    // Most calls go to actors this node hosts: one lookup, no directory.
+    const here = this.runtime.callHosted(c.type, c.key, c.method, c.args);
+    if (here !== undefined) return this.settleLocal(here, c, false);
+    if (!this.runtime.classOf(c.type)) return Promise.reject(new ActorError('unknown_type', c.type));
     return this.route(c, false);
   }
 
   private async route(c: ActorInvocation, retried: boolean): Promise<unknown> {
     const key = c.key!;
-    if (this.runtime.hosts(c.type, key)) return this.local(c, retried);
+    const here = this.runtime.callHosted(c.type, key, c.method, c.args);
+    if (here !== undefined) return this.settleLocal(here, c, retried);
     const members = this.membership!.members;
     const id = identity(c.type, key);
     let target = this.owners.get(id) ?? (await this.directory!.owner(c.type, key));
@@ -155,9 +159,14 @@ export class ActorNode implements ActorClient, NodeHandler {
     return this.forward(target, c, retried);
   }
 
-  private async local(c: ActorInvocation, retried: boolean): Promise<unknown> {
+  private local(c: ActorInvocation, retried: boolean): Promise<unknown> {
+    return this.settleLocal(this.runtime.callByName(c.type, c.key, c.method, c.args), c, retried);
+  }
+
+  /** The result of a call run here; a claim found to be another node's sends it there. */
+  private async settleLocal(call: Promise<unknown>, c: ActorInvocation, retried: boolean): Promise<unknown> {
     try {
-      return await this.runtime.callByName(c.type, c.key, c.method, c.args);
+      return await call;
     } catch (e) {
       if (!(e instanceof NotOwnerError)) throw e;
       if (this.membership!.members.has(e.owner)) return this.forward(e.owner, c, retried);

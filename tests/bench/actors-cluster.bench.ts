@@ -1,8 +1,10 @@
-// Benchmark (run by hand): actor calls local vs across two node processes over gRPC (batched), latency, activations/s.
+// Benchmark (run by hand): actor calls local vs across two node processes over gRPC (batched), latency, activations/s;
+// also calls into a single-node runtime (no cluster routing) for the local-call ceiling.
 //   bun tests/bench/actors-cluster.bench.ts [seconds=3] [inflight=1000]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ActorRuntime } from '../../runtime/actors/index.ts';
 import { ActorNode } from '../../runtime/cluster/index.ts';
 import { Greeter } from '../../examples/actors.ts';
 import { startEtcd } from '../runtime/cluster-etcd.ts';
@@ -38,14 +40,14 @@ const local = claims.filter((c) => c.node === 'a').map((c) => String(c.key));
 const remote = claims.filter((c) => c.node === 'b').map((c) => String(c.key));
 
 /** Calls per second with `width` calls in flight, and p50/p99 latency of each call in ms. */
-async function measure(label: string, on: string[], width: number): Promise<number> {
+async function measure(label: string, on: string[], width: number, client: { actorOf: typeof a.actorOf } = a): Promise<number> {
   const lat: number[] = [];
   const until = performance.now() + seconds * 1000;
   let n = 0;
   const worker = async (w: number): Promise<void> => {
     for (let i = w; performance.now() < until; i += width) {
       const s = performance.now();
-      await a.actorOf(Greeter, on[i % on.length]!).greeted();
+      await client.actorOf(Greeter, on[i % on.length]!).greeted();
       lat.push(performance.now() - s);
       n++;
     }
@@ -65,6 +67,14 @@ const r1 = await measure('remote over gRPC, 1 in flight', remote, 1);
 const lN = await measure(`local, ${inflight} in flight`, local, inflight);
 const rN = await measure(`remote over gRPC, ${inflight} in flight`, remote, inflight);
 console.log(`remote/local throughput: ${(r1 / l1).toFixed(3)} (1 in flight), ${(rN / lN).toFixed(3)} (${inflight} in flight)`);
+
+// The same calls into a runtime of its own: what a local call costs without cluster routing.
+const single = ActorRuntime.open({ dataDir: join(dir, 'single'), actors: [Greeter], sync: false });
+const singleKeys = Array.from({ length: 1000 }, (_, i) => `s${i}`);
+await Promise.all(singleKeys.map((k) => single.actorOf(Greeter, k).greeted()));
+await measure('single-node runtime, 1 in flight', singleKeys, 1, single);
+await measure(`single-node runtime, ${inflight} in flight`, singleKeys, inflight, single);
+await single.close();
 
 await a.close();
 b.kill('SIGTERM');
