@@ -159,7 +159,8 @@ const MERGE_LOOP = { i32: freshCopy(mergeLoop), f64: freshCopy(mergeLoop) };
 
 /**
  * mergeLoop over the rows `sel[0..n)` only (ascending row numbers): `out[k]` is the id of row
- * `sel[k]`. A probe whose filter passed few rows walks those, not the whole batch.
+ * `sel[k]`. A probe whose filter passed few rows walks those, not the whole batch. It repeats
+ * mergeLoop's walk rather than sharing a helper: per-type copies (freshCopy) must be self-contained.
  */
 function mergeLoopSel(keys: Float64Array, ids: Int32Array | null, data: Float64Array | Int32Array, valid: Uint8Array | null, sel: Uint32Array, n: number, out: Int32Array): boolean {
   const len = keys.length;

@@ -284,39 +284,19 @@ export class GatherSlot {
   private obj: unknown[] | null = null;
 
   int32(n: number): Int32Array {
-    if (this.i32 === null || this.i32.length < n) {
-      giveBack(this.i32);
-      this.i32 = scratchInt32(Math.max(n, SLOT_MIN));
-    }
-    return this.i32.subarray(0, n);
+    return (this.i32 = roomFor(this.i32, n, scratchInt32)).subarray(0, n);
   }
   codes32(n: number): Int32Array {
-    if (this.codes === null || this.codes.length < n) {
-      giveBack(this.codes);
-      this.codes = scratchInt32(Math.max(n, SLOT_MIN));
-    }
-    return this.codes.subarray(0, n);
+    return (this.codes = roomFor(this.codes, n, scratchInt32)).subarray(0, n);
   }
   float64(n: number): Float64Array {
-    if (this.f64 === null || this.f64.length < n) {
-      giveBack(this.f64);
-      this.f64 = scratchFloat64(Math.max(n, SLOT_MIN));
-    }
-    return this.f64.subarray(0, n);
+    return (this.f64 = roomFor(this.f64, n, scratchFloat64)).subarray(0, n);
   }
   uint8(n: number): Uint8Array {
-    if (this.u8 === null || this.u8.length < n) {
-      giveBack(this.u8);
-      this.u8 = scratchUint8(Math.max(n, SLOT_MIN));
-    }
-    return this.u8.subarray(0, n);
+    return (this.u8 = roomFor(this.u8, n, scratchUint8)).subarray(0, n);
   }
   validity(n: number): Uint8Array {
-    if (this.valid === null || this.valid.length < n) {
-      giveBack(this.valid);
-      this.valid = scratchUint8(Math.max(n, SLOT_MIN));
-    }
-    return this.valid.subarray(0, n);
+    return (this.valid = roomFor(this.valid, n, scratchUint8)).subarray(0, n);
   }
   objects(n: number): unknown[] {
     const a = (this.obj ??= []);
@@ -332,6 +312,13 @@ export class GatherSlot {
     this.i32 = this.f64 = this.u8 = this.valid = this.codes = null;
     this.obj = null;
   }
+}
+
+/** `cur` when it holds `n` entries, else a larger scratch array in its place (`cur` handed back). */
+function roomFor<T extends ArrayBufferView & { readonly length: number }>(cur: T | null, n: number, make: (n: number) => T): T {
+  if (cur !== null && cur.length >= n) return cur;
+  giveBack(cur);
+  return make(Math.max(n, SLOT_MIN));
 }
 
 /** Reusable arrays start at this many entries (a batch's worth), so they grow rarely. */

@@ -68,6 +68,13 @@ describe('joins and aggregates over scratch arrays', () => {
     await s.query(`INSERT INTO c SELECT g, (g + 1) / 2, g % 13 FROM generate_series(1, ${2 * N}) g`);
     await s.query('CREATE TABLE cs (id int PRIMARY KEY, pid int, qty int)');
     await s.query(`INSERT INTO cs SELECT g, ((g * 7919) % ${N}) + 1, g % 13 FROM generate_series(1, ${2 * N}) g`);
+    // Sparse parent keys (too spread for a direct table): a probe in key order walks them.
+    await s.query('CREATE TABLE sp (id int PRIMARY KEY, v int)');
+    await s.query('CREATE TABLE sc (id int PRIMARY KEY, pid int, qty int)');
+    await s.query(`INSERT INTO sp SELECT g * 64, g FROM generate_series(1, ${N / 6}) g`);
+    await s.query(`INSERT INTO sc SELECT g, ((g + 1) / 2) * 64, g % 13 FROM generate_series(1, ${N / 3}) g`);
+    // Statistics, so that each join builds on its smaller side and probes the filtered one.
+    await s.query('ANALYZE');
     s.close();
   });
   afterAll(async () => {
@@ -100,6 +107,23 @@ describe('joins and aggregates over scratch arrays', () => {
       expect(asMap(resultRows(await s.query(queries.merge)))).toEqual(expectSumByGroup(false));
       expect(asMap(resultRows(await s.query(queries.hash)))).toEqual(expectSumByGroup(true));
       expect(asMap(resultRows(await s.query(queries.chain)))).toEqual(expectSumByGroup(true));
+    }
+    s.close();
+  });
+
+  test('a filtered probe matches only the rows its filter passed (direct table and merge walk)', async () => {
+    const s = engine.session();
+    let count = 0;
+    let sum = 0;
+    for (let g = 1; g <= 2 * N; g++) if (g % 13 > 5) (count++, (sum += g % 13));
+    let sparseCount = 0;
+    let sparseSum = 0;
+    for (let g = 1; g <= N / 3; g++) if (g % 13 > 5) (sparseCount++, (sparseSum += Math.floor((g + 1) / 2)));
+    for (let round = 0; round < 2; round++) {
+      const [dense] = resultRows(await s.query('SELECT count(*), sum(c.qty) FROM c JOIN p ON c.pid = p.id WHERE c.qty > 5'));
+      expect([Number(dense![0]), Number(dense![1])]).toEqual([count, sum]);
+      const [sparse] = resultRows(await s.query('SELECT count(*), sum(sp.v) FROM sc JOIN sp ON sc.pid = sp.id WHERE sc.qty > 5'));
+      expect([Number(sparse![0]), Number(sparse![1])]).toEqual([sparseCount, sparseSum]);
     }
     s.close();
   });
