@@ -1,4 +1,5 @@
 // The single-process actor runtime: type registry, directory of activations, calls, lifecycle, timers and reminders.
+import { Deadlines } from './deadlines.ts';
 import { Activation, type Turn } from './activation.ts';
 import { actorMethods, attachHost, type Actor, type ActivationHost, type ActorClass, type ActorKey, type ActorRef, type Timer } from './actor.ts';
 import { ActorError } from './errors.ts';
@@ -82,56 +83,6 @@ type Ref = { [TARGET]: RefTarget };
 /** setTimeout's longest delay; longer reminders re-arm in steps. */
 const MAX_DELAY = 2 ** 31 - 1;
 
-/** Call deadlines are kept in slots this wide, swept by one timer. */
-const DEADLINE_TICK_MS = 25;
-
-/**
- * Deadlines of calls in flight, bucketed by slot of DEADLINE_TICK_MS and swept by one interval
- * timer while any is pending: a timer per call costs more than a trivial call itself. A deadline
- * fires at its slot's end, never before the deadline and at most one tick after it.
- */
-class Deadlines {
-  private readonly slots = new Map<number, Set<() => void>>();
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private pending = 0;
-
-  /** Runs `expire` once `at` (epoch ms) has passed, unless removed first; returns the slot to remove it from. */
-  add(at: number, expire: () => void): number {
-    const slot = Math.ceil(at / DEADLINE_TICK_MS);
-    let set = this.slots.get(slot);
-    if (set === undefined) this.slots.set(slot, (set = new Set()));
-    set.add(expire);
-    this.pending++;
-    this.timer ??= setInterval(() => this.sweep(), DEADLINE_TICK_MS);
-    return slot;
-  }
-
-  remove(slot: number, expire: () => void): void {
-    const set = this.slots.get(slot);
-    if (set?.delete(expire)) {
-      this.pending--;
-      // The timer stops at its next sweep if nothing is pending then: stopping it here would
-      // restart it on the next call.
-      if (set.size === 0) this.slots.delete(slot);
-    }
-  }
-
-  private sweep(): void {
-    const now = Date.now();
-    for (const [slot, set] of this.slots) {
-      if (slot * DEADLINE_TICK_MS > now) continue;
-      this.slots.delete(slot);
-      this.pending -= set.size;
-      for (const expire of set) expire();
-    }
-    if (this.pending === 0) this.stop();
-  }
-
-  private stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-  }
-}
 
 const identity = (type: string, key: ActorKey | undefined): string =>
   key === undefined ? type : `${type}\u0000${typeof key === 'number' ? 'n' : 's'}${key}`;

@@ -38,7 +38,10 @@ const MAX_HOPS = 4;
 const MAX_CACHED_OWNERS = 100_000;
 const KEY = Symbol('actor-key');
 
+/** The actor's name as rendezvous hashing sees it (every node must compute the same). */
 const identity = (type: string, key: ActorKey): string => `${type}\u0000${keyText(key)}`;
+/** The owner cache's key: unambiguous and cheap (no escaping), computed on every remote call. */
+const ownerKey = (type: string, key: ActorKey): string => `${type}\u0000${typeof key === 'number' ? 'n' : 's'}${key}`;
 
 /**
  * Hosts actors and routes calls. In a cluster a call goes to the node holding the actor's claim,
@@ -149,12 +152,11 @@ export class ActorNode implements ActorClient, NodeHandler {
     const here = this.runtime.callHosted(c.type, key, c.method, c.args);
     if (here !== undefined) return this.settleLocal(here, c, retried);
     const members = this.membership!.members;
-    const id = identity(c.type, key);
-    let target = this.owners.get(id) ?? (await this.directory!.owner(c.type, key));
+    let target = this.owners.get(ownerKey(c.type, key)) ?? (await this.directory!.owner(c.type, key));
     // A claim whose node has left is about to vanish with its lease; place the actor afresh.
     if (target !== undefined && !members.has(target)) target = undefined;
     // A forwarded call, or a retry after re-resolving, is claimed where it is: the fallback when placement disagrees.
-    if (target === undefined) target = (c.hops > 0 || retried) && !this.directory!.draining ? this.nodeId : this.place(id);
+    if (target === undefined) target = (c.hops > 0 || retried) && !this.directory!.draining ? this.nodeId : this.place(identity(c.type, key));
     if (target === this.nodeId) return this.local(c, retried);
     return this.forward(target, c, retried);
   }
@@ -177,7 +179,7 @@ export class ActorNode implements ActorClient, NodeHandler {
   }
 
   private async forward(target: string, c: ActorInvocation, retried: boolean): Promise<unknown> {
-    const id = identity(c.type, c.key!);
+    const id = ownerKey(c.type, c.key!);
     if (c.hops >= MAX_HOPS) throw new ActorError('not_owner', `${c.type} ${JSON.stringify(c.key)} still moving after ${MAX_HOPS} forwards`);
     const member = this.membership!.members.get(target);
     if (!member) {

@@ -5,6 +5,7 @@
 // with `ReplyBatch`es gathered per turn the same way, so many small calls share one message each way.
 import * as grpc from '@grpc/grpc-js';
 import type { ActorKey } from '../actors/actor.ts';
+import { Deadlines } from '../actors/deadlines.ts';
 import { ACTOR_ERRORS, ActorError, type ActorErrorCode } from '../actors/errors.ts';
 import { decodeValue, encodeValue } from './codec.ts';
 import type { Claim } from './directory.ts';
@@ -214,8 +215,13 @@ export async function serveGrpc(handler: NodeHandler, host: string, port: number
 interface Waiter {
   resolve(value: unknown): void;
   reject(error: Error): void;
-  timer: ReturnType<typeof setTimeout>;
+  /** Its deadline: the slot and callback to remove from `deadlines` once the reply comes. */
+  slot: number;
+  expire: () => void;
 }
+
+/** Deadlines of the calls every peer channel has in flight. */
+const deadlines = new Deadlines();
 
 /** One open InvokeStream with the calls written to it (or about to be) and not yet answered. */
 interface OpenStream {
@@ -248,10 +254,10 @@ export class PeerChannel {
     return new Promise<unknown>((resolve, reject) => {
       const stream = this.open();
       const id = this.nextId++;
-      const timer = setTimeout(() => {
+      const expire = (): void => {
         if (stream.pending.delete(id)) reject(new ActorError('call_timeout', `${c.type}.${c.method} on ${this.address} gave no answer within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
-      stream.pending.set(id, { resolve, reject, timer });
+      };
+      stream.pending.set(id, { resolve, reject, slot: deadlines.add(Date.now() + this.timeoutMs, expire), expire });
       stream.outbox.push({ id, type: c.type, ...keyFields(c.key), method: c.method, args: encodeValue(c.args), hops: c.hops });
       if (!this.scheduled) {
         this.scheduled = true;
@@ -277,7 +283,7 @@ export class PeerChannel {
         const w = s.pending.get(r.id);
         if (!w) continue;
         s.pending.delete(r.id);
-        clearTimeout(w.timer);
+        deadlines.remove(w.slot, w.expire);
         if (r.fault) w.reject(fromFault(r.fault));
         else w.resolve(decodeValue(r.result ?? new Uint8Array(0)));
       }
@@ -287,7 +293,7 @@ export class PeerChannel {
       s.dead = true;
       if (this.stream === s) this.stream = undefined;
       for (const w of s.pending.values()) {
-        clearTimeout(w.timer);
+        deadlines.remove(w.slot, w.expire);
         w.reject(new ActorError('node_unavailable', `${this.address}: ${why}`));
       }
       s.pending.clear();
