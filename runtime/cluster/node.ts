@@ -144,12 +144,13 @@ export class ActorNode implements ActorClient, NodeHandler {
     const here = this.runtime.callHosted(c.type, c.key, c.method, c.args);
     if (here !== undefined) return this.settleLocal(here, c, false);
     if (!this.runtime.classOf(c.type)) return Promise.reject(new ActorError('unknown_type', c.type));
-    return this.route(c, false);
+    return this.route(c, false, true);
   }
 
-  private async route(c: ActorInvocation, retried: boolean): Promise<unknown> {
+  /** `checkedHere`: the caller just found the actor not hosted here. */
+  private async route(c: ActorInvocation, retried: boolean, checkedHere = false): Promise<unknown> {
     const key = c.key!;
-    const here = this.runtime.callHosted(c.type, key, c.method, c.args);
+    const here = checkedHere ? undefined : this.runtime.callHosted(c.type, key, c.method, c.args);
     if (here !== undefined) return this.settleLocal(here, c, retried);
     const members = this.membership!.members;
     let target = this.owners.get(ownerKey(c.type, key)) ?? (await this.directory!.owner(c.type, key));
@@ -189,8 +190,10 @@ export class ActorNode implements ActorClient, NodeHandler {
     }
     try {
       const result = await this.peer(member).call({ ...c, hops: c.hops + 1 });
-      if (this.owners.size >= MAX_CACHED_OWNERS) this.owners.clear();
-      this.owners.set(id, target);
+      if (this.owners.get(id) !== target) {
+        if (this.owners.size >= MAX_CACHED_OWNERS) this.owners.clear();
+        this.owners.set(id, target);
+      }
       return result;
     } catch (e) {
       if (!(e instanceof ActorError && e.retriable)) throw e;
@@ -210,6 +213,8 @@ export class ActorNode implements ActorClient, NodeHandler {
   }
 
   private peer(member: Member): PeerChannel {
+    const known = this.peerOf.get(member);
+    if (known !== undefined && this.peers.get(known.name) === known.channel) return known.channel;
     const name = `${member.id}@${member.address}`;
     let p = this.peers.get(name);
     if (!p) {
@@ -217,8 +222,11 @@ export class ActorNode implements ActorClient, NodeHandler {
       p = new PeerChannel(member.address, this.callTimeoutMs + 5_000);
       this.peers.set(name, p);
     }
+    this.peerOf.set(member, { name, channel: p });
     return p;
   }
+  /** The channel last used for a member record (saves building its name per call); checked against `peers`. */
+  private readonly peerOf = new WeakMap<Member, { name: string; channel: PeerChannel }>();
 
   private dropDeparted(): void {
     const members = this.membership!.members;
