@@ -1,8 +1,10 @@
 // gRPC transport: the server side of proto/orbit.proto and the batched channel a node keeps to each peer.
 //
 // A call to a remote actor joins the peer's outbox; the outbox goes out as one `CallBatch` on the
-// peer's long-lived `InvokeStream` once per event-loop turn (setImmediate), and the peer answers
-// with `ReplyBatch`es gathered per turn the same way, so many small calls share one message each way.
+// peer's long-lived `InvokeStream` once per event-loop turn (setImmediate), or as soon as it holds
+// BATCH_MAX calls, and the peer answers with `ReplyBatch`es gathered the same way, so many small
+// calls share one message each way while both sides keep working (a turn's calls are not held back
+// until its end: the peer starts on the first batch while later ones are built).
 import * as grpc from '@grpc/grpc-js';
 import type { ActorKey } from '../actors/actor.ts';
 import { Deadlines } from '../actors/deadlines.ts';
@@ -21,6 +23,9 @@ import {
   type NodeInfoMessage,
   type ReplyBatchMessage,
 } from './proto.ts';
+
+/** Calls (or replies) per batch message: a full one is written at once instead of at the end of the turn. */
+const BATCH_MAX = 128;
 
 /** A decoded call, as a node routes it. */
 export interface ActorInvocation {
@@ -154,6 +159,11 @@ export async function serveGrpc(handler: NodeHandler, host: string, port: number
           void answer(handler, c).then((r) => {
             inflight--;
             out.push(r);
+            // A full batch goes at once, so the caller works on it while the rest are answered.
+            if (out.length >= BATCH_MAX && !dead) {
+              duplex.write({ replies: out });
+              out = [];
+            }
             schedule();
           });
         }
@@ -259,6 +269,8 @@ export class PeerChannel {
       };
       stream.pending.set(id, { resolve, reject, slot: deadlines.add(Date.now() + this.timeoutMs, expire), expire });
       stream.outbox.push({ id, type: c.type, ...keyFields(c.key), method: c.method, args: encodeValue(c.args), hops: c.hops });
+      // A full batch goes at once, so the peer works on it while this turn adds more.
+      if (stream.outbox.length >= BATCH_MAX) this.flush();
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
