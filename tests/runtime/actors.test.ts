@@ -356,3 +356,32 @@ test('saved state round-trips Set, Map, Date, bigint, typed arrays and shared re
   expect([...s.samples]).toEqual([0.5, -1]);
   expect(s.a).toBe(s.b);
 });
+
+class Napper extends Actor<Record<string, never>> {
+  static readonly type = 'Napper';
+  override state = {};
+  quick(): number {
+    return 1;
+  }
+  async nap(ms: number): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+}
+
+test('stats keep a latency histogram of one call in sixteen, queue time included', async () => {
+  const rt = open({ actors: [Napper] });
+  const n = rt.actorOf(Napper, 'n');
+  for (let i = 0; i < 320; i++) await n.quick();
+  let h = rt.stats().callLatency;
+  expect(h.sampleEvery).toBe(16);
+  expect(h.counts.length).toBe(h.upperMicros.length);
+  expect(h.counts.reduce((a, b) => a + b, 0)).toBe(20);
+  // A trivial call answers well within a second.
+  expect(h.counts.slice(21).reduce((a, b) => a + b, 0)).toBe(0);
+  // Sixteen 30 ms naps queued at once: the sampled one waited for all before it.
+  await Promise.all(Array.from({ length: 16 }, () => n.nap(30)));
+  h = rt.stats().callLatency;
+  expect(h.counts.reduce((a, b) => a + b, 0)).toBe(21);
+  const slowFrom = h.upperMicros.findIndex((u) => u > 16_384);
+  expect(h.counts.slice(slowFrom).reduce((a, b) => a + b, 0)).toBe(1);
+});
