@@ -15,6 +15,8 @@ export interface Member {
   readonly address: string;
   /** A draining member takes no new activations. */
   readonly draining: boolean;
+  /** Activations it last reported (least-loaded placement; 0 when it does not report). */
+  readonly activations: number;
 }
 
 export interface MembershipOptions {
@@ -77,9 +79,17 @@ export class Membership {
     return this.options.nodeId;
   }
 
+  /** What this node last wrote into its registration. */
+  private draining = false;
+  private load = 0;
+
+  private registration(): string {
+    return JSON.stringify({ address: this.options.address, draining: this.draining, activations: this.load });
+  }
+
   private async register(): Promise<void> {
     const key = PREFIX.nodes + this.options.nodeId;
-    const value = JSON.stringify({ address: this.options.address, draining: false });
+    const value = this.registration();
     // A restarted node finds its previous incarnation registered until that lease expires.
     const deadline = Date.now() + (this.options.leaseTtl + 2) * 1000;
     for (;;) {
@@ -92,8 +102,15 @@ export class Membership {
 
   /** Marks this node draining (or not) in its registration, so placement elsewhere skips it. */
   async setDraining(draining: boolean): Promise<void> {
-    const value = JSON.stringify({ address: this.options.address, draining });
-    await this.lease.put(PREFIX.nodes + this.options.nodeId).value(value);
+    this.draining = draining;
+    await this.lease.put(PREFIX.nodes + this.options.nodeId).value(this.registration());
+  }
+
+  /** Reports how many activations this node hosts (when it changed), for least-loaded placement. */
+  async setLoad(activations: number): Promise<void> {
+    if (activations === this.load) return;
+    this.load = activations;
+    await this.lease.put(PREFIX.nodes + this.options.nodeId).value(this.registration());
   }
 
   private async watchMembers(): Promise<void> {
@@ -110,8 +127,9 @@ export class Membership {
     if (deleted) this.members.delete(id);
     else {
       try {
-        const v = JSON.parse(kv.value.toString()) as { address?: unknown; draining?: unknown };
-        if (typeof v.address === 'string') this.members.set(id, { id, address: v.address, draining: v.draining === true });
+        const v = JSON.parse(kv.value.toString()) as { address?: unknown; draining?: unknown; activations?: unknown };
+        const activations = typeof v.activations === 'number' && v.activations >= 0 ? v.activations : 0;
+        if (typeof v.address === 'string') this.members.set(id, { id, address: v.address, draining: v.draining === true, activations });
       } catch {
         // A registration this version cannot read is not a member it can call.
       }

@@ -28,9 +28,20 @@ export interface ActorNodeOptions {
   readonly idleMs?: number;
   readonly maxActivations?: number;
   readonly sync?: boolean;
+  /**
+   * Where a new actor goes: `hash` (default), rendezvous hashing of its name, so every node picks
+   * the same without asking; `least-loaded`, the open member with the fewest activations (each node
+   * reports its count every second; ties go by hash).
+   */
+  readonly placement?: Placement;
   /** Called when the node can no longer safely host actors (its etcd lease is lost); it should exit. */
   readonly onFatal?: (error: Error) => void;
 }
+
+export type Placement = 'hash' | 'least-loaded';
+
+/** How often a node reports its activation count under least-loaded placement. */
+const LOAD_REPORT_MS = 1_000;
 
 /** A forwarded call may be passed on this many times while an actor's ownership settles. */
 const MAX_HOPS = 4;
@@ -57,6 +68,10 @@ export class ActorNode implements ActorClient, NodeHandler {
   private readonly owners = new Map<string, string>();
   private readonly refProtos = new Map<string, object>();
   private closing = false;
+  private readonly placement: Placement;
+  /** Least-loaded: actors this node placed on each member since that member's last report. */
+  private readonly placedSince = new Map<string, number>();
+  private loadReporter: ReturnType<typeof setInterval> | undefined;
   private readonly leaseTtl: number;
   private readonly callTimeoutMs: number;
   readonly nodeId: string;
@@ -66,6 +81,7 @@ export class ActorNode implements ActorClient, NodeHandler {
     this.nodeId = options.nodeId ?? hostname();
     this.leaseTtl = options.leaseTtl ?? 10;
     this.callTimeoutMs = options.callTimeoutMs ?? 30_000;
+    this.placement = options.placement ?? 'hash';
   }
 
   /** Starts the gRPC listener, joins the cluster (when `etcd` is set) and opens the runtime. */
@@ -85,6 +101,14 @@ export class ActorNode implements ActorClient, NodeHandler {
         });
         node.directory = new Directory(node.membership);
         node.membership.subscribe(() => node.dropDeparted());
+        if (node.placement === 'least-loaded') {
+          // A report replaces this node's own estimates of what it placed since the last one.
+          node.membership.subscribe(() => node.placedSince.clear());
+          node.loadReporter = setInterval(() => {
+            if (node.runtime !== undefined && !node.closing) node.membership?.setLoad(node.runtime.activations().length).catch(() => {});
+          }, LOAD_REPORT_MS);
+          node.loadReporter.unref?.();
+        }
       }
       node.runtime = ActorRuntime.open({
         dataDir: options.dataDir,
@@ -205,11 +229,23 @@ export class ActorNode implements ActorClient, NodeHandler {
     }
   }
 
-  /** Rendezvous hashing over the live members that are not draining (all members if every one is). */
+  /**
+   * Rendezvous hashing over the live members that are not draining (all members if every one is);
+   * under least-loaded placement, over those of them with the fewest activations (as reported,
+   * plus what this node placed on them since).
+   */
   private place(id: string): string {
     const members = [...this.membership!.members.values()];
-    const open = members.filter((m) => !m.draining).map((m) => m.id);
-    return placeActor(id, open.length > 0 ? open : members.map((m) => m.id)) ?? this.nodeId;
+    const open = members.filter((m) => !m.draining);
+    let candidates = open.length > 0 ? open : members;
+    if (this.placement === 'least-loaded' && candidates.length > 1) {
+      const load = (m: Member): number => m.activations + (this.placedSince.get(m.id) ?? 0);
+      const least = Math.min(...candidates.map(load));
+      candidates = candidates.filter((m) => load(m) === least);
+    }
+    const target = placeActor(id, candidates.map((m) => m.id)) ?? this.nodeId;
+    if (this.placement === 'least-loaded') this.placedSince.set(target, (this.placedSince.get(target) ?? 0) + 1);
+    return target;
   }
 
   private peer(member: Member): PeerChannel {
@@ -274,6 +310,7 @@ export class ActorNode implements ActorClient, NodeHandler {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    clearInterval(this.loadReporter);
     await this.listener.close(2_000);
     await this.runtime.close();
     for (const p of this.peers.values()) p.close();

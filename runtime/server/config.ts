@@ -17,7 +17,7 @@ export interface ServerConfig {
   readonly actors: ActorsConfig;
 }
 
-/** `--actors`, `--etcd`, `--node-id`, `--lease-ttl`, `--advertise` (env `ORBIT_ACTORS`, …; file `actors: {…}`). */
+/** `--actors`, `--etcd`, `--node-id`, `--lease-ttl`, `--advertise`, `--placement` (env `ORBIT_ACTORS`, …; file `actors: {…}`). */
 export interface ActorsConfig {
   /** Module whose exported actor classes the node hosts; none: no actor runtime. */
   readonly module: string | undefined;
@@ -28,6 +28,8 @@ export interface ActorsConfig {
   readonly leaseTtl: number | undefined;
   /** Host other nodes use to reach this one's gRPC port. */
   readonly advertise: string | undefined;
+  /** Where new actors go in a cluster: `hash` (default) or `least-loaded`. */
+  readonly placement: 'hash' | 'least-loaded' | undefined;
 }
 
 /** The config file: JSON with `data`, `host`, `ports: { pg: 5432 | "off" }` and `protocols: { pg: {…} }`. */
@@ -36,7 +38,7 @@ interface FileConfig {
   host?: string;
   ports?: Record<string, number | 'off'>;
   protocols?: Record<string, Record<string, unknown>>;
-  actors?: { module?: string; etcd?: string; nodeId?: string; leaseTtl?: number; advertise?: string };
+  actors?: { module?: string; etcd?: string; nodeId?: string; leaseTtl?: number; advertise?: string; placement?: string };
 }
 
 export class ConfigError extends Error {
@@ -97,7 +99,9 @@ function actorsConfig(
   }
   const etcd = pick('etcd', 'ORBIT_ETCD', file.etcd);
   if (etcd !== undefined && module === undefined) throw new ConfigError('--etcd needs --actors <module>: a cluster hosts actors');
-  return { module, etcd, nodeId: pick('node-id', 'ORBIT_NODE_ID', file.nodeId), leaseTtl, advertise: pick('advertise', 'ORBIT_ADVERTISE', file.advertise) };
+  const placement = pick('placement', 'ORBIT_PLACEMENT', file.placement);
+  if (placement !== undefined && placement !== 'hash' && placement !== 'least-loaded') throw new ConfigError(`invalid placement "${placement}" (hash or least-loaded)`);
+  return { module, etcd, nodeId: pick('node-id', 'ORBIT_NODE_ID', file.nodeId), leaseTtl, advertise: pick('advertise', 'ORBIT_ADVERTISE', file.advertise), placement };
 }
 
 /**

@@ -23,6 +23,7 @@ export const serverCommand: Command = {
     etcd: { type: 'string', description: 'etcd endpoints: join the actor cluster kept there; env ORBIT_ETCD', valueName: 'url' },
     'node-id': { type: 'string', description: 'This node\'s id in the cluster (default: host name); env ORBIT_NODE_ID', valueName: 'id' },
     'lease-ttl': { type: 'string', description: 'etcd lease TTL in seconds (default 10); env ORBIT_LEASE_TTL', valueName: 's' },
+    placement: { type: 'string', description: 'where new actors go: hash (default) or least-loaded; env ORBIT_PLACEMENT', valueName: 'strategy' },
     advertise: { type: 'string', description: 'Host other nodes use to reach this one (default: --host); env ORBIT_ADVERTISE', valueName: 'host' },
   },
   notes: 'Prints `orbit: <name> listening on <host>:<port>` for each listener once it accepts connections. SIGINT or SIGTERM stops accepting, ends sessions, flushes storage and exits 0.',
@@ -52,6 +53,7 @@ export const serverCommand: Command = {
           ...(a.nodeId !== undefined ? { nodeId: a.nodeId } : {}),
           ...(a.leaseTtl !== undefined ? { leaseTtl: a.leaseTtl } : {}),
           ...(a.advertise !== undefined ? { advertiseHost: a.advertise } : {}),
+          ...(a.placement !== undefined ? { placement: a.placement } : {}),
           // Another node may already host this node's actors: stop at once rather than serve them twice.
           onFatal: (e) => {
             console.error(`orbit: ${e.message}`);
