@@ -143,6 +143,12 @@ export class Store implements TxnHost {
   private readonly sequences = new Map<string, { next: bigint; reserved: bigint }>();
   private nextTxnId = 1;
   private closed = false;
+  /**
+   * The read snapshot the last transaction began on, with its commit sequence number. Transactions
+   * that begin before anything is written again share it: renewing a read transaction and reading
+   * its sequence number cost more than a point lookup. Every write to LMDB drops it.
+   */
+  private current: { snap: Snapshot; seq: number } | undefined;
   /** In-memory columnar copies of committed table state (see warm.ts). */
   readonly warm: WarmTier;
   private readonly raw: RawRange;
@@ -179,6 +185,7 @@ export class Store implements TxnHost {
     await this.quiesce();
     this.closed = true;
     for (const t of [...this.active]) t.rollback();
+    this.dropSnapshot();
     await this.db.flushed;
     await this.env.close();
   }
@@ -194,18 +201,37 @@ export class Store implements TxnHost {
   /** Starts a snapshot-isolated transaction. Never blocks. */
   begin(): Txn {
     if (this.closed) throw new StorageError('invalid_transaction_state', 'the store is closed');
-    let snap = this.db.useReadTransaction();
+    const current = (this.current ??= this.freshSnapshot());
+    // The transaction's own reference; `current` keeps the one taken when it was opened.
+    current.snap.use();
+    const t = new Txn(this, this.nextTxnId++, current.snap, current.seq);
+    this.active.add(t);
+    return t;
+  }
+
+  private freshSnapshot(): { snap: Snapshot; seq: number } {
+    let snap = this.readTransaction();
     let seq = this.snapshotSeq(snap);
     if (seq < this.appliedSeq) {
       // lmdb-js renews its shared read transaction lazily; insist on one that includes every applied commit.
       snap.done();
       this.db.resetReadTxn();
-      snap = this.db.useReadTransaction();
+      snap = this.readTransaction();
       seq = this.snapshotSeq(snap);
     }
-    const t = new Txn(this, this.nextTxnId++, snap, seq);
-    this.active.add(t);
-    return t;
+    return { snap, seq };
+  }
+
+  /** lmdb-js's shared read transaction; its typings omit `use`, which every transaction object has. */
+  private readTransaction(): Snapshot {
+    return this.db.useReadTransaction() as unknown as Snapshot;
+  }
+
+  /** Something was written: the next transaction begins on a newer snapshot. */
+  private dropSnapshot(): void {
+    const current = this.current;
+    this.current = undefined;
+    current?.snap.done();
   }
 
   private snapshotSeq(snap: Snapshot): number {
@@ -328,6 +354,7 @@ export class Store implements TxnHost {
       db.put(COMMIT_SEQ_KEY, f64(lastSeq));
     });
     const settle = (error: unknown): void => {
+      this.dropSnapshot();
       this.pending -= group.length;
       if (lastSeq > this.appliedSeq) this.appliedSeq = lastSeq;
       this.inflight = undefined;
@@ -826,6 +853,7 @@ export class Store implements TxnHost {
       for (const p of puts) this.db.put(p.key, p.value);
       this.db.put(COMMIT_SEQ_KEY, f64(seq));
     });
+    this.dropSnapshot();
     if (appends) this.warm.append(rt, seq, rowPuts);
     else this.warm.written(rt.id, seq);
     if (this.active.size > 0) {
@@ -879,6 +907,7 @@ export class Store implements TxnHost {
       work?.();
       this.db.put(CATALOG_KEY, json);
     });
+    this.dropSnapshot();
     this.catalog = new StoreCatalog(state);
     this.rebuildRuntimes();
   }

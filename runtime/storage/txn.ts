@@ -43,6 +43,8 @@ export interface KeyCommit {
 
 /** Read snapshot handle (lmdb-js `Transaction`). */
 export interface Snapshot {
+  /** Takes one more reference: the snapshot stays open until every `use` has its `done`. */
+  use(): void;
   done(): void;
 }
 

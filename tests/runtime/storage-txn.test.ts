@@ -66,6 +66,29 @@ describe('snapshot isolation', () => {
     c.rollback();
   });
 
+  test('transactions begun between writes share a snapshot that outlives later commits, loads and DDL', async () => {
+    const x = store.begin();
+    const y = store.begin();
+    const z = store.begin();
+    z.update(t, z.get(t, [2])!.key, [2, 'bob', 1n]);
+    await z.commit();
+    // lmdb-js resets its shared read transaction on a timer; the held snapshot must survive that.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(balance(x, 2)).toBe(50n);
+    x.rollback();
+    const after = store.begin();
+    expect(balance(after, 2)).toBe(1n);
+    expect(balance(y, 2)).toBe(50n);
+    await store.bulkInsert(t, [[7, 'gil', 7n]]);
+    const loaded = store.begin();
+    expect(balance(loaded, 7)).toBe(7n);
+    expect(after.get(t, [7])).toBeUndefined();
+    await store.createIndex({ name: 'acct_balance', table: 'acct', columns: ['balance'], unique: false });
+    const indexed = store.begin();
+    expect(balance(indexed, 7)).toBe(7n);
+    for (const txn of [y, after, loaded, indexed]) txn.rollback();
+  });
+
   test('an open scan keeps its snapshot while other transactions commit', async () => {
     const w = store.begin();
     for (let i = 3; i <= 50; i++) w.insert(t, [i, `o${i}`, 0n]);
