@@ -81,7 +81,23 @@ export class ByteWriter {
   text(s: string): this {
     // A UTF-8 encoding takes at most three bytes per UTF-16 code unit.
     this.ensure(s.length * 3);
-    this.length += encoder.encodeInto(s, this.buf.subarray(this.length)).written;
+    const buf = this.buf;
+    const n = s.length;
+    // Short ASCII (numbers, names, tags: most fields) is copied directly; a TextEncoder call and
+    // the view it needs cost more than the copy.
+    if (n <= 32) {
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[this.length + i] = c;
+      }
+      if (i === n) {
+        this.length += n;
+        return this;
+      }
+    }
+    this.length += encoder.encodeInto(s, buf.subarray(this.length)).written;
     return this;
   }
 

@@ -110,7 +110,7 @@ export class Decoder {
 const SYNC: Decoded = { phase: 'normal', message: { type: 'sync' } };
 
 /**
- * The messages of every extended-protocol round trip (Bind, Execute, Sync) read in place: no reader
+ * The messages of every extended-protocol round trip (Bind, Describe, Execute, Sync, Close) read in place: no reader
  * object, names and parameters without a text decoder while they are ASCII. Anything unusual (a
  * non-ASCII name, a malformed body) returns undefined and takes the general path, which also
  * produces its errors.
@@ -123,6 +123,14 @@ function decodeHot(type: number, b: Uint8Array, at: number, end: number): Decode
     const portal = asciiText(b, at, zero);
     if (portal === undefined) return undefined;
     return { phase: 'normal', message: { type: 'execute', portal, maxRows: i32(b, zero + 1) } };
+  }
+  if (type === 0x44 || type === 0x43) {
+    // Describe and Close: 'S' or 'P', then a name.
+    const target = b[at];
+    if ((target !== 0x53 && target !== 0x50) || end - at < 2 || b[end - 1] !== 0) return undefined;
+    const name = asciiText(b, at + 1, end - 1);
+    if (name === undefined || name.includes('\0')) return undefined;
+    return { phase: 'normal', message: { type: type === 0x44 ? 'describe' : 'close', target: target === 0x53 ? 'S' : 'P', name } };
   }
   if (type !== 0x42) return undefined;
   let p = b.indexOf(0, at);

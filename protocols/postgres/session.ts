@@ -733,26 +733,12 @@ export class PgSession {
   }
 
   private rowDescription(columns: readonly ResultColumn[], formats: readonly number[]): void {
-    const at = this.begin(B.rowDescription);
-    this.out.i16(columns.length);
-    columns.forEach((c, i) => {
-      this.out
-        .cstring(c.name)
-        .i32(c.tableId ?? 0)
-        .i16(c.columnNumber ?? 0)
-        .i32(typeOid(c.type))
-        .i16(typeSize(c.type))
-        .i32(typeModifier(c.type))
-        .i16(formatOf(formats, i));
-    });
-    this.end(at);
+    this.out.bytes(rowShape(columns, formats).description);
   }
 
   private async dataRows(batch: RowBatch, from: number, to: number, columns: readonly ResultColumn[], formats: readonly number[]): Promise<void> {
     const n = columns.length;
-    const binary = columns.map((_, i) => formatOf(formats, i) === 1);
-    // The text form of a reg* value is the object's name (regclassout and its siblings); its binary form is the OID.
-    const named = columns.some((c, i) => !binary[i] && isNamedOid(c.type)) ? columns.map((c, i) => !binary[i] && isNamedOid(c.type)) : undefined;
+    const { binary, named } = rowShape(columns, formats);
     for (let r = from; r < to; r++) {
       if (this.cancelRequested && (r & 1023) === 0) throw new OrbitError('57014', 'canceling statement due to user request');
       const at = this.begin(B.dataRow);
@@ -836,4 +822,42 @@ function isNamedOid(t: DataType): t is DataType & { kind: 'int32' } {
 /** Bind's result format codes: none = all text, one = for every column, else one per column. */
 function formatOf(formats: readonly number[], i: number): number {
   return formats.length === 0 ? 0 : formats.length === 1 ? formats[0]! : (formats[i] ?? 0);
+}
+
+/** How rows of one result shape go out: its RowDescription message, and each column's field format. */
+interface RowShape {
+  readonly description: Uint8Array;
+  readonly binary: readonly boolean[];
+  /** Text columns of reg* types, whose values are sent as names (regclassout and its siblings); undefined when none. */
+  readonly named: readonly boolean[] | undefined;
+}
+
+/** Per result-column list (a prepared statement keeps its own), the shapes by result formats asked for. */
+const ROW_SHAPES = new WeakMap<readonly ResultColumn[], Map<string, RowShape>>();
+
+/** The shape of rows with these columns in these formats, worked out once per statement and formats. */
+function rowShape(columns: readonly ResultColumn[], formats: readonly number[]): RowShape {
+  const key = formats.length === 0 ? '' : formats.length === 1 ? String(formats[0]) : formats.join(',');
+  let byFormats = ROW_SHAPES.get(columns);
+  if (byFormats === undefined) ROW_SHAPES.set(columns, (byFormats = new Map()));
+  let shape = byFormats.get(key);
+  if (shape === undefined) {
+    const w = new ByteWriter(64 + columns.length * 32);
+    w.u8(B.rowDescription).i32(0).i16(columns.length);
+    columns.forEach((c, i) => {
+      w.cstring(c.name)
+        .i32(c.tableId ?? 0)
+        .i16(c.columnNumber ?? 0)
+        .i32(typeOid(c.type))
+        .i16(typeSize(c.type))
+        .i32(typeModifier(c.type))
+        .i16(formatOf(formats, i));
+    });
+    w.patch32(1, w.length - 1);
+    const binary = columns.map((_, i) => formatOf(formats, i) === 1);
+    const named = columns.some((c, i) => !binary[i] && isNamedOid(c.type)) ? columns.map((c, i) => !binary[i] && isNamedOid(c.type)) : undefined;
+    shape = { description: w.take(), binary, named };
+    byFormats.set(key, shape);
+  }
+  return shape;
 }

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import fc from 'fast-check';
 import pg from 'pg';
+import { ByteWriter } from '../../protocols/kit/bytes.ts';
 import { Decoder, ProtocolViolation } from '../../protocols/postgres/index.ts';
 import { RawClient, startServer, type BackendMessage, type TestServer } from './postgres-support.ts';
 
@@ -62,6 +63,21 @@ async function drain(raw: RawClient, idleMs = 150): Promise<BackendMessage[]> {
 
 const BACKEND_TYPES = new Set('RSKZTDCIEnNt123s'.split(''));
 
+describe('byte writer', () => {
+  test('text and cstring write exactly the UTF-8 encoding, short ASCII and otherwise', () => {
+    const encoder = new TextEncoder();
+    const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }));
+    fc.assert(
+      fc.property(fc.array(text, { maxLength: 6 }), (parts) => {
+        const w = new ByteWriter(8);
+        for (const p of parts) w.text(p).cstring(p);
+        expect(w.take()).toEqual(Uint8Array.from(Buffer.concat(parts.flatMap((p) => [encoder.encode(p), encoder.encode(p), Buffer.from([0])]))));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('postgres decoder properties', () => {
   test('any chunking of a valid stream decodes to the same messages', () => {
     const whole = new Decoder();
@@ -77,17 +93,21 @@ describe('postgres decoder properties', () => {
     );
   });
 
-  test('Bind, Execute and Sync of any shape decode to exactly what was sent, in any chunking', () => {
+  test('Bind, Describe, Execute, Close and Sync of any shape decode to exactly what was sent, in any chunking', () => {
     const name = fc.string({ unit: 'binary', maxLength: 80 }).filter((x) => !x.includes('\0'));
     const formats = fc.array(fc.integer({ min: 0, max: 1 }), { maxLength: 4 });
     const bind = fc.record({ type: fc.constant('bind' as const), portal: name, statement: name, paramFormats: formats, params: fc.array(fc.option(fc.uint8Array({ maxLength: 40 })), { maxLength: 5 }), resultFormats: formats });
     const execute = fc.record({ type: fc.constant('execute' as const), portal: name, maxRows: fc.integer({ min: -5, max: 1 << 30 }) });
-    const message = fc.oneof(bind, execute, fc.constant({ type: 'sync' as const }));
+    const target = fc.constantFrom('S' as const, 'P' as const);
+    const describe = fc.record({ type: fc.constant('describe' as const), target, name });
+    const close = fc.record({ type: fc.constant('close' as const), target, name });
+    const message = fc.oneof(bind, describe, execute, close, fc.constant({ type: 'sync' as const }));
     fc.assert(
       fc.property(fc.array(message, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 10 }), (messages, cuts) => {
         const frames = messages.map((m) => {
           if (m.type === 'sync') return RawClient.frame('S');
           if (m.type === 'execute') return RawClient.frame('E', (w) => w.cstring(m.portal).i32(m.maxRows));
+          if (m.type === 'describe' || m.type === 'close') return RawClient.frame(m.type === 'describe' ? 'D' : 'C', (w) => w.u8(m.target.charCodeAt(0)).cstring(m.name));
           return RawClient.frame('B', (w) => {
             w.cstring(m.portal).cstring(m.statement).i16(m.paramFormats.length);
             for (const f of m.paramFormats) w.i16(f);
