@@ -310,6 +310,9 @@ export class Store implements TxnHost {
    * fsync). Each transaction's writes stay atomic because a whole group commits or fails together.
    */
   commit(_txn: Txn, writes: readonly Write[], shared: readonly string[] = []): Promise<void> {
+    // Let go of the shared snapshot before the write: lmdb-js then renews its read transaction in
+    // place after the commit instead of orphaning it and opening a new one.
+    this.dropSnapshot();
     const seq = ++this.commitSeq;
     // A key-shared row counts as written by this commit, so an older snapshot cannot remove it unseen.
     for (const ks of shared) this.lastCommit.set(ks, { seq, exists: true });
