@@ -37,6 +37,13 @@ export const serverCommand: Command = {
     }
     const { PROTOCOLS } = await import('../../../protocols/index.ts');
     const engine = await Engine.open({ dataDir: config.dataDir });
+    // Installed before any listener starts, and left installed: a signal during start-up, or a second
+    // one during the clean stop (a terminal's Ctrl-C reaches both `orbit` and the server it started),
+    // must not kill the process before storage is flushed.
+    const stopped = new Promise<void>((resolve) => {
+      process.on('SIGINT', () => resolve());
+      process.on('SIGTERM', () => resolve());
+    });
     const listening: { close(): Promise<void> }[] = [];
     try {
       const a = config.actors;
@@ -79,10 +86,7 @@ export const serverCommand: Command = {
       return 1;
     }
     if (listening.length === 0) console.log(`orbit: engine ready, data in ${config.dataDir} (no protocol enabled)`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await stopped;
     await Promise.all(listening.map((l) => l.close()));
     await engine.close();
     return 0;

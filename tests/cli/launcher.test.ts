@@ -1,0 +1,54 @@
+// The installed `orbit` launcher (runtime/cli/orbit.js): the server's environment, and signals.
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SERVER_ENV from '../../runtime/cli/server-env.json';
+import { spawnServer } from '../support/server.ts';
+
+const launcher = join(import.meta.dir, '..', '..', 'runtime', 'cli', 'orbit.js');
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'orbit-launcher-'));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Pids of processes whose command line contains `marker`. */
+function pidsWith(marker: string): number[] {
+  const r = Bun.spawnSync(['pgrep', '-f', marker], { stdout: 'pipe' });
+  return r.stdout.toString().split('\n').filter(Boolean).map(Number);
+}
+
+test('orbit server runs the server with server-env.json set, and a SIGTERM to the launcher stops it with exit 0', async () => {
+  const data = join(dir, 'launched');
+  const env: Record<string, string | undefined> = { ...process.env, ORBIT_HTTP_PORT: 'off' };
+  for (const k of Object.keys(SERVER_ENV)) delete env[k];
+  const proc = Bun.spawn([process.execPath, launcher, 'server', '--pg-port', '0', '--resp-port', 'off', '--data', data], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', env });
+  const reader = proc.stdout.getReader();
+  let text = '';
+  while (!text.includes('\n')) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  expect(text).toMatch(/^orbit: pg listening on 127\.0\.0\.1:\d+\n/);
+  const server = pidsWith(`main.ts server --pg-port 0 --resp-port off --data ${data}`);
+  expect(server.length).toBe(1);
+  const environ = readFileSync(`/proc/${server[0]}/environ`, 'utf8').split('\0');
+  for (const [k, v] of Object.entries(SERVER_ENV)) expect(environ).toContain(`${k}=${v}`);
+  proc.kill('SIGTERM');
+  expect(await proc.exited).toBe(0);
+  expect(pidsWith(`--data ${data}`)).toEqual([]);
+});
+
+test('a second signal during the clean stop does not cut it short', async () => {
+  const { proc, firstLine } = await spawnServer(['--pg-port', '0', '--resp-port', 'off', '--data', join(dir, 'twice')]);
+  expect(firstLine).toMatch(/pg listening/);
+  proc.kill('SIGINT');
+  proc.kill('SIGINT');
+  expect(await proc.exited).toBe(0);
+});
