@@ -1,6 +1,6 @@
 // The installed `orbit` launcher (runtime/cli/orbit.js): the server's environment, and signals.
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SERVER_ENV from '../../runtime/cli/server-env.json';
@@ -17,10 +17,18 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Pids of processes whose command line contains `marker`. */
+/** Pids of processes whose command line (arguments joined by spaces) contains `marker`. */
 function pidsWith(marker: string): number[] {
-  const r = Bun.spawnSync(['pgrep', '-f', marker], { stdout: 'pipe' });
-  return r.stdout.toString().split('\n').filter(Boolean).map(Number);
+  const pids: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ').includes(marker)) pids.push(Number(d));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return pids;
 }
 
 test('orbit server runs the server with server-env.json set, and a SIGTERM to the launcher stops it with exit 0', async () => {
