@@ -6,4 +6,4 @@ export { resultRows, resultObjects, type ResultColumn, type ResultEvent, type Ro
 export { formatValue } from './engine/text.ts';
 export { typeModifier, typeOfOid, typeOid, typeSize } from './engine/pg-types.ts';
 export * as kv from './kv/index.ts';
-export { Actor, ActorError, ActorRuntime, type ActorClass, type ActorClient, type ActorKey, type ActorOptions, type ActorRef, type ActorRuntimeOptions } from './actors/index.ts';
+export { Actor, ActorError, ActorRuntime, type ActorClass, type ActorClient, type ActorKey, type ActorOptions, type ActorRef, type ActorRuntimeOptions, type ActorStats } from './actors/index.ts';

@@ -1,7 +1,8 @@
-// The endpoints of REST API v1 and their request checks: /v1/health, /v1/catalog, /v1/query.
+// The endpoints of REST API v1 and their request checks: /v1/health, /v1/catalog, /v1/query; and /metrics for Prometheus.
 import type { Engine } from '../../runtime/index.ts';
 import { encodeCatalog, encodeResult, type CatalogJson, type Json, type ResultJson } from './encode.ts';
 import { httpError } from './errors.ts';
+import { encodeMetrics, METRICS_CONTENT_TYPE } from './metrics.ts';
 
 /** What a handler gets: the engine, the parsed JSON body (POST), who is calling and the request's abort signal. */
 export interface RouteContext {
@@ -16,14 +17,19 @@ export interface Route {
   readonly open?: boolean;
   /** Whether a JSON body is read before the handler runs. */
   readonly body?: boolean;
+  /** The answer: a value sent as JSON with status 200, or a whole `Response` (a body in another format). */
   handle(ctx: RouteContext): Promise<unknown> | unknown;
 }
 
-/** Path → method → route. Versioned paths, so a later v2 can change shapes without breaking v1 clients. */
+/**
+ * Path → method → route. Versioned paths, so a later v2 can change shapes without breaking v1
+ * clients; `/metrics` is where Prometheus looks by default, and its format carries its own version.
+ */
 export const ROUTES: Readonly<Record<string, Readonly<Record<string, Route>>>> = {
   '/v1/health': { GET: { open: true, handle: () => ({ status: 'ok' }) } },
   '/v1/catalog': { GET: { handle: ({ engine, user }) => catalog(engine, user) } },
   '/v1/query': { POST: { body: true, handle: (ctx) => query(ctx) } },
+  '/metrics': { GET: { handle: ({ engine }) => new Response(encodeMetrics(engine.actorStats()), { headers: { 'Content-Type': METRICS_CONTENT_TYPE } }) } },
 };
 
 /** The stored schemas, tables (with keys, indexes, graph and document flags) and views. */

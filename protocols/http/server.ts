@@ -56,7 +56,7 @@ async function serve(l: Listener, req: Request, srv: Server<undefined>): Promise
     const user = route.open ? 'orbit' : authenticate(l, req, srv);
     const body = route.body ? await readJson(req, l.maxBodyBytes) : undefined;
     const result = await route.handle({ engine: l.engine, body, user, signal: req.signal });
-    return json(200, result);
+    return result instanceof Response ? result : json(200, result);
   } catch (e) {
     return respond(asHttpError(e));
   }

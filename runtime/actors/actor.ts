@@ -83,7 +83,7 @@ export abstract class Actor<S = undefined> {
     return hostOf(this).host.setTimer(callback, dueMs, periodMs);
   }
 
-  /** A durable reminder: stored in LMDB, it survives restarts and reactivates the actor when due. */
+  /** A durable reminder: stored (LMDB, or etcd in a cluster), it survives restarts and reactivates the actor when due. */
   registerReminder(name: string, dueMs: number, periodMs?: number): Promise<void> {
     return hostOf(this).host.registerReminder(name, dueMs, periodMs);
   }

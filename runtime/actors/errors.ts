@@ -15,6 +15,8 @@ export const ACTOR_ERRORS = {
   claim_lost: { sqlstate: '40001', message: (what: string) => `this node no longer holds the actor, state not saved: ${what}` },
   invalid_call: { sqlstate: '22023', message: (what: string) => `invalid actor call: ${what}` },
   state_too_large: { sqlstate: '54000', message: (what: string) => `actor state too large: ${what}` },
+  // 08001: the connection could not be established; retrying cannot help until the configuration changes.
+  tls_mismatch: { sqlstate: '08001', message: (what: string) => `cannot talk to node: ${what}` },
 } as const satisfies Record<string, { sqlstate: string; message: (arg: string) => string }>;
 
 /** Failures of reaching the actor (its node gone, or the actor moved): the caller may retry once it re-resolves the owner. */

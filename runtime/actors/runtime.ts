@@ -3,7 +3,7 @@ import { Deadlines } from './deadlines.ts';
 import { Activation, type Turn } from './activation.ts';
 import { actorMethods, attachHost, type Actor, type ActivationHost, type ActorClass, type ActorKey, type ActorRef, type Timer } from './actor.ts';
 import { ActorError } from './errors.ts';
-import { ActorStore, type ActorStateStore, type ReminderRecord } from './store.ts';
+import { ActorStore, type ActorReminderStore, type ActorStateStore, type ReminderRecord } from './store.ts';
 
 /** Settings of one runtime; per-class `options` override the timing ones. */
 export interface ActorRuntimeOptions {
@@ -21,8 +21,14 @@ export interface ActorRuntimeOptions {
   readonly sync?: boolean;
   /** Receives errors nobody awaits: timer callbacks, reminders, `onDeactivate` (default: console.error). */
   readonly onError?: (error: unknown, where: string) => void;
-  /** Where states are loaded and saved (default: the LMDB store in `<dataDir>/actors`; reminders always stay there). */
+  /** Where states are loaded and saved (default: the LMDB store in `<dataDir>/actors`). */
   readonly stateStore?: ActorStateStore;
+  /**
+   * Where reminders are stored (default: the LMDB store, fired by this runtime's timers). One given
+   * here fires them itself, through `callByName(type, key, 'onReminder', [name])`; this runtime
+   * then neither schedules nor reads reminders of its own.
+   */
+  readonly reminderStore?: ActorReminderStore;
   /** Claims each keyed activation before it loads state and releases it after its last save (a cluster's directory). */
   readonly claims?: ActivationClaims;
   /** Serves `actorOf` inside activations (default: this runtime); a cluster routes those calls to other nodes. */
@@ -56,14 +62,16 @@ export interface ActorStats {
   readonly activated: number;
   readonly deactivated: number;
   readonly calls: number;
+  /** Reminder turns run here so far (a cluster fires each occurrence on one node only). */
+  readonly reminders: number;
   /** Turns waiting in all mailboxes now. */
   readonly mailboxDepth: number;
   /**
    * Call latency (from the call to its answer, queue time included) of one call in `sampleEvery`:
    * `counts[b]` calls took under `upperMicros[b]` µs and at least the previous bound (the last
-   * bucket has no upper bound: Infinity).
+   * bucket has no upper bound: Infinity); `sumMicros` is the total latency of those sampled calls.
    */
-  readonly callLatency: { readonly sampleEvery: number; readonly upperMicros: readonly number[]; readonly counts: readonly number[] };
+  readonly callLatency: { readonly sampleEvery: number; readonly upperMicros: readonly number[]; readonly counts: readonly number[]; readonly sumMicros: number };
 }
 
 /** Latency is timed on one call in this many (a power of two): reading the clock twice per call costs a trivial call a fifth of its time. */
@@ -103,6 +111,8 @@ const MAX_DELAY = 2 ** 31 - 1;
 const identity = (type: string, key: ActorKey | undefined): string =>
   key === undefined ? type : `${type}\u0000${typeof key === 'number' ? 'n' : 's'}${key}`;
 const reminderId = (type: string, key: ActorKey, name: string): string => `${identity(type, key)}\u0000${name}`;
+/** The base-class method a reminder runs, callable by name on keyed actors so a cluster can deliver reminders like calls. */
+const REMINDER_METHOD = 'onReminder';
 
 /** Hosts actors in this process; their state and reminders persist in `<dataDir>/actors`. */
 export class ActorRuntime implements ActorClient {
@@ -115,6 +125,7 @@ export class ActorRuntime implements ActorClient {
   private readonly deadlines = new Deadlines();
   /** Sampled call latencies by bucket (see ActorStats.callLatency), and turns invoked so far. */
   private readonly latency = new Float64Array(LATENCY_BUCKETS);
+  private latencySumMs = 0;
   private invoked = 0;
   /** Deactivations in progress, by identity: the next activation waits for its predecessor's save. */
   private readonly closing = new Map<string, Promise<void>>();
@@ -127,11 +138,14 @@ export class ActorRuntime implements ActorClient {
   private activated = 0;
   private deactivated = 0;
   private calls = 0;
+  private reminded = 0;
   private readonly idleMs: number;
   private readonly maxActivations: number;
   private readonly callTimeoutMs: number;
   private readonly onError: (error: unknown, where: string) => void;
   private readonly states: ActorStateStore;
+  /** Reminders kept and fired elsewhere (a cluster's), or undefined: LMDB and this runtime's timers. */
+  private readonly remoteReminders: ActorReminderStore | undefined;
   private readonly claims: ActivationClaims | undefined;
   private readonly client: ActorClient;
 
@@ -140,13 +154,14 @@ export class ActorRuntime implements ActorClient {
     options: ActorRuntimeOptions,
   ) {
     this.states = options.stateStore ?? store;
+    this.remoteReminders = options.reminderStore;
     this.claims = options.claims;
     this.client = options.client ?? this;
     this.idleMs = options.idleMs ?? 15 * 60_000;
     this.maxActivations = options.maxActivations ?? 100_000;
     this.callTimeoutMs = options.callTimeoutMs ?? 30_000;
     this.onError = options.onError ?? ((e, where) => console.error(`orbit: actor ${where}:`, e));
-    for (const r of store.allReminders()) this.reminders.set(reminderId(r.type, r.key, r.name), r);
+    if (!this.remoteReminders) for (const r of store.allReminders()) this.reminders.set(reminderId(r.type, r.key, r.name), r);
     for (const cls of options.actors ?? []) this.register(cls);
   }
 
@@ -178,7 +193,8 @@ export class ActorRuntime implements ActorClient {
   callByName(type: string, key: ActorKey | undefined, method: string, args: readonly unknown[]): Promise<unknown> {
     const info = this.types.get(type);
     if (!info) return Promise.reject(new ActorError('unknown_type', type));
-    if (!info.methods.has(method)) return Promise.reject(new ActorError('unknown_method', `${type}.${method}`));
+    const refused = this.refusal(info, method, args);
+    if (refused) return Promise.reject(refused);
     let ref: Ref;
     try {
       ref = this.actorOf(info.cls, key) as unknown as Ref;
@@ -195,15 +211,26 @@ export class ActorRuntime implements ActorClient {
    */
   callHosted(type: string, key: ActorKey, method: string, args: readonly unknown[]): Promise<unknown> | undefined {
     const info = this.types.get(type);
-    if (info === undefined || info.worker || this.closed || !info.methods.has(method)) return undefined;
+    if (info === undefined || info.worker || this.closed || this.refusal(info, method, args)) return undefined;
     const act = this.live.get(identity(type, key));
     if (act === undefined || (act.phase !== 'live' && act.phase !== 'activating')) return undefined;
     this.touch(act);
     act.lastUsed = Date.now();
     this.calls++;
+    if (method === REMINDER_METHOD) this.reminded++;
     const fn = (act.instance as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!;
     const argv = [...args];
     return this.invoke(info, act, method, () => fn.apply(act.instance, argv), info.reentrant.has(method));
+  }
+
+  /**
+   * Why a call by name cannot run, or undefined when it can: the class's own methods, and
+   * `onReminder(name)` on keyed actors (how a cluster delivers a reminder on the actor's node).
+   */
+  private refusal(info: TypeInfo, method: string, args: readonly unknown[]): ActorError | undefined {
+    if (info.methods.has(method)) return undefined;
+    if (method !== REMINDER_METHOD || info.worker) return new ActorError('unknown_method', `${info.cls.type}.${method}`);
+    return typeof args[0] === 'string' && args.length === 1 ? undefined : new ActorError('invalid_call', `${info.cls.type}.${REMINDER_METHOD} takes one argument, the reminder's name`);
   }
 
   /** The registered class named `type`, if any. */
@@ -229,6 +256,32 @@ export class ActorRuntime implements ActorClient {
     const all = [...this.live.values(), ...[...this.workers.values()].flat()];
     await Promise.all(all.map((a) => this.bounded(this.deactivate(a), a.id)));
     return all.length;
+  }
+
+  /**
+   * Activates the keyed actor here without a call (claim, saved state, `onActivate`) and resolves
+   * once it is live; rejects as its first call would (`not_owner` when another node holds it).
+   */
+  activateActor(type: string, key: ActorKey): Promise<void> {
+    const info = this.types.get(type);
+    if (!info) return Promise.reject(new ActorError('unknown_type', type));
+    if (this.closed) return Promise.reject(new ActorError('runtime_closed'));
+    try {
+      // Validates the key (a stateless worker takes none).
+      this.actorOf(info.cls, key);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const act = this.activationFor(info, key, identity(type, key));
+    return new Promise<void>((resolve, reject) => act.post(async () => (act.failure === undefined ? resolve() : reject(act.failure))));
+  }
+
+  /** Deactivates the keyed actor if it is live here (state saved, claim released); false when it is not hosted here. */
+  async deactivateActor(type: string, key: ActorKey): Promise<boolean> {
+    const act = this.live.get(identity(type, key));
+    if (act === undefined || (act.phase !== 'live' && act.phase !== 'activating')) return false;
+    await this.bounded(this.deactivate(act), act.id);
+    return true;
   }
 
   /** Registers a class (done implicitly by `actorOf`) and schedules its stored reminders; one class per type name. */
@@ -280,8 +333,8 @@ export class ActorRuntime implements ActorClient {
       for (const a of pool) mailboxDepth += a.depth;
     }
     const upperMicros = Array.from({ length: LATENCY_BUCKETS }, (_, b) => (b === LATENCY_BUCKETS - 1 ? Infinity : 2 ** b));
-    const callLatency = { sampleEvery: LATENCY_SAMPLE, upperMicros, counts: [...this.latency] };
-    return { activations, activated: this.activated, deactivated: this.deactivated, calls: this.calls, mailboxDepth, callLatency };
+    const callLatency = { sampleEvery: LATENCY_SAMPLE, upperMicros, counts: [...this.latency], sumMicros: this.latencySumMs * 1000 };
+    return { activations, activated: this.activated, deactivated: this.deactivated, calls: this.calls, reminders: this.reminded, mailboxDepth, callLatency };
   }
 
   /**
@@ -329,6 +382,7 @@ export class ActorRuntime implements ActorClient {
     }
     act.lastUsed = Date.now();
     this.calls++;
+    if (method === REMINDER_METHOD) this.reminded++;
     const fn = (act.instance as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!;
     return this.invoke(info, act, method, () => fn.apply(act.instance, args), info.reentrant.has(method));
   }
@@ -357,14 +411,14 @@ export class ActorRuntime implements ActorClient {
       const expire = (): void => {
         if (done) return;
         done = true;
-        if (t0 >= 0) this.latency[latencyBucket(performance.now() - t0)]!++;
+        if (t0 >= 0) this.sample(t0);
         reject(new ActorError('call_timeout', `${info.cls.type}.${what} (key ${String(act.key)}) gave no answer within ${info.timeoutMs} ms`));
       };
       // An infinite (or beyond setTimeout's range) timeout means none.
       const slot = info.timeoutMs <= MAX_DELAY ? this.deadlines.add(Date.now() + info.timeoutMs, expire) : -1;
       const clear = (): void => {
         if (slot >= 0) this.deadlines.remove(slot, expire);
-        if (t0 >= 0) this.latency[latencyBucket(performance.now() - t0)]!++;
+        if (t0 >= 0) this.sample(t0);
       };
       const turn: Turn = async () => {
         if (done) return;
@@ -390,6 +444,13 @@ export class ActorRuntime implements ActorClient {
       if (reentrant && act.phase === 'live') act.interleave(turn);
       else act.post(turn, reentrant);
     });
+  }
+
+  /** Records the latency of a sampled call that started at `t0` (performance.now()). */
+  private sample(t0: number): void {
+    const ms = performance.now() - t0;
+    this.latency[latencyBucket(ms)]!++;
+    this.latencySumMs += ms;
   }
 
   private pickWorker(info: TypeInfo): Activation {
@@ -556,11 +617,13 @@ export class ActorRuntime implements ActorClient {
       registerReminder: async (name, dueMs, periodMs) => {
         if (info.worker) throw new ActorError('stateless', `${type} reminders`);
         const r: ReminderRecord = { type, key: act.key!, name, due: Date.now() + dueMs, period: periodMs };
+        if (this.remoteReminders) return this.remoteReminders.putReminder(r);
         await this.store.putReminder(r);
         this.reminders.set(reminderId(type, act.key!, name), r);
         this.schedule(r);
       },
       unregisterReminder: async (name) => {
+        if (this.remoteReminders) return this.remoteReminders.removeReminder(type, act.key!, name);
         const rid = reminderId(type, act.key!, name);
         this.reminders.delete(rid);
         const t = this.reminderTimers.get(rid);
@@ -633,6 +696,7 @@ export class ActorRuntime implements ActorClient {
         if (this.closed) return;
       }
       const act = this.activationFor(info, r.key, identity(r.type, r.key));
+      this.reminded++;
       await this.invoke(info, act, `onReminder(${r.name})`, () => act.instance.onReminder(r.name), false);
     } catch (e) {
       this.onError(e, `${r.type} ${String(r.key)} reminder ${r.name}`);

@@ -30,8 +30,20 @@ export interface ActorStateStore {
   saveState(type: string, key: ActorKey, state: unknown): Promise<void>;
 }
 
+/**
+ * Where reminders are stored. The runtime's own LMDB store is the default, and the runtime's timers
+ * fire them; a cluster passes one that keeps them where every node sees them and fires each
+ * occurrence itself, once, by calling `onReminder` by name on whichever node hosts the actor.
+ */
+export interface ActorReminderStore {
+  /** Stores a reminder (replacing one of the same actor and name); resolves once it is durable. */
+  putReminder(r: ReminderRecord): Promise<void>;
+  /** Removes a reminder; resolves once that is durable. */
+  removeReminder(type: string, key: ActorKey, name: string): Promise<void>;
+}
+
 /** The actors' LMDB environment. Every write resolves once it is durable (fsync). */
-export class ActorStore implements ActorStateStore {
+export class ActorStore implements ActorStateStore, ActorReminderStore {
   private constructor(
     private readonly env: RootDatabase,
     private readonly states: Database<unknown, (string | number)[]>,

@@ -2,8 +2,18 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ActorKey } from '../actors/actor.ts';
 import { decodeValue, encodeValue } from './codec.ts';
-import { CHANNEL_OPTIONS, orbitServices, type ActivationInfoMessage, type ActorCallMessage, type ActorReplyMessage, type HealthReplyMessage, type NodeInfoMessage } from './proto.ts';
-import { fromFault, keyFields } from './transport.ts';
+import {
+  CHANNEL_OPTIONS,
+  orbitServices,
+  type ActivationInfoMessage,
+  type ActorCallMessage,
+  type ActorReplyMessage,
+  type DrainReplyMessage,
+  type HealthReplyMessage,
+  type NodeInfoMessage,
+} from './proto.ts';
+import { channelCredentials, explainConnectFailure, type ClientTls } from './tls.ts';
+import { fromFault, keyFields, type DrainReport } from './transport.ts';
 
 /** A member as `Nodes` reports it. */
 export type NodeRow = NodeInfoMessage;
@@ -33,19 +43,24 @@ export class OrbitClient {
     readonly address: string,
     /** Deadline of each request, ms. */
     private readonly timeoutMs = 60_000,
+    /** TLS to a node whose listener uses it: the CA that signed its certificate, and a client certificate for mutual TLS. */
+    private readonly tls?: ClientTls,
   ) {
     const s = orbitServices();
-    const creds = grpc.credentials.createInsecure();
-    this.actors = new s.Actors(address, creds, CHANNEL_OPTIONS);
-    // The three clients share one channel (grpc-js pools channels with equal target and options).
-    this.cluster = new s.Cluster(address, creds, CHANNEL_OPTIONS);
-    this.healthClient = new s.Health(address, creds, CHANNEL_OPTIONS);
+    const { credentials, options } = channelCredentials(address, tls);
+    const channelOptions = { ...CHANNEL_OPTIONS, ...options };
+    this.actors = new s.Actors(address, credentials, channelOptions);
+    // The three clients share one channel (grpc-js pools channels with equal target, credentials and options).
+    this.cluster = new s.Cluster(address, credentials, channelOptions);
+    this.healthClient = new s.Health(address, credentials, channelOptions);
   }
 
   private unary<Req, Res>(client: grpc.Client, method: string, request: Req): Promise<Res> {
     const fn = (client as unknown as Record<string, Unary<Req, Res>>)[method]!.bind(client);
     return new Promise((resolve, reject) => {
-      fn(request, { deadline: Date.now() + this.timeoutMs }, (err, res) => (err ? reject(new Error(`${this.address}: ${err.details || err.message}`)) : resolve(res)));
+      fn(request, { deadline: Date.now() + this.timeoutMs }, (err, res) =>
+        err ? reject(new Error(`${this.address}: ${explainConnectFailure(err.details || err.message, this.tls !== undefined)}`)) : resolve(res),
+      );
     });
   }
 
@@ -66,9 +81,10 @@ export class OrbitClient {
     return r.activations.map((a) => ({ type: a.type, key: (a.key === 'number_key' ? a.number_key : a.string_key) as ActorKey, node: a.node }));
   }
 
-  /** Drains the node; resolves with how many activations it handed off. */
-  async drain(): Promise<number> {
-    return (await this.unary<object, { deactivated: number }>(this.cluster, 'Drain', {})).deactivated;
+  /** Drains the node; resolves with how many activations it deactivated and how many of those other nodes took at once. */
+  async drain(): Promise<DrainReport> {
+    const r = await this.unary<object, DrainReplyMessage>(this.cluster, 'Drain', {});
+    return { deactivated: r.deactivated, handedOff: r.handed_off };
   }
 
   async health(): Promise<HealthRow> {

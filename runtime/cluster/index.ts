@@ -1,7 +1,8 @@
-// Public face of the cluster: actor nodes, the gRPC client tools use, and placement.
+// Public face of the cluster: actor nodes, the gRPC client tools use, TLS settings, and placement.
 export { ActorNode, type ActorNodeOptions } from './node.ts';
 export { OrbitClient, type NodeRow, type ActivationRow, type HealthRow } from './client.ts';
 export { MAX_STATE_BYTES, NotOwnerError, type Claim } from './directory.ts';
-export { RemoteActorError } from './transport.ts';
+export { RemoteActorError, type DrainReport } from './transport.ts';
+export { clientTls, nodeTls, TlsConfigError, type ClientTls, type NodeTls } from './tls.ts';
 export { placeActor } from './placement.ts';
 export { loadActorClasses } from './load.ts';

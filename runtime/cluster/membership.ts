@@ -6,7 +6,7 @@
 import { Etcd3, type IKeyValue, type Lease, type Watcher } from 'etcd3';
 
 /** Where everything of the cluster lives in etcd. */
-export const PREFIX = { nodes: '/orbit/nodes/', actors: '/orbit/actors/', state: '/orbit/state/' } as const;
+export const PREFIX = { nodes: '/orbit/nodes/', actors: '/orbit/actors/', state: '/orbit/state/', reminders: '/orbit/reminders/' } as const;
 
 /** A live member as registered in etcd. */
 export interface Member {
@@ -17,6 +17,8 @@ export interface Member {
   readonly draining: boolean;
   /** Activations it last reported (least-loaded placement; 0 when it does not report). */
   readonly activations: number;
+  /** Whether its gRPC listener speaks TLS (a plain-text node cannot call it, nor it a plain-text one). */
+  readonly tls: boolean;
 }
 
 export interface MembershipOptions {
@@ -25,6 +27,8 @@ export interface MembershipOptions {
   readonly nodeId: string;
   /** Advertised gRPC address of this node. */
   readonly address: string;
+  /** Whether this node's listener speaks TLS (registered, so peers can tell a mismatch from a failure). */
+  readonly tls?: boolean;
   /** Lease time-to-live in seconds: how long a dead node's actors stay unreachable. */
   readonly leaseTtl: number;
   /** Called once if etcd reports the lease lost: this node's claims may already be someone else's. */
@@ -39,6 +43,7 @@ export class Membership {
   private readonly listeners = new Set<Listener>();
   private watcher: Watcher | undefined;
   private closed = false;
+  private revoked = false;
 
   private constructor(
     readonly client: Etcd3,
@@ -63,7 +68,7 @@ export class Membership {
     }
     const m = new Membership(client, lease, leaseId, options);
     lease.on('lost', (e: Error) => {
-      if (!m.closed) options.onLost(e);
+      if (!m.closed && !m.revoked) options.onLost(e);
     });
     try {
       await m.register();
@@ -84,7 +89,7 @@ export class Membership {
   private load = 0;
 
   private registration(): string {
-    return JSON.stringify({ address: this.options.address, draining: this.draining, activations: this.load });
+    return JSON.stringify({ address: this.options.address, draining: this.draining, activations: this.load, tls: this.options.tls === true });
   }
 
   private async register(): Promise<void> {
@@ -127,14 +132,25 @@ export class Membership {
     if (deleted) this.members.delete(id);
     else {
       try {
-        const v = JSON.parse(kv.value.toString()) as { address?: unknown; draining?: unknown; activations?: unknown };
+        const v = JSON.parse(kv.value.toString()) as { address?: unknown; draining?: unknown; activations?: unknown; tls?: unknown };
         const activations = typeof v.activations === 'number' && v.activations >= 0 ? v.activations : 0;
-        if (typeof v.address === 'string') this.members.set(id, { id, address: v.address, draining: v.draining === true, activations });
+        if (typeof v.address === 'string') this.members.set(id, { id, address: v.address, draining: v.draining === true, activations, tls: v.tls === true });
       } catch {
         // A registration this version cannot read is not a member it can call.
       }
     }
     for (const l of this.listeners) l();
+  }
+
+  /**
+   * Reads `id`'s registration from etcd into the member list, for a node named by a claim that the
+   * watch has not delivered yet (it just joined); whether it is a member now.
+   */
+  async refresh(id: string): Promise<boolean> {
+    if (this.members.has(id)) return true;
+    const kv = (await this.client.get(PREFIX.nodes + id).exec()).kvs[0];
+    if (kv) this.apply(kv, false);
+    return this.members.has(id);
   }
 
   /** Calls `listener` after every change of the member list; returns the unsubscribe function. */
@@ -159,6 +175,15 @@ export class Membership {
       }, ms);
       this.listeners.add(check);
     });
+  }
+
+  /**
+   * Revokes the lease now: registration and every claim go in one step, as if the node had died,
+   * while the client stays open (what the node still attempts is refused by the fences).
+   */
+  async revoke(): Promise<void> {
+    this.revoked = true;
+    await this.lease.revoke().catch(() => undefined);
   }
 
   /** Revokes the lease (freeing every claim of this node at once) and closes the etcd client. */

@@ -1,12 +1,14 @@
 // An actor node: the local runtime, its gRPC listener and, in a cluster, membership, directory, placement and forwarding.
 import { hostname } from 'node:os';
-import { actorMethods, ActorError, ActorRuntime, type Actor, type ActorClass, type ActorClient, type ActorKey, type ActorRef } from '../actors/index.ts';
+import { actorMethods, ActorError, ActorRuntime, type Actor, type ActorClass, type ActorClient, type ActorKey, type ActorRef, type ActorStats } from '../actors/index.ts';
 import { keyText } from './codec.ts';
 import { Directory, NotOwnerError, type Claim } from './directory.ts';
 import { Membership, type Member } from './membership.ts';
 import { placeActor } from './placement.ts';
+import { ClusterReminders, type ReminderHost } from './reminders.ts';
 import type { HealthReplyMessage, NodeInfoMessage } from './proto.ts';
-import { PeerChannel, serveGrpc, type ActorInvocation, type GrpcListener, type NodeHandler } from './transport.ts';
+import type { NodeTls } from './tls.ts';
+import { PeerChannel, serveGrpc, type ActorInvocation, type DrainReport, type GrpcListener, type NodeHandler } from './transport.ts';
 
 /** Settings of one node. Without `etcd` the node is a single process: no directory, no peers. */
 export interface ActorNodeOptions {
@@ -36,6 +38,13 @@ export interface ActorNodeOptions {
   readonly placement?: Placement;
   /** Called when the node can no longer safely host actors (its etcd lease is lost); it should exit. */
   readonly onFatal?: (error: Error) => void;
+  /** Errors nobody awaits (timers, reminders, saves on deactivation); default: console.error. */
+  readonly onError?: (error: unknown, where: string) => void;
+  /**
+   * TLS for the listener and for calls to peers (which must all use TLS too): the node's
+   * certificate is served and, for mutual TLS, presented to peers; `ca` verifies them.
+   */
+  readonly tls?: NodeTls;
 }
 
 export type Placement = 'hash' | 'least-loaded';
@@ -64,10 +73,14 @@ export class ActorNode implements ActorClient, NodeHandler {
   private listener!: GrpcListener;
   private membership: Membership | undefined;
   private directory: Directory | undefined;
+  private reminders: ClusterReminders | undefined;
   private readonly peers = new Map<string, PeerChannel>();
   private readonly owners = new Map<string, string>();
   private readonly refProtos = new Map<string, object>();
   private closing = false;
+  /** Stopped by `abort`: saves its dropped activations attempt are expected to fail. */
+  private aborted = false;
+  private readonly tls: NodeTls | undefined;
   private readonly placement: Placement;
   /** Least-loaded: actors this node placed on each member since that member's last report. */
   private readonly placedSince = new Map<string, number>();
@@ -82,12 +95,13 @@ export class ActorNode implements ActorClient, NodeHandler {
     this.leaseTtl = options.leaseTtl ?? 10;
     this.callTimeoutMs = options.callTimeoutMs ?? 30_000;
     this.placement = options.placement ?? 'hash';
+    this.tls = options.tls;
   }
 
   /** Starts the gRPC listener, joins the cluster (when `etcd` is set) and opens the runtime. */
   static async start(options: ActorNodeOptions): Promise<ActorNode> {
     const node = new ActorNode(options);
-    node.listener = await serveGrpc(node, options.host, options.port);
+    node.listener = await serveGrpc(node, options.host, options.port, options.tls);
     const wildcard = options.host === '0.0.0.0' || options.host === '::';
     node.address = `${options.advertiseHost ?? (wildcard ? hostname() : options.host)}:${node.listener.port}`;
     try {
@@ -96,10 +110,13 @@ export class ActorNode implements ActorClient, NodeHandler {
           etcd: options.etcd,
           nodeId: node.nodeId,
           address: node.address,
+          tls: options.tls !== undefined,
           leaseTtl: node.leaseTtl,
           onLost: (e) => (options.onFatal ?? ((err: Error) => console.error(`orbit: ${err.message}`)))(new Error(`node ${node.nodeId} lost its etcd lease: ${e.message}`)),
         });
         node.directory = new Directory(node.membership);
+        // A one-shot reminder is held this long by the node delivering it: a call's timeout, a retry after the owner's lease expires, and another timeout.
+        node.reminders = new ClusterReminders(node.membership.client, Math.min(2 * node.callTimeoutMs + (node.leaseTtl + 10) * 1000, 3_600_000));
         node.membership.subscribe(() => node.dropDeparted());
         if (node.placement === 'least-loaded') {
           // A report replaces this node's own estimates of what it placed since the last one.
@@ -110,10 +127,16 @@ export class ActorNode implements ActorClient, NodeHandler {
           node.loadReporter.unref?.();
         }
       }
+      const report = options.onError ?? ((e: unknown, where: string) => console.error(`orbit: actor ${where}:`, e));
       node.runtime = ActorRuntime.open({
+        // After an abort the lease is gone, so every save is refused by its fence: that is the point, not news.
+        onError: (e, where) => {
+          if (!(node.aborted && e instanceof ActorError && e.code === 'claim_lost')) report(e, where);
+        },
         dataDir: options.dataDir,
         actors: options.actors,
         stateStore: node.directory,
+        reminderStore: node.reminders,
         claims: node.directory,
         client: node,
         callTimeoutMs: node.callTimeoutMs,
@@ -121,7 +144,10 @@ export class ActorNode implements ActorClient, NodeHandler {
         ...(options.maxActivations !== undefined ? { maxActivations: options.maxActivations } : {}),
         ...(options.sync !== undefined ? { sync: options.sync } : {}),
       });
+      await node.reminders?.start(node.reminderHost(report));
     } catch (e) {
+      await node.reminders?.close();
+      await node.runtime?.close();
       await node.listener.close(0);
       await node.membership?.close();
       throw e;
@@ -178,8 +204,9 @@ export class ActorNode implements ActorClient, NodeHandler {
     if (here !== undefined) return this.settleLocal(here, c, retried);
     const members = this.membership!.members;
     let target = this.owners.get(ownerKey(c.type, key)) ?? (await this.directory!.owner(c.type, key));
-    // A claim whose node has left is about to vanish with its lease; place the actor afresh.
-    if (target !== undefined && !members.has(target)) target = undefined;
+    // A claim whose node has left is about to vanish with its lease; place the actor afresh. (Unless
+    // that node has only just joined and the watch has not told us yet.)
+    if (target !== undefined && !members.has(target) && !(await this.membership!.refresh(target))) target = undefined;
     // A forwarded call, or a retry after re-resolving, is claimed where it is: the fallback when placement disagrees.
     if (target === undefined) target = (c.hops > 0 || retried) && !this.directory!.draining ? this.nodeId : this.place(identity(c.type, key));
     if (target === this.nodeId) return this.local(c, retried);
@@ -196,7 +223,7 @@ export class ActorNode implements ActorClient, NodeHandler {
       return await call;
     } catch (e) {
       if (!(e instanceof NotOwnerError)) throw e;
-      if (this.membership!.members.has(e.owner)) return this.forward(e.owner, c, retried);
+      if (this.membership!.members.has(e.owner) || (await this.membership!.refresh(e.owner))) return this.forward(e.owner, c, retried);
       // Released meanwhile, or this node is draining: resolve again, once.
       if (!retried) return this.route(c, true);
       throw e;
@@ -212,6 +239,8 @@ export class ActorNode implements ActorClient, NodeHandler {
       if (!retried) return this.route(c, true);
       throw new ActorError('node_unavailable', target);
     }
+    // A plain-text node and a TLS node cannot connect: say so now rather than fail over slowly.
+    if (member.tls !== (this.tls !== undefined)) throw this.tlsMismatch(member);
     try {
       const result = await this.peer(member).call({ ...c, hops: c.hops + 1 });
       if (this.owners.get(id) !== target) {
@@ -229,6 +258,11 @@ export class ActorNode implements ActorClient, NodeHandler {
     }
   }
 
+  private tlsMismatch(member: Member): ActorError {
+    const how = member.tls ? 'uses TLS and this node does not (configure protocols.grpc.tls here too)' : 'speaks plain text and this node uses TLS (configure protocols.grpc.tls there too)';
+    return new ActorError('tls_mismatch', `${member.id} at ${member.address} ${how}`);
+  }
+
   /**
    * Rendezvous hashing over the live members that are not draining (all members if every one is);
    * under least-loaded placement, over those of them with the fewest activations (as reported,
@@ -236,7 +270,9 @@ export class ActorNode implements ActorClient, NodeHandler {
    */
   private place(id: string): string {
     const members = [...this.membership!.members.values()];
-    const open = members.filter((m) => !m.draining);
+    // This node's own registration may not have come back through the watch yet.
+    const draining = this.directory?.draining === true;
+    const open = members.filter((m) => !m.draining && !(draining && m.id === this.nodeId));
     let candidates = open.length > 0 ? open : members;
     if (this.placement === 'least-loaded' && candidates.length > 1) {
       const load = (m: Member): number => m.activations + (this.placedSince.get(m.id) ?? 0);
@@ -248,6 +284,17 @@ export class ActorNode implements ActorClient, NodeHandler {
     return target;
   }
 
+  /** How the cluster's reminders reach actors from this node: delivered like calls, so they run where the actor is. */
+  private reminderHost(onError: (error: unknown, where: string) => void): ReminderHost {
+    return {
+      knows: (type) => this.runtime.classOf(type) !== undefined,
+      // Placement's pure part (no least-loaded bookkeeping): a hint of who goes first, not a claim.
+      first: (type, key) => this.runtime.hosts(type, key) || placeActor(identity(type, key), [...this.membership!.members.values()].filter((m) => !m.draining).map((m) => m.id)) === this.nodeId,
+      deliver: (type, key, name) => this.invoke({ type, key, method: 'onReminder', args: [name], hops: 0 }),
+      onError,
+    };
+  }
+
   private peer(member: Member): PeerChannel {
     const known = this.peerOf.get(member);
     if (known !== undefined && this.peers.get(known.name) === known.channel) return known.channel;
@@ -255,7 +302,7 @@ export class ActorNode implements ActorClient, NodeHandler {
     let p = this.peers.get(name);
     if (!p) {
       // The owner's own call timeout runs first; this margin covers forwarding and the network.
-      p = new PeerChannel(member.address, this.callTimeoutMs + 5_000);
+      p = new PeerChannel(member.address, this.callTimeoutMs + 5_000, this.tls);
       this.peers.set(name, p);
     }
     this.peerOf.set(member, { name, channel: p });
@@ -293,17 +340,92 @@ export class ActorNode implements ActorClient, NodeHandler {
       .map((a) => ({ ...a, node: this.nodeId }));
   }
 
-  /** Takes no new activations from now on and deactivates the current ones (state saved, claims released). */
-  async drain(): Promise<number> {
-    if (this.directory) {
-      this.directory.draining = true;
-      await this.membership!.setDraining(true);
+  /**
+   * Takes no new activations from now on and deactivates the current ones (state saved, claims
+   * released). In a cluster each released actor is handed off: the node placement now picks among
+   * the live, non-draining members is asked to activate it at once, so the next call finds it live.
+   */
+  async drain(): Promise<DrainReport> {
+    if (!this.directory) return { deactivated: await this.runtime.deactivateAll(), handedOff: 0 };
+    this.directory.draining = true;
+    await this.membership!.setDraining(true);
+    let deactivated = 0;
+    let handedOff = 0;
+    await Promise.all(
+      this.runtime.activations().map(async ({ type, key }) => {
+        // False when it was already on its way out (idle, evicted): that deactivation hands nothing off.
+        if (!(await this.runtime.deactivateActor(type, key))) return;
+        deactivated++;
+        if (await this.handOff(type, key)) handedOff++;
+      }),
+    );
+    // Stateless workers, and anything that began activating before the drain was flagged.
+    deactivated += await this.runtime.deactivateAll();
+    return { deactivated, handedOff };
+  }
+
+  /** Asks the node placement picks to activate a released actor; whether another node now hosts it. */
+  private async handOff(type: string, key: ActorKey): Promise<boolean> {
+    const target = this.place(identity(type, key));
+    const member = this.membership!.members.get(target);
+    // Every other member draining too: placement fell back to them all, and they would refuse.
+    if (target === this.nodeId || !member || member.draining || member.tls !== (this.tls !== undefined)) return false;
+    try {
+      const at = await this.peer(member).activate(type, key);
+      if (at === this.nodeId) return false;
+      if (this.owners.size >= MAX_CACHED_OWNERS) this.owners.clear();
+      this.owners.set(ownerKey(type, key), at);
+      return true;
+    } catch {
+      // The actor is saved and released: it activates on its next call instead.
+      return false;
     }
-    return this.runtime.deactivateAll();
+  }
+
+  /** Activates an actor here without calling it; resolves with the node hosting it (another one if it holds the claim). */
+  async activate(type: string, key: ActorKey): Promise<string> {
+    if (this.runtime === undefined || this.closing) throw new ActorError('node_unavailable', `${this.nodeId} is not serving`);
+    try {
+      await this.runtime.activateActor(type, key);
+      return this.nodeId;
+    } catch (e) {
+      if (e instanceof NotOwnerError && this.membership !== undefined && (await this.membership.refresh(e.owner))) return e.owner;
+      throw e;
+    }
+  }
+
+  /** Deactivates an actor this node hosts (state saved, claim released); false when it is not hosted here. */
+  deactivate(type: string, key: ActorKey): Promise<boolean> {
+    return this.runtime.deactivateActor(type, key);
+  }
+
+  /** The local runtime's counters and gauges (activations, calls, latency, mailbox depth, reminders run here). */
+  stats(): ActorStats {
+    return this.runtime.stats();
   }
 
   health(): HealthReplyMessage {
     return { status: this.closing ? 'NOT_SERVING' : 'SERVING', node_id: this.nodeId, clustered: this.clustered };
+  }
+
+  /**
+   * Stops at once, as a crash would for the rest of the cluster: the listener drops its
+   * connections and the etcd lease is revoked, which frees every claim of this node in one step.
+   * Its activations are then dropped; a save they attempt fails, fenced by the claim it no longer
+   * holds. For a node that must stop serving now (and for tests of failover).
+   */
+  async abort(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.aborted = true;
+    clearInterval(this.loadReporter);
+    await this.reminders?.close();
+    await this.listener.close(0);
+    for (const p of this.peers.values()) p.close();
+    this.peers.clear();
+    await this.membership?.revoke();
+    await this.runtime.close();
+    await this.membership?.close();
   }
 
   /** Stops serving, deactivates every actor (saving state, releasing claims), then leaves the cluster. */
@@ -311,6 +433,7 @@ export class ActorNode implements ActorClient, NodeHandler {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.loadReporter);
+    await this.reminders?.close();
     await this.listener.close(2_000);
     await this.runtime.close();
     for (const p of this.peers.values()) p.close();

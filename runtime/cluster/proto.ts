@@ -61,6 +61,18 @@ export interface ActivationInfoMessage {
   node: string;
 }
 
+export interface ActivateRequestMessage {
+  type: string;
+  string_key?: string;
+  number_key?: number;
+  key?: 'string_key' | 'number_key';
+}
+
+export interface DrainReplyMessage {
+  deactivated: number;
+  handed_off: number;
+}
+
 export interface HealthReplyMessage {
   status: 'UNKNOWN' | 'SERVING' | 'NOT_SERVING';
   node_id: string;

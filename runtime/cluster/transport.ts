@@ -14,15 +14,18 @@ import type { Claim } from './directory.ts';
 import {
   CHANNEL_OPTIONS,
   orbitServices,
+  type ActivateRequestMessage,
   type ActivationInfoMessage,
   type ActorCallMessage,
   type ActorFaultMessage,
   type ActorReplyMessage,
   type CallBatchMessage,
+  type DrainReplyMessage,
   type HealthReplyMessage,
   type NodeInfoMessage,
   type ReplyBatchMessage,
 } from './proto.ts';
+import { channelCredentials, isTlsFailure, serverCredentials, type ClientTls, type NodeTls } from './tls.ts';
 
 /** Calls (or replies) per batch message: a full one is written at once instead of at the end of the turn. */
 const BATCH_MAX = 128;
@@ -37,12 +40,20 @@ export interface ActorInvocation {
   readonly hops: number;
 }
 
+/** What a drain did: activations deactivated, and how many of them another node activated at once. */
+export interface DrainReport {
+  readonly deactivated: number;
+  readonly handedOff: number;
+}
+
 /** What a node answers on its gRPC services. */
 export interface NodeHandler {
   invoke(call: ActorInvocation): Promise<unknown>;
   nodes(): Promise<NodeInfoMessage[]>;
   activations(type: string): Promise<Claim[]>;
-  drain(): Promise<number>;
+  drain(): Promise<DrainReport>;
+  /** Activates the actor here without a call; resolves with the node hosting it. */
+  activate(type: string, key: ActorKey): Promise<string>;
   health(): HealthReplyMessage;
 }
 
@@ -124,10 +135,13 @@ export interface GrpcListener {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Serves the Actors, Cluster and Health services of `handler` on host:port (0: ephemeral). */
-export async function serveGrpc(handler: NodeHandler, host: string, port: number): Promise<GrpcListener> {
+/** Serves the Actors, Cluster and Health services of `handler` on host:port (0: ephemeral), over TLS when `tls` is given. */
+export async function serveGrpc(handler: NodeHandler, host: string, port: number, tls?: NodeTls): Promise<GrpcListener> {
   const s = orbitServices();
   const server = new grpc.Server(CHANNEL_OPTIONS);
+  // A peer's InvokeStream stays open while idle; on close each one is ended once its calls are
+  // answered, so an orderly shutdown need not wait out its whole grace period for them.
+  const openStreams = new Set<() => void>();
   server.addService(s.Actors.service, {
     Invoke: (call: grpc.ServerUnaryCall<ActorCallMessage, ActorReplyMessage>, done: grpc.sendUnaryData<ActorReplyMessage>) => {
       void answer(handler, call.request).then((r) => done(null, r));
@@ -145,7 +159,11 @@ export async function serveGrpc(handler: NodeHandler, host: string, port: number
           duplex.write({ replies: out });
           out = [];
         }
-        if (ended && inflight === 0) duplex.end();
+        if (ended && inflight === 0) {
+          dead = true;
+          openStreams.delete(finish);
+          duplex.end();
+        }
       };
       const schedule = (): void => {
         if (!scheduled) {
@@ -168,15 +186,19 @@ export async function serveGrpc(handler: NodeHandler, host: string, port: number
           });
         }
       });
-      duplex.on('end', () => {
+      const finish = (): void => {
         ended = true;
         schedule();
-      });
+      };
+      openStreams.add(finish);
+      duplex.on('end', finish);
       duplex.on('error', () => {
         dead = true;
+        openStreams.delete(finish);
       });
       duplex.on('cancelled', () => {
         dead = true;
+        openStreams.delete(finish);
       });
     },
   });
@@ -193,10 +215,21 @@ export async function serveGrpc(handler: NodeHandler, host: string, port: number
         (e: unknown) => done(unavailable(e), null),
       );
     },
-    Drain: (_call: grpc.ServerUnaryCall<unknown, unknown>, done: grpc.sendUnaryData<{ deactivated: number }>) => {
+    Drain: (_call: grpc.ServerUnaryCall<unknown, unknown>, done: grpc.sendUnaryData<DrainReplyMessage>) => {
       handler.drain().then(
-        (deactivated) => done(null, { deactivated }),
+        (r) => done(null, { deactivated: r.deactivated, handed_off: r.handedOff }),
         (e: unknown) => done(unavailable(e), null),
+      );
+    },
+    Activate: (call: grpc.ServerUnaryCall<ActivateRequestMessage, unknown>, done: grpc.sendUnaryData<{ node: string }>) => {
+      const key = keyOf(call.request);
+      if (key === undefined) {
+        done({ code: grpc.status.INVALID_ARGUMENT, details: 'Activate needs an actor key' }, null);
+        return;
+      }
+      handler.activate(call.request.type, key).then(
+        (node) => done(null, { node }),
+        (e: unknown) => done({ code: e instanceof ActorError && e.retriable ? grpc.status.UNAVAILABLE : grpc.status.FAILED_PRECONDITION, details: e instanceof Error ? e.message : String(e) }, null),
       );
     },
   });
@@ -204,7 +237,7 @@ export async function serveGrpc(handler: NodeHandler, host: string, port: number
     Check: (_call: grpc.ServerUnaryCall<unknown, unknown>, done: grpc.sendUnaryData<HealthReplyMessage>) => done(null, handler.health()),
   });
   const bound = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+    server.bindAsync(`${host}:${port}`, serverCredentials(tls), (err, p) => (err ? reject(err) : resolve(p)));
   });
   return {
     port: bound,
@@ -218,6 +251,7 @@ export async function serveGrpc(handler: NodeHandler, host: string, port: number
           clearTimeout(force);
           resolve();
         });
+        for (const finish of [...openStreams]) finish();
       }),
   };
 }
@@ -244,16 +278,34 @@ interface OpenStream {
 /** One gRPC channel to a peer node; calls are batched per event-loop turn on one stream. */
 export class PeerChannel {
   private readonly client: grpc.Client;
+  /** The peer's Cluster service on the same channel (grpc-js shares channels with equal target, credentials and options). */
+  private readonly cluster: grpc.Client;
   private stream: OpenStream | undefined;
   private scheduled = false;
   private nextId = 1;
 
-  /** `timeoutMs`: a call with no reply by then fails with `call_timeout` (the owner's own timeout plus a margin). */
+  /**
+   * `timeoutMs`: a call with no reply by then fails with `call_timeout` (the owner's own timeout
+   * plus a margin). `tls`: the CA and this node's own certificate, when the cluster uses TLS.
+   */
   constructor(
     readonly address: string,
     private readonly timeoutMs: number,
+    tls?: ClientTls,
   ) {
-    this.client = new (orbitServices().Actors)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    const { credentials, options } = channelCredentials(address, tls);
+    const s = orbitServices();
+    this.client = new s.Actors(address, credentials, { ...CHANNEL_OPTIONS, ...options });
+    this.cluster = new s.Cluster(address, credentials, { ...CHANNEL_OPTIONS, ...options });
+  }
+
+  /** Asks the peer to activate an actor now (a drain's hand-off); resolves with the node that hosts it. */
+  activate(type: string, key: ActorKey): Promise<string> {
+    const request: ActivateRequestMessage = { type, ...keyFields(key) };
+    const call = (this.cluster as unknown as { Activate(r: ActivateRequestMessage, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: { node: string }) => void): void }).Activate;
+    return new Promise((resolve, reject) => {
+      call.call(this.cluster, request, { deadline: Date.now() + this.timeoutMs }, (e, r) => (e ? reject(new ActorError('node_unavailable', `${this.address}: ${e.details || e.message}`)) : resolve(r.node)));
+    });
   }
 
   /**
@@ -304,9 +356,11 @@ export class PeerChannel {
       if (s.dead) return;
       s.dead = true;
       if (this.stream === s) this.stream = undefined;
+      // A refused handshake stays refused until someone fixes certificates: not worth a retry.
+      const code = isTlsFailure(why) ? 'tls_mismatch' : 'node_unavailable';
       for (const w of s.pending.values()) {
         deadlines.remove(w.slot, w.expire);
-        w.reject(new ActorError('node_unavailable', `${this.address}: ${why}`));
+        w.reject(new ActorError(code, `${this.address}: ${why}`));
       }
       s.pending.clear();
     };
@@ -322,5 +376,6 @@ export class PeerChannel {
     this.stream = undefined;
     if (s) s.duplex.cancel();
     this.client.close();
+    this.cluster.close();
   }
 }

@@ -1,6 +1,7 @@
 // The engine: one storage, one catalog, one plan cache, many sessions; what every protocol talks to.
 
 import { optimize, planPhysical, PlanCache, type BoundStatement, type Catalog, type DataType, type LogicalPlan, type PreparedEntry, type Schema, type TableInfo } from '../../compiler/index.ts';
+import type { ActorStats } from '../actors/index.ts';
 import { Store } from '../storage/index.ts';
 import { engineError, OrbitError } from './errors.ts';
 import type { Notice, ResultColumn } from './result.ts';
@@ -66,6 +67,19 @@ export class Engine {
 
   get catalog(): Catalog {
     return this.systemCatalog;
+  }
+
+  /** The actor runtime (or node) serving beside this engine, if the server runs one. */
+  private actors: { stats(): ActorStats } | undefined;
+
+  /** Makes `actorStats()` report `source`: the server attaches its actor node, so protocols can expose its metrics. */
+  attachActors(source: { stats(): ActorStats }): void {
+    this.actors = source;
+  }
+
+  /** Counters and gauges of the actor runtime serving beside this engine, or undefined when none runs. */
+  actorStats(): ActorStats | undefined {
+    return this.actors?.stats();
   }
 
   /** A new session with default settings and no transaction; `options` name its user and database. */

@@ -105,9 +105,10 @@ function actorsConfig(
 }
 
 /**
- * A protocol's `tls.cert`/`tls.key` are read relative to the config file's folder, so a config
- * works from any working directory; `ORBIT_<NAME>_TLS_CERT`/`_KEY` and the flags
- * `--<name>-tls-cert`/`--<name>-tls-key` (relative to the working directory) override them.
+ * A protocol's `tls.cert`/`tls.key`/`tls.ca` are read relative to the config file's folder, so a
+ * config works from any working directory; `ORBIT_<NAME>_TLS_CERT`/`_KEY`/`_CA` and the flags
+ * `--<name>-tls-cert`/`-key`/`-ca` (relative to the working directory) override them, and the flag
+ * `--<name>-tls-require-client-cert` sets `tls.requireClientCert`.
  */
 function withTlsFiles(
   protocols: Record<string, Record<string, unknown>>,
@@ -122,11 +123,12 @@ function withTlsFiles(
     // A malformed `tls` is left as it is, for the protocol to report.
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) continue;
     const tls: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
-    for (const field of ['cert', 'key'] as const) {
+    for (const field of ['cert', 'key', 'ca'] as const) {
       if (typeof tls[field] === 'string') tls[field] = resolve(base, tls[field] as string);
       const given = (flags[`${name}-tls-${field}`] as string | undefined) ?? env[`ORBIT_${name.toUpperCase()}_TLS_${field.toUpperCase()}`];
       if (given) tls[field] = resolve(given);
     }
+    if (flags[`${name}-tls-require-client-cert`] === true) tls['requireClientCert'] = true;
     if (Object.keys(tls).length > 0) out[name] = { ...section, tls };
   }
   return out;

@@ -124,6 +124,7 @@ describe('orbit cluster', () => {
   test('drain hands every activation off; the next call activates afresh with the saved state', () => {
     const r = orbit(['cluster', 'drain', '--json', '--node', node]);
     expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ deactivated: expect.any(Number), handedOff: 0 });
     expect(JSON.parse(r.out).deactivated).toBeGreaterThan(0);
     expect(JSON.parse(orbit(['cluster', 'actors', '--json', '--node', node]).out)).toEqual([]);
     expect(orbit(['actor', 'call', 'Counter', 'c1', 'get', '--node', node]).out).toBe('8\n');

@@ -262,6 +262,7 @@ test('a reminder registered for later fires after a restart without any call to 
   await until(() => fired.length === 1);
   expect(fired).toEqual(['7:later']);
   expect(second.stats().activated).toBe(1);
+  expect(second.stats().reminders).toBe(1);
 });
 
 test('periodic reminders repeat, survive restarts, and stop when unregistered', async () => {

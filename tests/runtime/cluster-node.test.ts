@@ -99,7 +99,12 @@ describe('two nodes', () => {
     try {
       const before = (await client.activations('Account')).filter((c) => c.node === 'b');
       expect(before.length).toBeGreaterThan(0);
-      expect(await client.drain()).toBeGreaterThanOrEqual(before.length);
+      const drained = await client.drain();
+      expect(drained.deactivated).toBeGreaterThanOrEqual(before.length);
+      // a is the only open member: each actor went there right after its release, before any call.
+      expect(drained.handedOff).toBe(before.length);
+      const handed = new Map((await client.activations('Account')).map((c) => [c.key, c.node]));
+      for (const c of before) expect(handed.get(c.key)).toBe('a');
       expect((await client.nodes()).find((n) => n.id === 'b')?.draining).toBe(true);
       // Called through the draining node itself, every actor answers from a with its saved balance.
       for (const c of before) expect(await client.call('Account', c.key, 'balance')).toBeGreaterThanOrEqual(10);

@@ -1,6 +1,7 @@
 // `orbit actor call`: invokes an actor method through a node's gRPC port and prints the result as JSON.
 import type { ActorKey } from '../../actors/index.ts';
 import { UsageError, type Command } from '../command.ts';
+import { grpcTls, grpcTlsOptions } from '../grpc-options.ts';
 
 /** The positional key as the actor key of the requested kind. */
 function parseKey(text: string, kind: string): ActorKey | undefined {
@@ -32,11 +33,12 @@ function parseArgsJson(text: string | undefined): unknown[] {
 export const actorCommand: Command = {
   name: 'actor',
   summary: 'Call an actor method on a running server',
-  usage: 'call TYPE KEY METHOD [ARGS_JSON] [--node host:port] [--key-type string|number|none]',
+  usage: 'call TYPE KEY METHOD [ARGS_JSON] [--node host:port] [--key-type string|number|none] [--ca file [--cert file --key file]]',
   options: {
     node: { type: 'string', description: 'gRPC address of any node (default 127.0.0.1:50051)', valueName: 'host:port' },
     'key-type': { type: 'string', description: 'How to read KEY: string (default), number, or none (a stateless worker; KEY is -)', valueName: 'kind' },
     timeout: { type: 'string', description: 'Seconds to wait for the answer (default 60)', valueName: 's' },
+    ...grpcTlsOptions,
   },
   notes: [
     'ARGS_JSON is a JSON array of arguments (another JSON value is the only argument). The result is printed as',
@@ -53,8 +55,9 @@ export const actorCommand: Command = {
     const callArgs = parseArgsJson(argsJson);
     const timeout = Number((args.values['timeout'] as string | undefined) ?? '60');
     if (!(timeout > 0)) throw new UsageError('--timeout must be a positive number of seconds');
+    const tls = await grpcTls(args, process.env);
     const { OrbitClient } = await import('../../cluster/client.ts');
-    const client = new OrbitClient((args.values['node'] as string | undefined) ?? '127.0.0.1:50051', timeout * 1000);
+    const client = new OrbitClient((args.values['node'] as string | undefined) ?? '127.0.0.1:50051', timeout * 1000, tls);
     try {
       const result = await client.call(type, key, method, callArgs);
       console.log(JSON.stringify(result === undefined ? null : result));

@@ -11,7 +11,7 @@ export const serverCommand: Command = {
   name: 'server',
   summary: 'Start the Orbit server',
   usage:
-    '[--data <dir>] [--host <addr>] [--config <file>] [--<protocol>-port <n|off>] [--pg-tls-cert <file> --pg-tls-key <file>] [--actors <module> [--etcd <url> --node-id <id>]]',
+    '[--data <dir>] [--host <addr>] [--config <file>] [--<protocol>-port <n|off>] [--pg-tls-cert <file> --pg-tls-key <file>] [--actors <module> [--etcd <url> --node-id <id>] [--grpc-tls-cert <file> --grpc-tls-key <file> --grpc-tls-ca <file>]]',
   options: {
     data: { type: 'string', short: 'd', description: 'Data directory (default ./data); env ORBIT_DATA', valueName: 'dir' },
     host: { type: 'string', description: 'Address to listen on (default 127.0.0.1); env ORBIT_HOST', valueName: 'addr' },
@@ -19,6 +19,10 @@ export const serverCommand: Command = {
     ...portOptions,
     'pg-tls-cert': { type: 'string', description: 'PEM certificate for PostgreSQL TLS; env ORBIT_PG_TLS_CERT', valueName: 'file' },
     'pg-tls-key': { type: 'string', description: 'PEM private key for PostgreSQL TLS; env ORBIT_PG_TLS_KEY', valueName: 'file' },
+    'grpc-tls-cert': { type: 'string', description: 'PEM certificate of this node: gRPC (listener and calls to peers) uses TLS; env ORBIT_GRPC_TLS_CERT', valueName: 'file' },
+    'grpc-tls-key': { type: 'string', description: 'PEM private key of that certificate; env ORBIT_GRPC_TLS_KEY', valueName: 'file' },
+    'grpc-tls-ca': { type: 'string', description: 'PEM CA that signed the nodes\' (and clients\') certificates; env ORBIT_GRPC_TLS_CA', valueName: 'file' },
+    'grpc-tls-require-client-cert': { type: 'boolean', description: 'Mutual TLS: refuse gRPC clients without a certificate signed by the CA' },
     actors: { type: 'string', description: 'Module whose exported actor classes this node hosts (served on the grpc port); env ORBIT_ACTORS', valueName: 'module' },
     etcd: { type: 'string', description: 'etcd endpoints: join the actor cluster kept there; env ORBIT_ETCD', valueName: 'url' },
     'node-id': { type: 'string', description: 'This node\'s id in the cluster (default: host name); env ORBIT_NODE_ID', valueName: 'id' },
@@ -50,7 +54,8 @@ export const serverCommand: Command = {
       if (a.module !== undefined) {
         const grpcPort = config.ports['grpc'] ?? 50051;
         if (grpcPort === 'off') throw new Error('--actors needs the grpc port: actor calls arrive over gRPC');
-        const { ActorNode, loadActorClasses } = await import('../../cluster/index.ts');
+        const { ActorNode, loadActorClasses, nodeTls } = await import('../../cluster/index.ts');
+        const tls = nodeTls(config.protocols['grpc'] ?? {});
         const node = await ActorNode.start({
           dataDir: config.dataDir,
           actors: await loadActorClasses(a.module),
@@ -61,6 +66,7 @@ export const serverCommand: Command = {
           ...(a.leaseTtl !== undefined ? { leaseTtl: a.leaseTtl } : {}),
           ...(a.advertise !== undefined ? { advertiseHost: a.advertise } : {}),
           ...(a.placement !== undefined ? { placement: a.placement } : {}),
+          ...(tls !== undefined ? { tls } : {}),
           // Another node may already host this node's actors: stop at once rather than serve them twice.
           onFatal: (e) => {
             console.error(`orbit: ${e.message}`);
@@ -68,6 +74,7 @@ export const serverCommand: Command = {
           },
         });
         listening.push(node);
+        engine.attachActors(node);
         if (a.etcd !== undefined) console.log(`orbit: node ${node.nodeId} joined the cluster at ${a.etcd}`);
         console.log(`orbit: grpc listening on ${config.host}:${node.port}`);
       }
