@@ -74,6 +74,9 @@ export interface ActorStats {
   readonly callLatency: { readonly sampleEvery: number; readonly upperMicros: readonly number[]; readonly counts: readonly number[]; readonly sumMicros: number };
 }
 
+/** How many refs per actor type `actorOf` keeps for reuse. */
+const REF_CACHE_PER_TYPE = 4096;
+
 /** Latency is timed on one call in this many (a power of two): reading the clock twice per call costs a trivial call a fifth of its time. */
 const LATENCY_SAMPLE = 16;
 /** Latency buckets: bucket b holds [2^(b-1), 2^b) µs (bucket 0: under 1 µs; the last: from about 18 minutes up). */
@@ -118,6 +121,12 @@ const REMINDER_METHOD = 'onReminder';
 export class ActorRuntime implements ActorClient {
   private readonly types = new Map<string, TypeInfo>();
   private readonly refProtos = new Map<string, object>();
+  /**
+   * Refs of keyed actors handed out lately, per type and key: asking again for the same actor
+   * returns the same ref, whose activation is already resolved, so `actorOf(...).m()` per call
+   * costs what a kept ref costs. Bounded: a type's map is emptied when it fills.
+   */
+  private readonly refCache = new Map<string, Map<ActorKey, Ref>>();
   /** Keyed activations in least-recently-used order (a call moves its activation to the end). */
   private readonly live = new Map<string, Activation>();
   /** Calls routed so far: an activation's `moved` is this count when it last moved to the end of `live`. */
@@ -181,9 +190,22 @@ export class ActorRuntime implements ActorClient {
     } else if (!(typeof key === 'string' || (typeof key === 'number' && Number.isFinite(key)))) {
       throw new ActorError('invalid_key', `${cls.type} needs a string or finite number key`);
     }
+    if (info.worker) return this.newRef(info, undefined) as unknown as ActorRef<A>;
+    let byKey = this.refCache.get(info.cls.type);
+    if (byKey === undefined) this.refCache.set(info.cls.type, (byKey = new Map()));
+    let ref = byKey.get(key!);
+    if (ref === undefined) {
+      if (byKey.size >= REF_CACHE_PER_TYPE) byKey.clear();
+      ref = this.newRef(info, key);
+      byKey.set(key!, ref);
+    }
+    return ref as unknown as ActorRef<A>;
+  }
+
+  private newRef(info: TypeInfo, key: ActorKey | undefined): Ref {
     const ref = Object.create(this.refProtos.get(info.cls.type)!) as Ref;
     ref[TARGET] = { info, key, id: identity(info.cls.type, key), act: undefined };
-    return ref as unknown as ActorRef<A>;
+    return ref;
   }
 
   /**

@@ -56,6 +56,8 @@ const LOAD_REPORT_MS = 1_000;
 const MAX_HOPS = 4;
 /** Owner cache entries kept before the cache starts over. */
 const MAX_CACHED_OWNERS = 100_000;
+/** How many refs per actor type `actorOf` keeps for reuse. */
+const REF_CACHE_PER_TYPE = 4096;
 const KEY = Symbol('actor-key');
 
 /** The actor's name as rendezvous hashing sees it (every node must compute the same). */
@@ -77,6 +79,8 @@ export class ActorNode implements ActorClient, NodeHandler {
   private readonly peers = new Map<string, PeerChannel>();
   private readonly owners = new Map<string, string>();
   private readonly refProtos = new Map<string, object>();
+  /** Refs handed out lately, per type and key (they hold nothing but the key): asking again reuses one. */
+  private readonly refCache = new Map<string, Map<ActorKey | undefined, object>>();
   private closing = false;
   /** Stopped by `abort`: saves its dropped activations attempt are expected to fail. */
   private aborted = false;
@@ -181,7 +185,15 @@ export class ActorNode implements ActorClient, NodeHandler {
       proto = p;
       this.refProtos.set(cls.type, proto);
     }
-    return Object.create(proto, { [KEY]: { value: key } }) as ActorRef<A>;
+    let byKey = this.refCache.get(cls.type);
+    if (byKey === undefined) this.refCache.set(cls.type, (byKey = new Map()));
+    let ref = byKey.get(key);
+    if (ref === undefined) {
+      if (byKey.size >= REF_CACHE_PER_TYPE) byKey.clear();
+      ref = Object.create(proto, { [KEY]: { value: key } }) as object;
+      byKey.set(key, ref);
+    }
+    return ref as ActorRef<A>;
   }
 
   // ─── Routing ─────────────────────────────────────────────────────────────

@@ -109,6 +109,20 @@ test('past the activation cap the least recently used one is deactivated, state 
   expect(rt.stats().activations).toBe(3);
 });
 
+test('refs from actorOf stay right across evictions and past the cache of reused refs', async () => {
+  events.length = 0;
+  const rt = open({ maxActivations: 100 });
+  const held = rt.actorOf(Tally, 'k0');
+  // More keys than the runtime keeps refs for (4096 per type) and than it keeps activations for.
+  for (let i = 0; i < 5000; i++) await rt.actorOf(Tally, `k${i}`).add(1);
+  for (let i = 0; i < 5000; i += 997) expect(await rt.actorOf(Tally, `k${i}`).add(1)).toBe(2);
+  // A ref kept from before, and a fresh one, reach the same actor with its saved state.
+  expect(await held.add(0)).toBe(2);
+  expect(rt.actorOf(Tally, 'k0')).toBe(rt.actorOf(Tally, 'k0'));
+  expect(await rt.actorOf(Tally, 'k0').add(1)).toBe(3);
+  expect(rt.stats().activations).toBeLessThanOrEqual(100);
+});
+
 class Ticker extends Actor<{ ticks: number }> {
   static readonly type: string = 'Ticker';
   override state = { ticks: 0 };
