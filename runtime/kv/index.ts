@@ -7,3 +7,5 @@ export { PubSub, type Subscriber } from './pubsub.ts';
 export { globMatch } from './glob.ts';
 export { formatScore } from './commands/util.ts';
 export type { ReplySink } from './reply.ts';
+export { KV_SHARDS, SLOTS, crc16, keySlot, keyShard, slotShard } from './slots.ts';
+export { CROSS_SHARD, NO_KEYS, ReplyRecorder, commandKeys, commandShard, replayReply, runRecorded, type KvShards, type RecordedReply } from './shards.ts';
