@@ -266,6 +266,11 @@ export class ActorRuntime implements ActorClient {
     return a !== undefined && (a.phase === 'live' || a.phase === 'activating');
   }
 
+  /** Whether a keyed activation of this actor is live here: activated, its claim held in a cluster. */
+  isLive(type: string, key: ActorKey): boolean {
+    return this.live.get(identity(type, key))?.phase === 'live';
+  }
+
   /** The keyed activations live or activating here. */
   activations(): ActivationEntry[] {
     const out: ActivationEntry[] = [];

@@ -6,3 +6,4 @@ export { RemoteActorError, type DrainReport } from './transport.ts';
 export { clientTls, nodeTls, TlsConfigError, type ClientTls, type NodeTls } from './tls.ts';
 export { placeActor } from './placement.ts';
 export { loadActorClasses } from './load.ts';
+export { KV_SHARD_TYPE, KvShardRouter, kvShardActor } from './kv-shards.ts';

@@ -406,6 +406,11 @@ export class ActorNode implements ActorClient, NodeHandler {
     }
   }
 
+  /** Whether this node hosts a keyed actor now (live, its claim held): work for it may run here without a call. */
+  hostsLive(type: string, key: ActorKey): boolean {
+    return this.runtime !== undefined && !this.closing && this.runtime.isLive(type, key);
+  }
+
   /** Deactivates an actor this node hosts (state saved, claim released); false when it is not hosted here. */
   deactivate(type: string, key: ActorKey): Promise<boolean> {
     return this.runtime.deactivateActor(type, key);

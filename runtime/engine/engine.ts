@@ -2,6 +2,7 @@
 
 import { optimize, planPhysical, PlanCache, type BoundStatement, type Catalog, type DataType, type LogicalPlan, type PreparedEntry, type Schema, type TableInfo } from '../../compiler/index.ts';
 import type { ActorStats } from '../actors/index.ts';
+import type { KvShards } from '../kv/shards.ts';
 import { Store } from '../storage/index.ts';
 import { engineError, OrbitError } from './errors.ts';
 import type { Notice, ResultColumn } from './result.ts';
@@ -76,6 +77,12 @@ export class Engine {
   attachActors(source: { stats(): ActorStats }): void {
     this.actors = source;
   }
+
+  /**
+   * The Redis keyspace's shards when the server runs in a cluster (set by the server before the
+   * protocols start); undefined in a single process, where every key is local.
+   */
+  kvShards: KvShards | undefined;
 
   /** Counters and gauges of the actor runtime serving beside this engine, or undefined when none runs. */
   actorStats(): ActorStats | undefined {

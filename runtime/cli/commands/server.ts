@@ -54,11 +54,13 @@ export const serverCommand: Command = {
       if (a.module !== undefined) {
         const grpcPort = config.ports['grpc'] ?? 50051;
         if (grpcPort === 'off') throw new Error('--actors needs the grpc port: actor calls arrive over gRPC');
-        const { ActorNode, loadActorClasses, nodeTls } = await import('../../cluster/index.ts');
+        const { ActorNode, KvShardRouter, kvShardActor, loadActorClasses, nodeTls } = await import('../../cluster/index.ts');
         const tls = nodeTls(config.protocols['grpc'] ?? {});
+        // In a cluster the Redis keyspace is split into shards, each owned by one node through a shard actor.
+        const shardKeyspace = a.etcd !== undefined && config.ports['resp'] !== 'off';
         const node = await ActorNode.start({
           dataDir: config.dataDir,
-          actors: await loadActorClasses(a.module),
+          actors: [...(await loadActorClasses(a.module)), ...(shardKeyspace ? [kvShardActor(config.dataDir)] : [])],
           host: config.host,
           port: grpcPort,
           ...(a.etcd !== undefined ? { etcd: a.etcd } : {}),
@@ -75,6 +77,7 @@ export const serverCommand: Command = {
         });
         listening.push(node);
         engine.attachActors(node);
+        if (shardKeyspace) engine.kvShards = new KvShardRouter(node);
         if (a.etcd !== undefined) console.log(`orbit: node ${node.nodeId} joined the cluster at ${a.etcd}`);
         console.log(`orbit: grpc listening on ${config.host}:${node.port}`);
       }
