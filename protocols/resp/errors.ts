@@ -17,6 +17,10 @@ export const RESP_ERRORS = {
   discard_without_multi: 'ERR DISCARD without MULTI',
   watch_in_multi: 'ERR WATCH inside MULTI is not allowed',
   execabort: 'EXECABORT Transaction discarded because of previous errors.',
+  /** Redis Cluster specification, "Multi-key operations": the keys of one command must share a slot (here: a shard). */
+  crossslot: "CROSSSLOT Keys in request don't hash to the same slot",
+  /** Orbit cluster: what must run on the connection's node cannot wait on, or be queued for, a shard owned elsewhere. */
+  remote_shard: "ERR %s on a key of a shard this node does not own is not supported in a cluster; send it to the shard's owner",
   db_out_of_range: 'ERR DB index is out of range',
   no_such_client: 'ERR No such client',
   client_id_positive: 'ERR client-id should be greater than 0',

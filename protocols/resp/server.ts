@@ -58,6 +58,7 @@ export async function listen(engine: Engine, options: ListenOptions): Promise<Li
     outputLimits,
     table,
     keyspace,
+    shards: engine.kvShards,
     limits,
     sessions: new Map(),
     users,

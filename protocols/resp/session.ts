@@ -39,6 +39,8 @@ export interface ServerContext {
   outputLimits: { normal: OutputLimit; pubsub: OutputLimit };
   readonly table: CommandTable;
   readonly keyspace: kv.Keyspace;
+  /** The keyspace's shards when the server runs in a cluster; undefined in a single process (every key is here). */
+  readonly shards: kv.KvShards | undefined;
   readonly limits: Limits;
   readonly sessions: Map<number, RespSession>;
   /** username → password; `default` is the requirepass user. Empty: no authentication. */
@@ -232,11 +234,47 @@ export class RespSession implements kv.KvClient, kv.Subscriber, kv.WatchHandle {
       return this.out.error(`ERR Can't execute '${op.command.toLowerCase().replace('|', ' ')}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
     }
     if (this.multi && !IN_MULTI.has(op.command)) {
+      if (this.ctx.shards !== undefined && this.routed(op, true)) {
+        this.multiFailed = true;
+        return;
+      }
       this.retained = true;
       this.multi.push(op);
       return this.out.simple('QUEUED');
     }
+    // A single process owns every key: no shard is looked up.
+    if (this.ctx.shards !== undefined && this.routed(op, false)) return;
     this.execute(op, true);
+  }
+
+  /**
+   * Cluster mode: whether the command was answered here because of where its keys live. Keys in
+   * different shards get CROSSSLOT; keys of a shard this node owns (or no keys) run here as usual
+   * (false). Otherwise the command goes to the shard's owner and its recorded reply is encoded here,
+   * in this client's protocol; a command that must stay on this connection (queued by MULTI,
+   * blocking, WATCH) is refused instead.
+   */
+  private routed(op: KeyOp, queued: boolean): boolean {
+    const shards = this.ctx.shards!;
+    const spec = this.ctx.table.resolve(op.argv);
+    if ('kind' in spec) return false;
+    const shard = kv.commandShard(spec, op);
+    if (shard === kv.NO_KEYS) return false;
+    if (shard === kv.CROSS_SHARD) {
+      this.out.error(RESP_ERRORS.crossslot);
+      return true;
+    }
+    if (shards.hosts(shard)) return false;
+    if (queued || op.command === 'WATCH' || spec.flags.includes('blocking')) {
+      this.out.error(RESP_ERRORS.remote_shard.replace('%s', queued ? 'MULTI' : op.command));
+      return true;
+    }
+    let reply: kv.RecordedReply = [];
+    const done = shards.run(shard, this.db, op.argv, this.out.protocol).then((r) => {
+      reply = r;
+    });
+    this.waitFor(done, () => kv.replayReply(reply, this.out));
+    return true;
   }
 
   /** Runs one matched command; `mayBlock` is false inside EXEC (blocking commands return at once there). */
