@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The installed `orbit` command: runs the TypeScript CLI under Bun (the npm-installed binary).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,11 +14,7 @@ try {
 } catch {
   // Fall back to a bun on PATH.
 }
-const args = process.argv.slice(2);
-// The server runs with the allocator settings of server-env.json (see the README there); a variable
-// already set in the environment wins. They must be set before Bun starts, hence here.
-const env = args[0] === 'server' ? { ...JSON.parse(readFileSync(join(here, 'server-env.json'), 'utf8')), ...process.env } : process.env;
-const child = spawn(bun, ['run', main, ...args], { stdio: 'inherit', env });
+const child = spawn(bun, ['run', main, ...process.argv.slice(2)], { stdio: 'inherit' });
 // Signals sent to this process alone (a service manager's SIGTERM) reach the server too.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
