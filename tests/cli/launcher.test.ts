@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnServer } from '../support/server.ts';
+import { readFirstLine, spawnServer } from '../support/server.ts';
 
 const launcher = join(import.meta.dir, '..', '..', 'runtime', 'cli', 'orbit.js');
 let dir: string;
@@ -34,14 +34,7 @@ test('orbit server through the launcher: a SIGTERM to the launcher alone stops t
   const data = join(dir, 'launched');
   const env = { ...process.env, ORBIT_HTTP_PORT: 'off' };
   const proc = Bun.spawn([process.execPath, launcher, 'server', '--pg-port', '0', '--resp-port', 'off', '--data', data], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', env });
-  const reader = proc.stdout.getReader();
-  let text = '';
-  while (!text.includes('\n')) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += new TextDecoder().decode(value);
-  }
-  expect(text).toMatch(/^orbit: pg listening on 127\.0\.0\.1:\d+\n/);
+  expect(await readFirstLine(proc.stdout)).toMatch(/^orbit: pg listening on 127\.0\.0\.1:\d+$/);
   const server = pidsWith(`main.ts server --pg-port 0 --resp-port off --data ${data}`);
   expect(server.length).toBe(1);
   proc.kill('SIGTERM');

@@ -19,7 +19,13 @@ export interface SpawnedServer {
 export async function spawnServer(args: readonly string[]): Promise<SpawnedServer> {
   const env = { ...process.env, ORBIT_HTTP_PORT: process.env['ORBIT_HTTP_PORT'] ?? 'off' };
   const proc = Bun.spawn([process.execPath, 'run', main, 'server', ...args], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', env });
-  const reader = proc.stdout.getReader();
+  const firstLine = await readFirstLine(proc.stdout);
+  return { proc, firstLine, port: Number(/:(\d+)$/.exec(firstLine)?.[1]) };
+}
+
+/** The first line a process writes to `stdout` (all of it, if it ends without a newline). */
+export async function readFirstLine(stdout: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = stdout.getReader();
   let text = '';
   while (!text.includes('\n')) {
     const { value, done } = await reader.read();
@@ -27,6 +33,5 @@ export async function spawnServer(args: readonly string[]): Promise<SpawnedServe
     text += new TextDecoder().decode(value);
   }
   reader.releaseLock();
-  const firstLine = text.split('\n')[0]!;
-  return { proc, firstLine, port: Number(/:(\d+)$/.exec(firstLine)?.[1]) };
+  return text.split('\n')[0]!;
 }
