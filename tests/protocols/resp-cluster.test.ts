@@ -8,11 +8,11 @@ import type { Subprocess } from 'bun';
 import Redis from 'ioredis';
 import { KV_SHARD_TYPE, OrbitClient } from '../../runtime/cluster/index.ts';
 import { kv } from '../../runtime/index.ts';
+import { spawnNode } from '../support/cluster-node.ts';
 import { startEtcd, type EtcdProcess } from '../runtime/cluster-etcd.ts';
 import { err } from './resp-support.ts';
 
 const root = resolve(import.meta.dir, '../..');
-const main = join(root, 'runtime/cli/main.ts');
 const actorsModule = join(root, 'examples/actors.ts');
 /** Seconds: small, so the failover test is quick. */
 const LEASE_TTL = 3;
@@ -31,36 +31,14 @@ const nodes: NodeProcess[] = [];
 
 /** Starts `orbit server` with actors, etcd and the resp port on; resolves once the resp listener is up. */
 async function startNode(id: string): Promise<NodeProcess> {
-  const proc = Bun.spawn(
-    [process.execPath, 'run', main, 'server', '--data', join(dir, id), '--pg-port', 'off', '--http-port', 'off', '--resp-port', '0', '--grpc-port', '0'],
-    {
-      cwd: root,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: Bun.file(join(dir, `${id}.log`)),
-      env: { ...process.env, ORBIT_ACTORS: actorsModule, ORBIT_ETCD: etcd.url, ORBIT_NODE_ID: id, ORBIT_LEASE_TTL: String(LEASE_TTL) },
-    },
-  );
-  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
-  let out = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`node ${id} exited before listening: ${out}${await Bun.file(join(dir, `${id}.log`)).text()}`);
-    out += new TextDecoder().decode(value);
-    const g = /grpc listening on [^:\s]+:(\d+)/.exec(out);
-    const r = /resp listening on [^:\s]+:(\d+)/.exec(out);
-    if (g && r) {
-      reader.releaseLock();
-      const respPort = Number(r[1]);
-      return {
-        id,
-        proc,
-        grpc: new OrbitClient(`127.0.0.1:${g[1]}`),
-        respPort,
-        redis: new Redis({ port: respPort, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => null }),
-      };
-    }
-  }
+  const { proc, grpcPort, respPort } = await spawnNode({ id, dir, etcd: etcd.url, actors: actorsModule, leaseTtl: LEASE_TTL, resp: true });
+  return {
+    id,
+    proc,
+    grpc: new OrbitClient(`127.0.0.1:${grpcPort}`),
+    respPort: respPort!,
+    redis: new Redis({ port: respPort!, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => null }),
+  };
 }
 
 /** Which node owns each shard now, from the directory (one claim per shard). */

@@ -6,10 +6,10 @@ import { join, resolve } from 'node:path';
 import type { Subprocess } from 'bun';
 import { OrbitClient } from '../../runtime/cluster/index.ts';
 import type { Fire } from './cluster-reminder-actors.ts';
+import { spawnNode } from '../support/cluster-node.ts';
 import { startEtcd, type EtcdProcess } from './cluster-etcd.ts';
 
 const root = resolve(import.meta.dir, '../..');
-const main = join(root, 'runtime/cli/main.ts');
 const actorsModule = join(root, 'tests/runtime/cluster-reminder-actors.ts');
 /** Seconds: a dead node's actors come back after this. */
 const LEASE_TTL = 3;
@@ -28,27 +28,10 @@ const nodes = new Map<string, NodeProcess>();
 
 /** Starts `orbit server` for node `id` (its data directory kept across restarts); resolves once it listens. */
 async function startNode(id: string): Promise<NodeProcess> {
-  const proc = Bun.spawn([process.execPath, 'run', main, 'server', '--data', join(dir, id), '--pg-port', 'off', '--resp-port', 'off', '--http-port', 'off'], {
-    cwd: root,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: Bun.file(join(dir, `${id}-${Date.now()}.log`)),
-    env: { ...process.env, ORBIT_ACTORS: actorsModule, ORBIT_ETCD: etcd.url, ORBIT_NODE_ID: id, ORBIT_LEASE_TTL: String(LEASE_TTL), ORBIT_GRPC_PORT: '0' },
-  });
-  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
-  let out = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`node ${id} exited before listening: ${out}`);
-    out += new TextDecoder().decode(value);
-    const m = /grpc listening on [^:\s]+:(\d+)/.exec(out);
-    if (m) {
-      reader.releaseLock();
-      const n = { id, proc, client: new OrbitClient(`127.0.0.1:${m[1]}`) };
-      nodes.set(id, n);
-      return n;
-    }
-  }
+  const { proc, grpcPort } = await spawnNode({ id, dir, etcd: etcd.url, actors: actorsModule, leaseTtl: LEASE_TTL, log: join(dir, `${id}-${Date.now()}.log`) });
+  const n = { id, proc, client: new OrbitClient(`127.0.0.1:${grpcPort}`) };
+  nodes.set(id, n);
+  return n;
 }
 
 async function stopNode(n: NodeProcess, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { Subprocess } from 'bun';
 import { Etcd3 } from 'etcd3';
 import { OrbitClient } from '../../runtime/cluster/index.ts';
+import { spawnNode } from '../support/cluster-node.ts';
 import { startEtcd, type EtcdProcess } from './cluster-etcd.ts';
 
 const root = resolve(import.meta.dir, '../..');
@@ -29,26 +30,8 @@ const nodes: NodeProcess[] = [];
 
 /** Starts `orbit server` configured through ORBIT_* variables; resolves once it prints its gRPC port. */
 async function startNode(id: string): Promise<NodeProcess> {
-  const proc = Bun.spawn([process.execPath, 'run', main, 'server', '--data', join(dir, id), '--pg-port', 'off', '--resp-port', 'off', '--http-port', 'off'], {
-    cwd: root,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: Bun.file(join(dir, `${id}.log`)),
-    env: { ...process.env, ORBIT_ACTORS: actorsModule, ORBIT_ETCD: etcd.url, ORBIT_NODE_ID: id, ORBIT_LEASE_TTL: String(LEASE_TTL), ORBIT_GRPC_PORT: '0' },
-  });
-  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
-  let out = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`node ${id} exited before listening: ${out}${await Bun.file(join(dir, `${id}.log`)).text()}`);
-    out += new TextDecoder().decode(value);
-    const m = /grpc listening on [^:\s]+:(\d+)/.exec(out);
-    if (m) {
-      reader.releaseLock();
-      const port = Number(m[1]);
-      return { id, proc, port, client: new OrbitClient(`127.0.0.1:${port}`) };
-    }
-  }
+  const { proc, grpcPort: port } = await spawnNode({ id, dir, etcd: etcd.url, actors: actorsModule, leaseTtl: LEASE_TTL });
+  return { id, proc, port, client: new OrbitClient(`127.0.0.1:${port}`) };
 }
 
 /** Runs `fn` over 0..n-1 with at most `width` in flight; results in index order. */

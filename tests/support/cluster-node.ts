@@ -1,0 +1,53 @@
+// Starts `orbit server` as one node of an actor cluster on etcd, for the multi-process cluster tests.
+import { join, resolve } from 'node:path';
+import type { Subprocess } from 'bun';
+
+const root = resolve(import.meta.dir, '../..');
+const main = join(root, 'runtime/cli/main.ts');
+
+export interface NodeOptions {
+  readonly id: string;
+  /** The node's data directory is `<dir>/<id>`. */
+  readonly dir: string;
+  readonly etcd: string;
+  /** Module exporting the actor classes the node hosts. */
+  readonly actors: string;
+  /** Seconds. */
+  readonly leaseTtl: number;
+  /** Also listen for Redis (ephemeral port). */
+  readonly resp?: boolean;
+  /** Where the node's stderr goes (default `<dir>/<id>.log`). */
+  readonly log?: string;
+}
+
+export interface SpawnedNode {
+  readonly proc: Subprocess;
+  readonly grpcPort: number;
+  /** Set when `resp` was asked for. */
+  readonly respPort: number | undefined;
+}
+
+/** Spawns the node (gRPC on an ephemeral port; pg and http off) and resolves once its listeners are up. */
+export async function spawnNode(o: NodeOptions): Promise<SpawnedNode> {
+  const log = o.log ?? join(o.dir, `${o.id}.log`);
+  const proc = Bun.spawn([process.execPath, 'run', main, 'server', '--data', join(o.dir, o.id), '--pg-port', 'off', '--http-port', 'off', '--resp-port', o.resp ? '0' : 'off'], {
+    cwd: root,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: Bun.file(log),
+    env: { ...process.env, ORBIT_ACTORS: o.actors, ORBIT_ETCD: o.etcd, ORBIT_NODE_ID: o.id, ORBIT_LEASE_TTL: String(o.leaseTtl), ORBIT_GRPC_PORT: '0' },
+  });
+  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
+  let out = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`node ${o.id} exited before listening: ${out}${await Bun.file(log).text()}`);
+    out += new TextDecoder().decode(value);
+    const g = /grpc listening on [^:\s]+:(\d+)/.exec(out);
+    const r = /resp listening on [^:\s]+:(\d+)/.exec(out);
+    if (g && (r || !o.resp)) {
+      reader.releaseLock();
+      return { proc, grpcPort: Number(g[1]), respPort: r ? Number(r[1]) : undefined };
+    }
+  }
+}
