@@ -4,39 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { Actor, ActorError } from '../../runtime/index.ts';
+import { ActorError } from '../../runtime/index.ts';
 import { ActorNode, OrbitClient } from '../../runtime/cluster/index.ts';
 import { encodeValue } from '../../runtime/cluster/codec.ts';
 import { orbitServices, type ActorReplyMessage } from '../../runtime/cluster/proto.ts';
+import { Account } from './cluster-accounts.ts';
 import { startEtcd, type EtcdProcess } from './cluster-etcd.ts';
 
 /** Where each activation ran, so tests can see placement. */
-class Account extends Actor<{ balance: number }> {
-  static readonly type = 'Account';
-  static readonly options = { autoSave: true };
-  override state = { balance: 0 };
-
-  async deposit(amount: number): Promise<number> {
-    this.state.balance += amount;
-    return this.state.balance;
-  }
-
-  async balance(): Promise<number> {
-    return this.state.balance;
-  }
-
-  /** Moves money to another account, which may live on another node. */
-  async transfer(to: string, amount: number): Promise<number> {
-    await this.actorOf(Account, to).deposit(amount);
-    this.state.balance -= amount;
-    return this.state.balance;
-  }
-
-  async fail(): Promise<never> {
-    throw new RangeError('no such thing');
-  }
-}
-
 /**
  * Seconds. These nodes share the test runner's event loop, which other test files may stall for
  * seconds (large collections); no test here waits for a lease to expire, so it can be generous.

@@ -3,28 +3,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Actor, ActorError } from '../../runtime/index.ts';
+import { ActorError } from '../../runtime/index.ts';
 import { ActorNode, clientTls, nodeTls, OrbitClient, type NodeTls } from '../../runtime/cluster/index.ts';
 import { loadConfig } from '../../runtime/server/config.ts';
+import { Account } from './cluster-accounts.ts';
 import { startEtcd, type EtcdProcess } from './cluster-etcd.ts';
 
 const root = resolve(import.meta.dir, '../..');
 const main = join(root, 'runtime/cli/main.ts');
-
-class Account extends Actor<{ balance: number }> {
-  static readonly type = 'Account';
-  static readonly options = { autoSave: true };
-  override state = { balance: 0 };
-
-  async deposit(amount: number): Promise<number> {
-    this.state.balance += amount;
-    return this.state.balance;
-  }
-
-  async balance(): Promise<number> {
-    return this.state.balance;
-  }
-}
 
 let dir: string;
 let etcd: EtcdProcess;
