@@ -79,8 +79,8 @@ export class ActorNode implements ActorClient, NodeHandler {
   private readonly peers = new Map<string, PeerChannel>();
   private readonly owners = new Map<string, string>();
   private readonly refProtos = new Map<string, object>();
-  /** Refs handed out lately, per type and key (they hold nothing but the key): asking again reuses one. */
-  private readonly refCache = new Map<string, Map<ActorKey | undefined, object>>();
+  /** Refs handed out lately, per class and key (they hold nothing but the key): asking again reuses one. */
+  private readonly refCache = new Map<object, Map<ActorKey | undefined, object>>();
   private closing = false;
   /** Stopped by `abort`: saves its dropped activations attempt are expected to fail. */
   private aborted = false;
@@ -171,6 +171,10 @@ export class ActorNode implements ActorClient, NodeHandler {
 
   /** A typed proxy whose calls are routed like remote ones (to the owner, wherever it is). */
   actorOf<A extends Actor<unknown>>(cls: ActorClass<A>, key?: ActorKey): ActorRef<A> {
+    // A ref handed out before was validated then: the common repeated call is one lookup.
+    let byKey = this.refCache.get(cls);
+    const cached = byKey?.get(key);
+    if (cached !== undefined) return cached as ActorRef<A>;
     // Validates the key and registers the class.
     this.runtime.actorOf(cls, key);
     let proto = this.refProtos.get(cls.type);
@@ -185,14 +189,10 @@ export class ActorNode implements ActorClient, NodeHandler {
       proto = p;
       this.refProtos.set(cls.type, proto);
     }
-    let byKey = this.refCache.get(cls.type);
-    if (byKey === undefined) this.refCache.set(cls.type, (byKey = new Map()));
-    let ref = byKey.get(key);
-    if (ref === undefined) {
-      if (byKey.size >= REF_CACHE_PER_TYPE) byKey.clear();
-      ref = Object.create(proto, { [KEY]: { value: key } }) as object;
-      byKey.set(key, ref);
-    }
+    if (byKey === undefined) this.refCache.set(cls, (byKey = new Map()));
+    if (byKey.size >= REF_CACHE_PER_TYPE) byKey.clear();
+    const ref = Object.create(proto, { [KEY]: { value: key } }) as object;
+    byKey.set(key, ref);
     return ref as ActorRef<A>;
   }
 
