@@ -1,5 +1,7 @@
 // The LMDB-backed store: environment, persisted catalog, DDL, transactions, bulk load, ANALYZE.
 
+import { closeSync, fdatasyncSync, openSync } from 'node:fs';
+import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { CheckInfo, ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo, TableStats, ViewInfo } from '../../compiler/catalog/index.ts';
 import type { DataType } from '../../compiler/ir/types.ts';
@@ -10,6 +12,7 @@ import { arenaCopy } from './arena.ts';
 import { compareBytes, idPrefix, keyString, prefixEnd } from './keys.ts';
 import { MapRelease, releasing } from './map-release.ts';
 import { openRawRange, type RawRange } from './raw-range.ts';
+import { encodeRedo, RedoLog } from './redo.ts';
 import { StatsCollector } from './stats.ts';
 import { TableRuntime } from './table-runtime.ts';
 import { Check, Txn, type KeyCommit, type Snapshot, type TxnHost, type Write } from './txn.ts';
@@ -78,6 +81,8 @@ export interface StoreOptions {
    * pages (default 64 MiB; see map-release.ts).
    */
   readonly releaseMappedBytes?: number;
+  /** Bytes the redo log may grow to before it starts again at its beginning (default 32 MiB; see redo.ts). */
+  readonly redoLogBytes?: number;
 }
 
 export interface BulkOptions {
@@ -152,6 +157,11 @@ export class Store implements TxnHost {
   /** In-memory columnar copies of committed table state (see warm.ts). */
   readonly warm: WarmTier;
   private readonly raw: RawRange;
+  /**
+   * With fsync on: the redo log, and a descriptor of LMDB's data file to flush it through after
+   * synchronous LMDB writes (the environment runs with MDB_NOMETASYNC; see redo.ts).
+   */
+  private readonly durability: { readonly redo: RedoLog; readonly dataFd: number } | undefined;
 
   private constructor(
     dataDir: string,
@@ -166,15 +176,52 @@ export class Store implements TxnHost {
     const state = raw ? catalogFromJson(new TextDecoder().decode(raw)) : emptyCatalog();
     this.catalog = new StoreCatalog(state);
     this.rebuildRuntimes();
-    const seq = db.getBinary(COMMIT_SEQ_KEY);
-    this.commitSeq = this.appliedSeq = seq ? view(seq).getFloat64(0) : 0;
+    if (!options.noSync) this.durability = { redo: RedoLog.open(dataDir, options.redoLogBytes), dataFd: openSync(join(dataDir, 'data.mdb'), 'r') };
+    this.commitSeq = this.appliedSeq = this.replay();
+  }
+
+  /**
+   * Re-applies the redo log's records that LMDB lost (a system crash took its last meta page),
+   * makes them durable and returns LMDB's commit sequence number.
+   */
+  private replay(): number {
+    const stored = (): number => {
+      const seq = this.db.getBinary(COMMIT_SEQ_KEY);
+      return seq ? view(seq).getFloat64(0) : 0;
+    };
+    const d = this.durability;
+    if (!d) return stored();
+    const durable = stored();
+    const lost = d.redo.read().filter((r) => r.seq > durable).sort((a, b) => a.seq - b.seq);
+    if (lost.length > 0) {
+      this.db.transactionSync(() => {
+        for (const r of lost) for (const w of r.writes) w.value ? this.db.put(w.key, w.value) : this.db.remove(w.key);
+        this.db.put(COMMIT_SEQ_KEY, f64(lost[lost.length - 1]!.seq));
+      });
+      this.syncData();
+    }
+    d.redo.rewind();
+    return stored();
+  }
+
+  /** Makes the synchronous LMDB writes so far durable, meta page included (a no-op without fsync). */
+  private syncData(): void {
+    if (this.durability) fdatasyncSync(this.durability.dataFd);
+  }
+
+  /** mdb_env_sync: every LMDB commit so far durable, meta page included. */
+  private syncEnv(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      (this.env as unknown as { sync(cb: (error?: unknown) => void): void }).sync((error) => (error ? reject(error) : resolve()));
+    });
   }
 
   /** Opens (creating when missing) the LMDB environment in `dataDir`. */
   static open(dataDir: string, options: StoreOptions = {}): Store {
     // overlappingSync off: a commit's promise resolves only once it is fsynced (durable when acknowledged).
     // noSubdir off: lmdb-js would otherwise take a directory name with a dot in it for a file name.
-    const env = open({ path: dataDir, noSubdir: false, maxDbs: 8, overlappingSync: false, ...(options.noSync ? { noSync: true } : {}) });
+    // noMetaSync: the redo log stands in for the meta page's flush (see redo.ts).
+    const env = open({ path: dataDir, noSubdir: false, maxDbs: 8, overlappingSync: false, ...(options.noSync ? { noSync: true } : { noMetaSync: true }) });
     const db = env.openDB<Uint8Array, Uint8Array>({ name: 'orbit', encoding: 'binary', keyEncoding: 'binary' });
     return new Store(dataDir, env, db, options);
   }
@@ -187,6 +234,11 @@ export class Store implements TxnHost {
     for (const t of [...this.active]) t.rollback();
     this.dropSnapshot();
     await this.db.flushed;
+    if (this.durability) {
+      await this.syncEnv();
+      this.durability.redo.close();
+      closeSync(this.durability.dataFd);
+    }
     await this.env.close();
   }
 
@@ -346,16 +398,6 @@ export class Store implements TxnHost {
     if (group.length === 0) return;
     this.queue = [];
     const lastSeq = group[group.length - 1]!.seq;
-    const db = this.db;
-    const written = db.batch(() => {
-      for (const c of group) {
-        for (const w of c.writes) {
-          if (w.value) db.put(w.key, w.value);
-          else db.remove(w.key);
-        }
-      }
-      db.put(COMMIT_SEQ_KEY, f64(lastSeq));
-    });
     const settle = (error: unknown): void => {
       this.dropSnapshot();
       this.pending -= group.length;
@@ -368,10 +410,60 @@ export class Store implements TxnHost {
       }
       this.flushGroup();
     };
-    this.inflight = written.then(
+    this.inflight = this.writeGroup(group, lastSeq).then(
       () => settle(undefined),
       (e: unknown) => settle(e ?? new StorageError('internal_error', 'commit failed')),
     );
+  }
+
+  /**
+   * Writes one group to LMDB in one transaction, durably: its redo record is written while LMDB
+   * commits (LMDB's own meta-page flush is off), or LMDB is flushed in full after the commit when
+   * the record is too large for the log.
+   */
+  private async writeGroup(group: readonly QueuedCommit[], lastSeq: number): Promise<void> {
+    const db = this.db;
+    const redo = this.durability?.redo;
+    const record = redo ? encodeRedo(lastSeq, group.map((c) => c.writes)) : undefined;
+    const logged = redo !== undefined && record !== undefined && redo.accepts(record);
+    // Before the log starts again at 0, the records there must be durable in LMDB.
+    if (logged && !redo.fits(record)) {
+      await this.syncEnv();
+      redo.rewind();
+    }
+    const written = db.batch(() => {
+      for (const c of group) {
+        for (const w of c.writes) {
+          if (w.value) db.put(w.key, w.value);
+          else db.remove(w.key);
+        }
+      }
+      db.put(COMMIT_SEQ_KEY, f64(lastSeq));
+    });
+    if (!redo) {
+      await written;
+      return;
+    }
+    if (!logged) {
+      await written;
+      return this.syncEnv();
+    }
+    const appended = redo.append(record).then(
+      () => true,
+      () => false,
+    );
+    try {
+      await written;
+    } catch (e) {
+      // LMDB refused the group: its record must never be replayed.
+      if (await appended) redo.cancel(record);
+      throw e;
+    }
+    // The record did not reach the disk: flush LMDB in full instead.
+    if (!(await appended)) {
+      redo.cancel(record);
+      await this.syncEnv();
+    }
   }
 
   /** @internal TxnHost */
@@ -416,6 +508,7 @@ export class Store implements TxnHost {
     if (v > s.reserved) {
       s.reserved = v + (SEQUENCE_RESERVE - 1n) * def.increment;
       this.db.putSync(sequenceKey(bare), i64(s.reserved + def.increment));
+      this.syncData();
     }
     s.next = v + def.increment;
     return v;
@@ -856,6 +949,7 @@ export class Store implements TxnHost {
       for (const p of puts) this.db.put(p.key, p.value);
       this.db.put(COMMIT_SEQ_KEY, f64(seq));
     });
+    this.syncData();
     this.dropSnapshot();
     if (appends) this.warm.append(rt, seq, rowPuts);
     else this.warm.written(rt.id, seq);
@@ -910,6 +1004,7 @@ export class Store implements TxnHost {
       work?.();
       this.db.put(CATALOG_KEY, json);
     });
+    this.syncData();
     this.dropSnapshot();
     this.catalog = new StoreCatalog(state);
     this.rebuildRuntimes();
