@@ -1,7 +1,5 @@
 // The LMDB-backed store: environment, persisted catalog, DDL, transactions, bulk load, ANALYZE.
 
-import { closeSync, fdatasyncSync, openSync } from 'node:fs';
-import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { CheckInfo, ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo, TableStats, ViewInfo } from '../../compiler/catalog/index.ts';
 import type { DataType } from '../../compiler/ir/types.ts';
@@ -161,7 +159,9 @@ export class Store implements TxnHost {
    * With fsync on: the redo log, and a descriptor of LMDB's data file to flush it through after
    * synchronous LMDB writes (the environment runs with MDB_NOMETASYNC; see redo.ts).
    */
-  private readonly durability: { readonly redo: RedoLog; readonly dataFd: number } | undefined;
+  private readonly durability: { readonly redo: RedoLog } | undefined;
+  /** Records were re-applied at opening and are not yet known durable in LMDB. */
+  private replayed = false;
 
   private constructor(
     dataDir: string,
@@ -176,7 +176,7 @@ export class Store implements TxnHost {
     const state = raw ? catalogFromJson(new TextDecoder().decode(raw)) : emptyCatalog();
     this.catalog = new StoreCatalog(state);
     this.rebuildRuntimes();
-    if (!options.noSync) this.durability = { redo: RedoLog.open(dataDir, options.redoLogBytes), dataFd: openSync(join(dataDir, 'data.mdb'), 'r') };
+    if (!options.noSync) this.durability = { redo: RedoLog.open(dataDir, options.redoLogBytes) };
     this.commitSeq = this.appliedSeq = this.replay();
   }
 
@@ -198,15 +198,22 @@ export class Store implements TxnHost {
         for (const r of lost) for (const w of r.writes) w.value ? this.db.put(w.key, w.value) : this.db.remove(w.key);
         this.db.put(COMMIT_SEQ_KEY, f64(lost[lost.length - 1]!.seq));
       });
-      this.syncData();
+      // lmdb-js may finish a synchronous transaction on its write thread after returning: the first
+      // group commit makes these writes durable before the log is written over.
+      this.replayed = true;
     }
-    d.redo.rewind();
     return stored();
   }
 
-  /** Makes the synchronous LMDB writes so far durable, meta page included (a no-op without fsync). */
-  private syncData(): void {
-    if (this.durability) fdatasyncSync(this.durability.dataFd);
+  /**
+   * Makes the synchronous LMDB writes so far durable. lmdb-js may run a `transactionSync` inside its
+   * write thread's open transaction, which that thread commits only after control returns to it
+   * (a process killed at once loses it); an async batch commits behind it, and mdb_env_sync then
+   * flushes data and meta pages.
+   */
+  private async persistSyncWrites(): Promise<void> {
+    await this.db.batch(() => this.db.put(COMMIT_SEQ_KEY, f64(this.appliedSeq)));
+    if (this.durability) await this.syncEnv();
   }
 
   /** mdb_env_sync: every LMDB commit so far durable, meta page included. */
@@ -237,7 +244,6 @@ export class Store implements TxnHost {
     if (this.durability) {
       await this.syncEnv();
       this.durability.redo.close();
-      closeSync(this.durability.dataFd);
     }
     await this.env.close();
   }
@@ -379,6 +385,11 @@ export class Store implements TxnHost {
       }
     }
     this.maxTracked = seq;
+    return this.enqueue(writes, seq);
+  }
+
+  /** Queues `writes` for the next group commit under sequence number `seq`. */
+  private enqueue(writes: readonly Write[], seq: number): Promise<void> {
     this.pending++;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ writes, seq, resolve, reject });
@@ -426,6 +437,10 @@ export class Store implements TxnHost {
     const redo = this.durability?.redo;
     const record = redo ? encodeRedo(lastSeq, group.map((c) => c.writes)) : undefined;
     const logged = redo !== undefined && record !== undefined && redo.accepts(record);
+    if (this.replayed) {
+      await this.persistSyncWrites();
+      this.replayed = false;
+    }
     // Before the log starts again at 0, the records there must be durable in LMDB.
     if (logged && !redo.fits(record)) {
       await this.syncEnv();
@@ -506,9 +521,14 @@ export class Store implements TxnHost {
     const v = s.next;
     if (v > def.max) throw new StorageError('sequence_limit', bare);
     if (v > s.reserved) {
-      s.reserved = v + (SEQUENCE_RESERVE - 1n) * def.increment;
-      this.db.putSync(sequenceKey(bare), i64(s.reserved + def.increment));
-      this.syncData();
+      const reserved = (s.reserved = v + (SEQUENCE_RESERVE - 1n) * def.increment);
+      // The reservation rides with the next group commit (and its redo record), so it is durable no
+      // later than any commit that stores one of these values. If that group fails, the next call
+      // reserves again above every value handed out.
+      const write: Write = { ks: '', key: sequenceKey(bare), value: i64(reserved + def.increment), check: Check.None, table: bare };
+      this.enqueue([write], ++this.commitSeq).catch(() => {
+        if (s.reserved === reserved) s.reserved = s.next - def.increment;
+      });
     }
     s.next = v + def.increment;
     return v;
@@ -579,6 +599,7 @@ export class Store implements TxnHost {
     this.install({ ...state, version, nextId, tables: [...state.tables, table], sequences: [...state.sequences, ...sequences] }, () => {
       for (const s of sequences) this.db.removeSync(sequenceKey(s.name));
     });
+    await this.persistSyncWrites();
     return info;
   }
 
@@ -603,6 +624,7 @@ export class Store implements TxnHost {
     );
     this.rowIds.delete(t.info.id);
     for (const s of owned) this.sequences.delete(s);
+    await this.persistSyncWrites();
   }
 
   async createIndex(def: CreateIndexDef): Promise<IndexInfo> {
@@ -651,6 +673,7 @@ export class Store implements TxnHost {
       for (const e of entries) if (!idx.hasNull(e.values)) this.lastCommit.set(keyString(e.key), { seq: builtAt, exists: true });
       this.maxTracked = builtAt;
     }
+    await this.persistSyncWrites();
     return info;
   }
 
@@ -672,6 +695,7 @@ export class Store implements TxnHost {
       .map((x) => (x === t ? next : x))
       .map((x) => (x.info.schema === t.info.schema && x.info.foreignKeys.some(dependsOn) ? { ...x, info: { ...x.info, foreignKeys: x.info.foreignKeys.filter((f) => !dependsOn(f)) } } : x));
     this.install({ ...state, version, tables }, () => this.clearRange(idPrefix(id!)));
+    await this.persistSyncWrites();
   }
 
   async createView(def: CreateViewDef): Promise<ViewInfo> {
@@ -687,6 +711,7 @@ export class Store implements TxnHost {
       nextId: existing ? state.nextId : state.nextId + 1,
       views: [...state.views.filter((v) => v.id !== view.id), view],
     });
+    await this.persistSyncWrites();
     return view;
   }
 
@@ -696,6 +721,7 @@ export class Store implements TxnHost {
     if (!v || v.kind !== 'view') throw new StorageError('undefined_table', name);
     const state = this.catalog.state;
     this.install({ ...state, version: state.version + 1, views: state.views.filter((x) => x.id !== v.id) });
+    await this.persistSyncWrites();
   }
 
   /**
@@ -820,6 +846,7 @@ export class Store implements TxnHost {
     this.install({ ...state, version, tables: tables.map((x) => (x === t ? next : x)), sequences }, () => {
       for (const id of clear) this.clearRange(idPrefix(id));
     });
+    await this.persistSyncWrites();
     return next.info;
   }
 
@@ -871,6 +898,7 @@ export class Store implements TxnHost {
         return s ? { ...t, info: { ...t.info, stats: s } } : t;
       }),
     });
+    await this.persistSyncWrites();
   }
 
   // ─── Bulk load ──────────────────────────────────────────────────────────
@@ -949,7 +977,6 @@ export class Store implements TxnHost {
       for (const p of puts) this.db.put(p.key, p.value);
       this.db.put(COMMIT_SEQ_KEY, f64(seq));
     });
-    this.syncData();
     this.dropSnapshot();
     if (appends) this.warm.append(rt, seq, rowPuts);
     else this.warm.written(rt.id, seq);
@@ -959,7 +986,7 @@ export class Store implements TxnHost {
       this.maxTracked = seq;
     }
     this.appliedSeq = seq;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.persistSyncWrites();
     return rows.length;
   }
 
@@ -997,14 +1024,16 @@ export class Store implements TxnHost {
     for (const k of keys) this.db.remove(k);
   }
 
-  /** Persists a new catalog state (plus `work` in the same durable LMDB transaction) and adopts it. */
+  /**
+   * Writes a new catalog state (plus `work` in the same LMDB transaction) and adopts it. The DDL
+   * method that calls it awaits `persistSyncWrites` before it returns.
+   */
   private install(state: CatalogState, work?: () => void): void {
     const json = text.encode(catalogToJson(state));
     this.db.transactionSync(() => {
       work?.();
       this.db.put(CATALOG_KEY, json);
     });
-    this.syncData();
     this.dropSnapshot();
     this.catalog = new StoreCatalog(state);
     this.rebuildRuntimes();

@@ -58,3 +58,22 @@ test('every id acknowledged before SIGKILL is present after reopening (3 random 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }, 60_000);
+
+test('DDL and a bulk load are durable when they return: a SIGKILL right after loses none of them', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orbit-durability-ddl-'));
+  try {
+    const child = Bun.spawn([process.execPath, path.join(import.meta.dir, 'fixtures', 'ddl-then-kill.ts'), dir], { stdout: 'pipe', stderr: 'pipe' });
+    await child.exited;
+    expect(child.signalCode).toBe('SIGKILL');
+    const store = Store.open(dir);
+    const t = store.catalog.getRelation(undefined, 'loaded') as TableInfo | undefined;
+    expect(t?.indexes.map((i) => i.name).sort()).toEqual(['loaded_label', 'loaded_pkey']);
+    const txn = store.begin();
+    expect([...txn.scan(t!, 1000)].flat()).toHaveLength(500);
+    expect([...txn.indexScan(t!, 'loaded_label', [])]).toHaveLength(500);
+    txn.rollback();
+    await store.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);

@@ -161,3 +161,25 @@ test('after the log starts again at its beginning, only records newer than LMDB 
   check.rollback();
   await reopened.close();
 });
+
+test('a sequence reservation is durable with the first commit that stores one of its values', async () => {
+  const store = Store.open(dir);
+  await store.createTable({ name: 'serials', columns: [{ name: 'id', type: T.int64, nullable: false, serial: true }], primaryKey: ['id'], uniques: [] });
+  const t = store.catalog.getRelation(undefined, 'serials') as TableInfo;
+  const before = snapshotData();
+  const first = store.nextval('serials_id_seq');
+  const txn = store.begin();
+  txn.insert(t, [first]);
+  await txn.commit();
+  await store.close();
+
+  // LMDB lost that commit (and the reservation committed with it); the redo log gives both back.
+  restoreData(before);
+  const reopened = Store.open(dir);
+  const check = reopened.begin();
+  expect(check.get(t, [first])).toBeDefined();
+  check.rollback();
+  const next = reopened.nextval('serials_id_seq');
+  expect(next).toBeGreaterThan(first);
+  await reopened.close();
+});
