@@ -1,6 +1,7 @@
 // The redo log: its record codec, and commits LMDB lost (its last meta page) given back on reopening.
 
 import { afterEach, beforeEach, expect, test } from 'bun:test';
+import { open } from 'lmdb';
 import fc from 'fast-check';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -182,4 +183,48 @@ test('a sequence reservation is durable with the first commit that stores one of
   const next = reopened.nextval('serials_id_seq');
   expect(next).toBeGreaterThan(first);
   await reopened.close();
+});
+
+test('a data directory that kept commit-seq in the orbit database opens with its sequence number and moves it', async () => {
+  let store = Store.open(dir);
+  const t = await itemsTable(store);
+  for (const id of [1, 2]) {
+    const txn = store.begin();
+    txn.insert(t, [id, `row ${id}`]);
+    await txn.commit();
+  }
+  await store.close();
+  // The earlier layout: the key in `orbit`, none in the main database.
+  const key = new Uint8Array([0, 0, 0, 0, ...new TextEncoder().encode('commit-seq')]);
+  const env = open({ path: dir, noSubdir: false, maxDbs: 8 });
+  const orbit = env.openDB<Uint8Array, Uint8Array>({ name: 'orbit', encoding: 'binary', keyEncoding: 'binary' });
+  const main = env.openDB<Uint8Array, Uint8Array>({ name: null as unknown as string, encoding: 'binary', keyEncoding: 'binary' });
+  const seq = Uint8Array.from(main.getBinary(key)!);
+  await orbit.batch(() => {
+    orbit.put(key, seq);
+    main.remove(key);
+  });
+  await env.close();
+
+  store = Store.open(dir);
+  const older = store.begin();
+  const txn = store.begin();
+  txn.update(t, txn.get(t, [1])!.key, [1, 'changed']);
+  await txn.commit();
+  // Its sequence number continued from the stored one: the older snapshot's write conflicts (first committer wins).
+  let conflict: unknown;
+  try {
+    older.update(t, older.get(t, [1])!.key, [1, 'stale']);
+  } catch (e) {
+    conflict = e;
+  }
+  expect((conflict as { sqlstate?: string } | undefined)?.sqlstate).toBe('40001');
+  older.rollback();
+  await store.close();
+  expect(await ids()).toEqual([1, 2]);
+  const check = Store.open(dir);
+  const r = check.begin();
+  expect(r.get(t, [1])?.values[1]).toBe('changed');
+  r.rollback();
+  await check.close();
 });
