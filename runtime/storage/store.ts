@@ -482,10 +482,14 @@ export class Store implements TxnHost {
       await written;
       return this.syncEnv();
     }
-    const appended = redo.append(record).then(
-      () => true,
-      () => false,
-    );
+    // lmdb-js starts committing from a setImmediate callback queued by the batch above; handing the
+    // record to a pool thread from one queued after it keeps that hand-off off the commit's path.
+    const appended = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => redo.append(record))
+      .then(
+        () => true,
+        () => false,
+      );
     try {
       await written;
     } catch (e) {
