@@ -3,13 +3,15 @@
 import { optimize, planPhysical, PlanCache, type BoundStatement, type Catalog, type DataType, type LogicalPlan, type PreparedEntry, type Schema, type TableInfo } from '../../compiler/index.ts';
 import type { ActorStats } from '../actors/index.ts';
 import type { KvShards } from '../kv/shards.ts';
+import type { StorageTxn } from '../storage/api.ts';
 import { Store } from '../storage/index.ts';
-import { engineError, OrbitError } from './errors.ts';
+import { engineError, engineErrorWith, OrbitError } from './errors.ts';
 import type { Notice, ResultColumn } from './result.ts';
 import { runPlan } from './run.ts';
 import { commandOf, commandOfPlan, Session, type SessionOptions } from './session.ts';
 import { SystemCatalog } from './system-views.ts';
 import { pointPlan, type PointPlan } from './point.ts';
+import type { ClusterSql } from './sql-shards.ts';
 
 export interface EngineOptions {
   /** Directory holding the LMDB environment; created when missing. */
@@ -83,6 +85,17 @@ export class Engine {
    * protocols start); undefined in a single process, where every key is local.
    */
   kvShards: KvShards | undefined;
+
+  /**
+   * SQL tables split into shards over a cluster (set by the server before the protocols start);
+   * undefined in a single process, where every table is local and statements pay for nothing.
+   */
+  sqlShards: ClusterSql | undefined;
+
+  /** @internal A new transaction: of this node's store, routed to the shards' owners in a cluster. */
+  begin(): StorageTxn {
+    return this.sqlShards ? this.sqlShards.begin(this.store.begin()) : this.store.begin();
+  }
 
   /** Counters and gauges of the actor runtime serving beside this engine, or undefined when none runs. */
   actorStats(): ActorStats | undefined {
@@ -172,8 +185,12 @@ export class Engine {
     return shape;
   }
 
-  /** @internal Runs DDL and other utility statements against storage. */
-  async runUtility(b: BoundStatement): Promise<Notice | undefined> {
+  /**
+   * @internal Runs DDL and other utility statements against storage. In a cluster, DDL given with
+   * its `text` is then sent to every node (a statement from the cluster's log comes without it).
+   */
+  async runUtility(b: BoundStatement, text?: string): Promise<Notice | undefined> {
+    if (this.sqlShards && text !== undefined) return this.runClusterUtility(this.sqlShards, b, text);
     const s = this.store;
     switch (b.kind) {
       case 'create-table': {
@@ -214,7 +231,25 @@ export class Engine {
         throw engineError('not_supported', `statement ${b.kind} is not supported here`);
     }
   }
+
+  /**
+   * A utility statement in a cluster: tables must have a primary key (their rows are placed by it)
+   * and CREATE TABLE … AS is refused (it would fill only this node); DDL goes to the cluster's DDL
+   * log once applied here (also when it did nothing here: IF [NOT] EXISTS makes it a no-op elsewhere too).
+   */
+  private async runClusterUtility(shards: ClusterSql, b: BoundStatement, text: string): Promise<Notice | undefined> {
+    if (b.kind === 'create-table') {
+      if (b.asQuery) throw engineErrorWith('cluster_create_as', { hint: 'Create the table, then INSERT … SELECT into it.' });
+      if (!b.primaryKey || b.primaryKey.length === 0) throw engineErrorWith('cluster_primary_key', { detail: 'Rows are placed on the nodes by their primary key.' }, b.name);
+    }
+    const notice = await this.runUtility(b);
+    if (CLUSTER_DDL.has(b.kind)) await shards.ddl(text);
+    return notice;
+  }
 }
+
+/** DDL statements every node of a cluster applies. */
+const CLUSTER_DDL: ReadonlySet<BoundStatement['kind']> = new Set(['create-table', 'drop', 'create-index', 'create-view', 'alter-table']);
 
 /**
  * Marks result columns that come straight from a table column with the table's id and the

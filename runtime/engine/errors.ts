@@ -15,6 +15,13 @@ export const ENGINE_ERRORS = {
   engine_closed: { sqlstate: '57P01', message: 'terminating connection due to administrator command' },
   parameter_count: { sqlstate: '08P01', message: 'bind message supplies %s parameters, but prepared statement requires %s' },
   internal: { sqlstate: 'XX000', message: '%s' },
+  cluster_multi_shard_write: { sqlstate: '0A000', message: 'multi-shard write transactions are not supported in a cluster' },
+  cluster_primary_key: { sqlstate: '0A000', message: 'table "%s" needs a primary key in a cluster' },
+  cluster_create_as: { sqlstate: '0A000', message: 'CREATE TABLE … AS is not supported in a cluster' },
+  cluster_not_routed: { sqlstate: '0A000', message: '%s is not supported on sharded tables in a cluster' },
+  cluster_no_relation: { sqlstate: '42P01', message: 'relation "%s" does not exist on this node' },
+  cluster_no_index: { sqlstate: '42704', message: 'index "%s" does not exist on this node' },
+  cluster_reply_too_large: { sqlstate: '54000', message: 'rows of "%s" one node sends for a statement exceed %s bytes' },
 } as const;
 
 export type EngineErrorCode = keyof typeof ENGINE_ERRORS;
@@ -43,9 +50,14 @@ export class OrbitError extends Error {
 
 /** Raises one of the engine's own errors, filling `%s` placeholders in order. */
 export function engineError(code: EngineErrorCode, ...args: string[]): OrbitError {
+  return engineErrorWith(code, {}, ...args);
+}
+
+/** `engineError` with a DETAIL and HINT for the client. */
+export function engineErrorWith(code: EngineErrorCode, extra: { detail?: string; hint?: string }, ...args: string[]): OrbitError {
   const e = ENGINE_ERRORS[code];
   let i = 0;
-  return new OrbitError(e.sqlstate, e.message.replace(/%s/g, () => args[i++] ?? ''));
+  return new OrbitError(e.sqlstate, e.message.replace(/%s/g, () => args[i++] ?? ''), extra);
 }
 
 /** A compiler diagnostic as an error; `offset` is where the statement starts in the text the client sent. */

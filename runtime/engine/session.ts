@@ -156,7 +156,11 @@ export class Session {
     const hit = this.engine.lookupExact(sql, declared);
     if (!hit) return undefined;
     const shape = this.engine.shapeOf(hit);
-    return shape.point ? this.runPointStatement(hit, shape, params) : undefined;
+    if (!shape.point) return undefined;
+    // In a cluster only a lookup in a shard this node owns takes the short path; the others are routed.
+    const shards = this.engine.sqlShards;
+    if (shards && !shards.pointIsLocal(shape.point, params, hit.paramTypes)) return undefined;
+    return this.runPointStatement(hit, shape, params);
   }
 
   private runPointStatement(q: NonNullable<Compiled['query']>, shape: PreparedShape, params: readonly unknown[]): StatementResult {
@@ -215,8 +219,14 @@ export class Session {
         if (current.query && current.query.catalogVersion !== this.engine.catalog.version) current = this.compile(sql, paramTypes)[0]!;
         if (current.query && !this.failed && !options.signal) {
           const shape = this.engine.shapeOf(current.query);
-          if (shape.point) return this.runPointStatement(current.query, shape, params);
-          if (this.txn && isPointWrite(current.query.query)) return this.runPointWrite(current.query, shape.command, params);
+          const shards = this.engine.sqlShards;
+          if (!shards) {
+            if (shape.point) return this.runPointStatement(current.query, shape, params);
+            if (this.txn && isPointWrite(current.query.query)) return this.runPointWrite(current.query, shape.command, params);
+          } else if (shape.point && shards.pointIsLocal(shape.point, params, current.query.paramTypes)) {
+            // In a cluster a lookup in a shard this node owns reads its store; writes are always routed.
+            return this.runPointStatement(current.query, shape, params);
+          }
         }
         const collected = await collect(this.runStatements([current], params, options));
         return collected[0]!;
@@ -247,7 +257,8 @@ export class Session {
     }
     const implicitBlock = parsed.statements.length > 1 && !this.explicit && !this.txn;
     if (implicitBlock) {
-      this.txn = this.engine.store.begin();
+      this.txn = this.engine.begin();
+      this.engine.sqlShards?.markBlock(this.txn);
     }
     try {
       for (let i = 0; i < parsed.statements.length; i++) {
@@ -286,7 +297,7 @@ export class Session {
    */
   beginImplicit(): void {
     if (this.closed || this.explicit || this.txn) return;
-    this.txn = this.engine.store.begin();
+    this.txn = this.engine.begin();
   }
 
   /** Ends an implicit block: commits it, or rolls it back after an error. Leaves an explicit block alone. */
@@ -419,9 +430,11 @@ export class Session {
           text = `${commandOf(b.statement)} (utility statement, no plan)`;
         } else if (b.analyze) {
           const own = this.txn === undefined;
-          const txn = this.txn ?? this.engine.store.begin();
+          const txn = this.txn ?? this.engine.begin();
           try {
-            const run = runPlan(inner, { txn, params, now: Date.now() * 1000, analyze: true, system: this.system });
+            const now = Date.now() * 1000;
+            if (this.engine.sqlShards) await this.engine.sqlShards.prepare(txn, inner, params, now);
+            const run = runPlan(inner, { txn, params, now, analyze: true, system: this.system });
             const started = performance.now();
             for await (const _ of run.batches) {
               // Rows are produced and discarded: EXPLAIN ANALYZE reports counts and times only.
@@ -444,7 +457,7 @@ export class Session {
       }
       default: {
         yield { kind: 'start', statement: index, command, columns: [] };
-        const notice = await this.engine.runUtility(b);
+        const notice = await this.engine.runUtility(b, c.text);
         if (notice) yield { kind: 'notice', statement: index, notice };
         yield { kind: 'end', statement: index, tag: command, rowCount: 0 };
       }
@@ -463,7 +476,7 @@ export class Session {
     work: (txn: StorageTxn, signal: AbortSignal) => AsyncGenerator<ResultEvent, StatementEnd>,
   ): AsyncGenerator<ResultEvent> {
     const own = this.txn === undefined;
-    const txn = this.txn ?? this.engine.store.begin();
+    const txn = this.txn ?? this.engine.begin();
     const controller = new AbortController();
     this.running = controller;
     const timeoutMs = Number(this.settings.get('statement_timeout'));
@@ -493,9 +506,14 @@ export class Session {
     if (params.length < q.paramTypes.length) throw engineError('parameter_count', String(params.length), String(q.paramTypes.length));
     yield { kind: 'start', statement: index, command: c.command, columns: c.columns };
     const system = this.system;
+    const shards = this.engine.sqlShards;
     yield* this.statement(index, options, async function* (txn: StorageTxn, signal: AbortSignal): AsyncGenerator<ResultEvent, StatementEnd> {
       let rows = 0;
-      const run = runPlan(q.query, { txn, params: coerceParams(params, q.paramTypes), signal, now: Date.now() * 1000, system });
+      const coerced = coerceParams(params, q.paramTypes);
+      const now = Date.now() * 1000;
+      // In a cluster the scans' rows come from the shards' owners first.
+      if (shards) await shards.prepare(txn, q.query, coerced, now);
+      const run = runPlan(q.query, { txn, params: coerced, signal, now, system });
       for await (const batch of run.batches) {
         rows += batch.length;
         yield { kind: 'batch', statement: index, batch };
@@ -512,10 +530,12 @@ export class Session {
   private async *runCopy(c: Compiled, b: Extract<BoundStatement, { kind: 'copy' }>, options: ExecuteOptions, index: number): AsyncGenerator<ResultEvent> {
     const entry = this.engine.plan({ kind: 'query', plan: b.plan, params: b.params }, c.text, c.offset).query!;
     const system = this.system;
+    const shards = this.engine.sqlShards;
     yield* this.statement(index, options, async function* (txn: StorageTxn, signal: AbortSignal): AsyncGenerator<ResultEvent, StatementEnd> {
       const now = Date.now() * 1000;
       let count = 0;
       if (b.direction === 'to') {
+        if (shards) await shards.prepare(txn, entry.query, [], now);
         const types = entry.schema.map((col) => col.type);
         yield { kind: 'copy-out', statement: index, columns: b.columns, types, format: b.format.format };
         if (b.format.header) yield { kind: 'copy-data', statement: index, lines: [encodeCopyRow(b.columns, b.format)] };
@@ -569,7 +589,8 @@ export class Session {
       case 'begin':
         if (this.explicit) yield warn('active_transaction');
         else {
-          this.txn ??= this.engine.store.begin();
+          this.txn ??= this.engine.begin();
+          this.engine.sqlShards?.markBlock(this.txn);
           this.explicit = true;
         }
         yield { kind: 'end', statement: index, tag: 'BEGIN', rowCount: 0 };
