@@ -7,3 +7,4 @@ export { clientTls, nodeTls, TlsConfigError, type ClientTls, type NodeTls } from
 export { placeActor } from './placement.ts';
 export { loadActorClasses } from './load.ts';
 export { KV_SHARD_TYPE, KvShardRouter, kvShardActor } from './kv-shards.ts';
+export { SQL_SHARD_TYPE, shardTables, sqlShardActor } from './sql-shards.ts';

@@ -54,13 +54,16 @@ export const serverCommand: Command = {
       if (a.module !== undefined) {
         const grpcPort = config.ports['grpc'] ?? 50051;
         if (grpcPort === 'off') throw new Error('--actors needs the grpc port: actor calls arrive over gRPC');
-        const { ActorNode, KvShardRouter, kvShardActor, loadActorClasses, nodeTls } = await import('../../cluster/index.ts');
+        const { ActorNode, KvShardRouter, kvShardActor, loadActorClasses, nodeTls, shardTables, sqlShardActor } = await import('../../cluster/index.ts');
         const tls = nodeTls(config.protocols['grpc'] ?? {});
         // In a cluster the Redis keyspace is split into shards, each owned by one node through a shard actor.
         const shardKeyspace = a.etcd !== undefined && config.ports['resp'] !== 'off';
+        // Likewise SQL tables, each row owned by the node owning its primary key's shard.
+        const shardSql = a.etcd !== undefined && config.ports['pg'] !== 'off';
+        let started: import('../../cluster/index.ts').ActorNode | undefined;
         const node = await ActorNode.start({
           dataDir: config.dataDir,
-          actors: [...(await loadActorClasses(a.module)), ...(shardKeyspace ? [kvShardActor(config.dataDir)] : [])],
+          actors: [...(await loadActorClasses(a.module)), ...(shardKeyspace ? [kvShardActor(config.dataDir)] : []), ...(shardSql ? [sqlShardActor(engine, () => started)] : [])],
           host: config.host,
           port: grpcPort,
           ...(a.etcd !== undefined ? { etcd: a.etcd } : {}),
@@ -75,9 +78,12 @@ export const serverCommand: Command = {
             process.exit(1);
           },
         });
+        started = node;
         listening.push(node);
         engine.attachActors(node);
         if (shardKeyspace) engine.kvShards = new KvShardRouter(node);
+        // The DDL log is replayed here, before any client can connect.
+        if (shardSql && a.etcd !== undefined) listening.push(await shardTables(engine, node, a.etcd, config.dataDir));
         if (a.etcd !== undefined) console.log(`orbit: node ${node.nodeId} joined the cluster at ${a.etcd}`);
         console.log(`orbit: grpc listening on ${config.host}:${node.port}`);
       }
