@@ -16,6 +16,8 @@ export interface NodeOptions {
   readonly leaseTtl: number;
   /** Also listen for Redis (ephemeral port). */
   readonly resp?: boolean;
+  /** Also listen for PostgreSQL (ephemeral port). */
+  readonly pg?: boolean;
   /** Where the node's stderr goes (default `<dir>/<id>.log`). */
   readonly log?: string;
 }
@@ -25,12 +27,14 @@ export interface SpawnedNode {
   readonly grpcPort: number;
   /** Set when `resp` was asked for. */
   readonly respPort: number | undefined;
+  /** Set when `pg` was asked for. */
+  readonly pgPort: number | undefined;
 }
 
-/** Spawns the node (gRPC on an ephemeral port; pg and http off) and resolves once its listeners are up. */
+/** Spawns the node (gRPC on an ephemeral port; http off, pg and resp unless asked for) and resolves once its listeners are up. */
 export async function spawnNode(o: NodeOptions): Promise<SpawnedNode> {
   const log = o.log ?? join(o.dir, `${o.id}.log`);
-  const proc = Bun.spawn([process.execPath, 'run', main, 'server', '--data', join(o.dir, o.id), '--pg-port', 'off', '--http-port', 'off', '--resp-port', o.resp ? '0' : 'off'], {
+  const proc = Bun.spawn([process.execPath, 'run', main, 'server', '--data', join(o.dir, o.id), '--pg-port', o.pg ? '0' : 'off', '--http-port', 'off', '--resp-port', o.resp ? '0' : 'off'], {
     cwd: root,
     stdin: 'ignore',
     stdout: 'pipe',
@@ -45,9 +49,10 @@ export async function spawnNode(o: NodeOptions): Promise<SpawnedNode> {
     out += new TextDecoder().decode(value);
     const g = /grpc listening on [^:\s]+:(\d+)/.exec(out);
     const r = /resp listening on [^:\s]+:(\d+)/.exec(out);
-    if (g && (r || !o.resp)) {
+    const p = /pg listening on [^:\s]+:(\d+)/.exec(out);
+    if (g && (r || !o.resp) && (p || !o.pg)) {
       reader.releaseLock();
-      return { proc, grpcPort: Number(g[1]), respPort: r ? Number(r[1]) : undefined };
+      return { proc, grpcPort: Number(g[1]), respPort: r ? Number(r[1]) : undefined, pgPort: p ? Number(p[1]) : undefined };
     }
   }
 }
