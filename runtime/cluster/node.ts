@@ -280,8 +280,8 @@ export class ActorNode implements ActorClient, NodeHandler {
    * under least-loaded placement, over those of them with the fewest activations (as reported,
    * plus what this node placed on them since).
    */
-  private place(id: string): string {
-    const members = [...this.membership!.members.values()];
+  private place(id: string, skip?: ReadonlySet<string>): string {
+    const members = [...this.membership!.members.values()].filter((m) => !skip?.has(m.id));
     // This node's own registration may not have come back through the watch yet.
     const draining = this.directory?.draining === true;
     const open = members.filter((m) => !m.draining && !(draining && m.id === this.nodeId));
@@ -376,22 +376,30 @@ export class ActorNode implements ActorClient, NodeHandler {
     return { deactivated, handedOff };
   }
 
-  /** Asks the node placement picks to activate a released actor; whether another node now hosts it. */
+  /**
+   * Asks the node placement picks to activate a released actor; whether another node now hosts it.
+   * A member that fails (it may have died before the watch reported it) is skipped once for the
+   * next one placement picks.
+   */
   private async handOff(type: string, key: ActorKey): Promise<boolean> {
-    const target = this.place(identity(type, key));
-    const member = this.membership!.members.get(target);
-    // Every other member draining too: placement fell back to them all, and they would refuse.
-    if (target === this.nodeId || !member || member.draining || member.tls !== (this.tls !== undefined)) return false;
-    try {
-      const at = await this.peer(member).activate(type, key);
-      if (at === this.nodeId) return false;
-      if (this.owners.size >= MAX_CACHED_OWNERS) this.owners.clear();
-      this.owners.set(ownerKey(type, key), at);
-      return true;
-    } catch {
-      // The actor is saved and released: it activates on its next call instead.
-      return false;
+    const failed = new Set<string>();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const target = this.place(identity(type, key), failed);
+      const member = this.membership!.members.get(target);
+      // Every other member draining too: placement fell back to them all, and they would refuse.
+      if (target === this.nodeId || !member || member.draining || member.tls !== (this.tls !== undefined)) return false;
+      try {
+        const at = await this.peer(member).activate(type, key);
+        if (at === this.nodeId) return false;
+        if (this.owners.size >= MAX_CACHED_OWNERS) this.owners.clear();
+        this.owners.set(ownerKey(type, key), at);
+        return true;
+      } catch {
+        failed.add(target);
+      }
     }
+    // The actor is saved and released: it activates on its next call instead.
+    return false;
   }
 
   /** Activates an actor here without calling it; resolves with the node hosting it (another one if it holds the claim). */

@@ -98,6 +98,17 @@ async function claimsOf(real: Real): Promise<Claim[]> {
   return (await real.nodes[0]!.activations('Counter')).filter((c) => real.keys.includes(String(c.key)));
 }
 
+/** Waits until every node's view of the members is the run's live nodes: watches report starts and kills a little later. */
+async function membersSettled(real: Real): Promise<void> {
+  const want = real.nodes.map((n) => n.nodeId).sort().join();
+  for (let i = 0; i < 400; i++) {
+    const views = await Promise.all(real.nodes.map(async (n) => (await n.nodes()).map((m) => m.id).sort().join()));
+    if (views.every((v) => v === want)) return;
+    await Bun.sleep(25);
+  }
+  throw new Error(`membership views did not settle on ${want}`);
+}
+
 /** After every step: each actor live at most once (the audit) and claimed only by live nodes, in agreement with the audit. */
 async function checkSingleActivation(real: Real): Promise<void> {
   expect(violations).toEqual([]);
@@ -170,6 +181,8 @@ class Restart implements fc.AsyncCommand<Model, Real> {
   async run(_m: Model, r: Real): Promise<void> {
     const node = r.nodes[this.slot]!;
     if (this.drainFirst) {
+      // A node that does not see the others yet has nobody to hand off to.
+      await membersSettled(r);
       const hosted = (await claimsOf(r)).filter((c) => c.node === node.nodeId).length;
       const { deactivated, handedOff } = await node.drain();
       expect(deactivated).toBe(hosted);
