@@ -8,7 +8,7 @@ import pg from 'pg';
 import { OrbitClient, SQL_SHARD_TYPE } from '../../runtime/cluster/index.ts';
 import { keyShard, SQL_SHARDS } from '../../runtime/engine/sql-shards.ts';
 import { encodeKey } from '../../runtime/storage/index.ts';
-import { spawnNode } from '../support/cluster-node.ts';
+import { membersSeen, spawnNode, stopNodes } from '../support/cluster-node.ts';
 import { startEtcd, type EtcdProcess } from '../runtime/cluster-etcd.ts';
 
 const root = resolve(import.meta.dir, '../..');
@@ -72,23 +72,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orbit-pg-cluster-'));
   etcd = await startEtcd();
   nodes.push(...(await Promise.all(['n1', 'n2', 'n3'].map(startNode))));
-  for (const n of nodes) {
-    const end = Date.now() + 15_000;
-    while ((await n.grpc.nodes()).length < 3 && Date.now() < end) await Bun.sleep(50);
-  }
+  await membersSeen(nodes, 3);
 }, 60_000);
 
 afterAll(async () => {
-  for (const n of nodes) {
-    await n.sql.end().catch(() => undefined);
-    n.grpc.close();
-    if (n.proc.exitCode === null && n.proc.signalCode === null) n.proc.kill('SIGTERM');
-  }
-  await Promise.all(nodes.map((n) => Promise.race([n.proc.exited, Bun.sleep(10_000).then(() => n.proc.kill('SIGKILL'))])));
-  for (const n of nodes) {
-    const log = await Bun.file(join(dir, `${n.id}.log`)).text();
-    if (log.trim()) console.error(`node ${n.id}:\n${log}`);
-  }
+  for (const n of nodes) await n.sql.end().catch(() => undefined);
+  await stopNodes(nodes, dir);
   await etcd?.stop();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -8,7 +8,7 @@ import type { Subprocess } from 'bun';
 import Redis from 'ioredis';
 import { KV_SHARD_TYPE, OrbitClient } from '../../runtime/cluster/index.ts';
 import { kv } from '../../runtime/index.ts';
-import { spawnNode } from '../support/cluster-node.ts';
+import { membersSeen, spawnNode, stopNodes } from '../support/cluster-node.ts';
 import { startEtcd, type EtcdProcess } from '../runtime/cluster-etcd.ts';
 import { err } from './resp-support.ts';
 
@@ -89,23 +89,12 @@ beforeAll(async () => {
   etcd = await startEtcd();
   nodes.push(...(await Promise.all(['n1', 'n2', 'n3'].map(startNode))));
   // Every node sees all three before the first key is placed.
-  for (const n of nodes) {
-    const end = Date.now() + 15_000;
-    while ((await n.grpc.nodes()).length < 3 && Date.now() < end) await Bun.sleep(50);
-  }
+  await membersSeen(nodes, 3);
 }, 60_000);
 
 afterAll(async () => {
-  for (const n of nodes) {
-    n.redis.disconnect();
-    n.grpc.close();
-    if (n.proc.exitCode === null && n.proc.signalCode === null) n.proc.kill('SIGTERM');
-  }
-  await Promise.all(nodes.map((n) => Promise.race([n.proc.exited, Bun.sleep(10_000).then(() => n.proc.kill('SIGKILL'))])));
-  for (const n of nodes) {
-    const log = await Bun.file(join(dir, `${n.id}.log`)).text();
-    if (log.trim()) console.error(`node ${n.id}:\n${log}`);
-  }
+  for (const n of nodes) n.redis.disconnect();
+  await stopNodes(nodes, dir);
   await etcd?.stop();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -56,3 +56,31 @@ export async function spawnNode(o: NodeOptions): Promise<SpawnedNode> {
     }
   }
 }
+
+/** A spawned node as the cluster tests keep it: its id, process and gRPC client. */
+export interface RunningNode {
+  readonly id: string;
+  readonly proc: Subprocess;
+  readonly grpc: { nodes(): Promise<readonly unknown[]>; close(): void };
+}
+
+/** Waits (at most 15 s each) until every node's view of the cluster lists `count` members. */
+export async function membersSeen(nodes: readonly RunningNode[], count: number): Promise<void> {
+  for (const n of nodes) {
+    const end = Date.now() + 15_000;
+    while ((await n.grpc.nodes()).length < count && Date.now() < end) await Bun.sleep(50);
+  }
+}
+
+/** Stops the nodes (SIGTERM, SIGKILL after 10 s) and prints the stderr log of any node that wrote one to `dir`. */
+export async function stopNodes(nodes: readonly RunningNode[], dir: string): Promise<void> {
+  for (const n of nodes) {
+    n.grpc.close();
+    if (n.proc.exitCode === null && n.proc.signalCode === null) n.proc.kill('SIGTERM');
+  }
+  await Promise.all(nodes.map((n) => Promise.race([n.proc.exited, Bun.sleep(10_000).then(() => n.proc.kill('SIGKILL'))])));
+  for (const n of nodes) {
+    const log = await Bun.file(join(dir, `${n.id}.log`)).text();
+    if (log.trim()) console.error(`node ${n.id}:\n${log}`);
+  }
+}
