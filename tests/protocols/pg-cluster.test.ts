@@ -72,7 +72,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orbit-pg-cluster-'));
   etcd = await startEtcd();
   nodes.push(...(await Promise.all(['n1', 'n2', 'n3'].map(startNode))));
-  await membersSeen(nodes, 3);
+  await membersSeen(nodes.map((n) => n.grpc), 3);
 }, 60_000);
 
 afterAll(async () => {

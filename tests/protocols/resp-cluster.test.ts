@@ -89,7 +89,7 @@ beforeAll(async () => {
   etcd = await startEtcd();
   nodes.push(...(await Promise.all(['n1', 'n2', 'n3'].map(startNode))));
   // Every node sees all three before the first key is placed.
-  await membersSeen(nodes, 3);
+  await membersSeen(nodes.map((n) => n.grpc), 3);
 }, 60_000);
 
 afterAll(async () => {

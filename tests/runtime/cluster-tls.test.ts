@@ -7,6 +7,7 @@ import { ActorError } from '../../runtime/index.ts';
 import { ActorNode, clientTls, nodeTls, OrbitClient, type NodeTls } from '../../runtime/cluster/index.ts';
 import { loadConfig } from '../../runtime/server/config.ts';
 import { Account } from './cluster-accounts.ts';
+import { membersSeen } from '../support/cluster-node.ts';
 import { startEtcd, type EtcdProcess } from './cluster-etcd.ts';
 
 const root = resolve(import.meta.dir, '../..');
@@ -85,6 +86,7 @@ beforeAll(async () => {
   makeCerts('rogue-ca', ['rogue']);
   etcd = await startEtcd();
   [a, b] = await Promise.all([start('a', tlsOf('n1')), start('b', tlsOf('n2'))]);
+  await membersSeen([a, b], 2);
 }, 60_000);
 
 afterAll(async () => {

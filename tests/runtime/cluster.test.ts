@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { Subprocess } from 'bun';
 import { Etcd3 } from 'etcd3';
 import { OrbitClient } from '../../runtime/cluster/index.ts';
-import { spawnNode } from '../support/cluster-node.ts';
+import { membersSeen, spawnNode } from '../support/cluster-node.ts';
 import { startEtcd, type EtcdProcess } from './cluster-etcd.ts';
 
 const root = resolve(import.meta.dir, '../..');
@@ -58,6 +58,8 @@ beforeAll(async () => {
   etcd = await startEtcd();
   admin = new Etcd3({ hosts: etcd.url });
   nodes.push(...(await Promise.all(['n1', 'n2', 'n3'].map(startNode))));
+  // A node listens before its watch has seen the others join: placement needs every view whole.
+  await membersSeen(nodes.map((n) => n.client), 3);
 }, 60_000);
 
 afterAll(async () => {

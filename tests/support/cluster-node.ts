@@ -64,11 +64,11 @@ export interface RunningNode {
   readonly grpc: { nodes(): Promise<readonly unknown[]>; close(): void };
 }
 
-/** Waits (at most 15 s each) until every node's view of the cluster lists `count` members. */
-export async function membersSeen(nodes: readonly RunningNode[], count: number): Promise<void> {
-  for (const n of nodes) {
+/** Waits (at most 15 s each) until every view of the cluster (a node, or a client of one) lists `count` members. */
+export async function membersSeen(views: readonly { nodes(): Promise<readonly unknown[]> }[], count: number): Promise<void> {
+  for (const v of views) {
     const end = Date.now() + 15_000;
-    while ((await n.grpc.nodes()).length < count && Date.now() < end) await Bun.sleep(50);
+    while ((await v.nodes()).length < count && Date.now() < end) await Bun.sleep(50);
   }
 }
 
