@@ -281,19 +281,32 @@ function serve(shared: Shared, wire: Wire, peer: Peer): { onData: (chunk: Uint8A
   /** Plain-text bytes came after that SSLRequest (CVE-2021-23214): the handshake is refused. */
   let strayPlainText = false;
 
-  const pump = async (): Promise<void> => {
+  /** Serves queued messages in order; one that has to wait resumes the rest when it settles. */
+  const pump = (): void => {
     if (pumping) return;
     pumping = true;
     while (queue.length > 0 && !session.closed) {
       const item = take()!;
-      if ('violation' in item) await session.violation(item.violation);
-      else {
-        const pending = session.handle(item);
-        if (pending) await pending;
-        if (session.authenticated) decoder.authenticated();
+      if ('violation' in item) {
+        void session.violation(item.violation).then(resume, resume);
+        return;
       }
+      const pending = session.handle(item);
+      if (pending) {
+        void pending.then(resumeAfterMessage, resumeAfterMessage);
+        return;
+      }
+      if (session.authenticated) decoder.authenticated();
     }
     pumping = false;
+  };
+  const resume = (): void => {
+    pumping = false;
+    pump();
+  };
+  const resumeAfterMessage = (): void => {
+    if (session.authenticated) decoder.authenticated();
+    resume();
   };
 
   const onData = (chunk: Uint8Array): void => {
@@ -321,7 +334,7 @@ function serve(shared: Shared, wire: Wire, peer: Peer): { onData: (chunk: Uint8A
       const w = waiter;
       waiter = undefined;
       w(take());
-    } else void pump();
+    } else pump();
   };
   const hangUp = (): void => {
     gone = true;

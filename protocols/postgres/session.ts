@@ -331,7 +331,7 @@ export class PgSession {
         this.describe(m.target, m.name);
         return undefined;
       case 'execute':
-        return this.execute(m.portal, m.maxRows);
+        return this.executeNow(m.portal, m.maxRows) ? undefined : this.execute(m.portal, m.maxRows);
       case 'close':
         return this.closeTarget(m.target, m.name);
       case 'sync':
@@ -448,19 +448,23 @@ export class PgSession {
     if (m.resultFormats.length > 1 && m.resultFormats.length !== statement.columns.length) {
       throw new OrbitError('08P01', `bind message has ${m.resultFormats.length} result formats but query has ${statement.columns.length} columns`);
     }
-    const params = m.params.map((bytes, i) => {
-      if (bytes === null) return null;
-      const format = m.paramFormats.length === 1 ? m.paramFormats[0] : m.paramFormats[i];
-      const type = statement.paramTypes[i]!;
-      if (format === 1) return decodeBinaryParam(bytes, type);
-      const text = asciiText(bytes, 0, bytes.length) ?? utf8.decode(bytes);
-      // A reg* parameter's text form is a name (regclassin and its siblings), read here into its OID.
-      return isNamedOid(type) ? this.engineSession.objectId(type, text) : text;
-    });
+    const params = new Array<unknown>(m.params.length);
+    for (let i = 0; i < params.length; i++) params[i] = this.param(m, statement, i);
     const old = this.portals.get(m.portal);
     if (old?.events && old.tag === undefined) void this.stopPortal(old);
     this.portals.set(m.portal, { statement, params, formats: m.resultFormats, events: undefined, pending: undefined, tag: undefined });
     this.simple(B.bindComplete);
+  }
+
+  private param(m: Extract<FrontendMessage, { type: 'bind' }>, statement: Statement, i: number): unknown {
+    const bytes = m.params[i] ?? null;
+    if (bytes === null) return null;
+    const format = m.paramFormats.length === 1 ? m.paramFormats[0] : m.paramFormats[i];
+    const type = statement.paramTypes[i]!;
+    if (format === 1) return decodeBinaryParam(bytes, type);
+    const text = asciiText(bytes, 0, bytes.length) ?? utf8.decode(bytes);
+    // A reg* parameter's text form is a name (regclassin and its siblings), read here into its OID.
+    return isNamedOid(type) ? this.engineSession.objectId(type, text) : text;
   }
 
   private describe(target: 'S' | 'P', name: string): void {
@@ -482,6 +486,27 @@ export class PgSession {
   private describeRows(s: Statement, formats: readonly number[]): void {
     if (s.columns.length > 0) this.rowDescription(s.columns, formats);
     else this.simple(B.noData);
+  }
+
+  /**
+   * Execute without waiting, when the portal's statement can run at once (see
+   * `PreparedStatement.executeNow`: its work, and so its result, is bounded). False: use `execute`.
+   */
+  private executeNow(name: string, maxRows: number): boolean {
+    const p = this.portals.get(name);
+    const prepared = p?.statement.prepared;
+    if (!p || !prepared || maxRows > 0 || p.events || p.tag !== undefined || prepared.command === 'COPY') return false;
+    this.engineSession.beginImplicit();
+    this.cancelRequested = false;
+    const result = prepared.executeNow(p.params);
+    if (!result) return false;
+    const columns = p.statement.columns;
+    for (const n of result.notices) writeNotice(this.out, n);
+    for (const b of result.batches) for (let r = 0; r < b.length; r++) this.dataRow(b, r, columns, p.formats);
+    p.tag = result.tag;
+    this.commandComplete(result.tag);
+    this.afterCommand(result.tag);
+    return true;
   }
 
   private async execute(name: string, maxRows: number): Promise<void> {
@@ -649,24 +674,42 @@ export class PgSession {
     this.simple(B.closeComplete);
   }
 
-  private async sync(): Promise<void> {
+  private sync(): Promise<void> | undefined {
     const failed = this.skipping;
     this.skipping = false;
     // Outside an explicit transaction block Sync ends the implicit transaction and with it every
     // portal: portals first, so no unfinished statement runs on in a transaction that has ended.
     if (this.session?.transactionStatus === 'idle' && this.portals.size > 0) {
-      for (const [name, p] of this.portals) {
-        if (p.events && p.tag === undefined) await this.stopPortal(p);
-        this.portals.delete(name);
-      }
+      for (const p of this.portals.values()) if (p.events && p.tag === undefined) return this.stopPortalsAndSync(failed);
+      this.portals.clear();
     }
-    // Sync commits the implicit transaction, or rolls it back when an error skipped the rest of the batch.
+    return this.endImplicit(failed);
+  }
+
+  private async stopPortalsAndSync(failed: boolean): Promise<void> {
+    for (const [name, p] of this.portals) {
+      if (p.events && p.tag === undefined) await this.stopPortal(p);
+      this.portals.delete(name);
+    }
+    await this.endImplicit(failed);
+  }
+
+  /** Sync commits the implicit transaction, or rolls it back when an error skipped the rest of the batch; then ReadyForQuery. */
+  private endImplicit(failed: boolean): Promise<void> | undefined {
+    let ending: Promise<void> | undefined;
     try {
-      await this.session?.endImplicit(!failed);
+      ending = this.session?.endImplicit(!failed);
     } catch (e) {
       writeError(this.out, asOrbitError(e));
     }
-    await this.ready();
+    if (!ending) return this.ready();
+    return ending.then(
+      () => this.ready(),
+      (e: unknown) => {
+        writeError(this.out, asOrbitError(e));
+        return this.ready();
+      },
+    );
   }
 
   private async dropUnnamed(): Promise<void> {
@@ -737,19 +780,9 @@ export class PgSession {
   }
 
   private async dataRows(batch: RowBatch, from: number, to: number, columns: readonly ResultColumn[], formats: readonly number[]): Promise<void> {
-    const n = columns.length;
-    const { binary, named } = rowShape(columns, formats);
     for (let r = from; r < to; r++) {
       if (this.cancelRequested && (r & 1023) === 0) throw new OrbitError('57014', 'canceling statement due to user request');
-      const at = this.begin(B.dataRow);
-      this.out.i16(n);
-      for (let c = 0; c < n; c++) {
-        const v = batch.columns[c]![r];
-        const type = columns[c]!.type;
-        if (named?.[c] && v !== null && v !== undefined) writeField(this.out, this.engineSession.objectName(type, v as number), NAME_TEXT, false);
-        else writeField(this.out, v, type, binary[c]!);
-      }
-      this.end(at);
+      this.dataRow(batch, r, columns, formats);
       if (this.out.length >= FLUSH_AT) await this.flush();
     }
     const now = performance.now();
@@ -757,6 +790,20 @@ export class PgSession {
       this.lastYield = now;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+  }
+
+  private dataRow(batch: RowBatch, r: number, columns: readonly ResultColumn[], formats: readonly number[]): void {
+    const n = columns.length;
+    const { binary, named } = rowShape(columns, formats);
+    const at = this.begin(B.dataRow);
+    this.out.i16(n);
+    for (let c = 0; c < n; c++) {
+      const v = batch.columns[c]![r];
+      const type = columns[c]!.type;
+      if (named?.[c] && v !== null && v !== undefined) writeField(this.out, this.engineSession.objectName(type, v as number), NAME_TEXT, false);
+      else writeField(this.out, v, type, binary[c]!);
+    }
+    this.end(at);
   }
 
   private commandComplete(tag: string): void {

@@ -49,6 +49,12 @@ export interface PreparedStatement {
   readonly paramTypes: readonly DataType[];
   readonly columns: readonly ResultColumn[];
   execute(params?: readonly unknown[], options?: ExecuteOptions): Promise<StatementResult>;
+  /**
+   * Runs the statement at once when its work is bounded and needs no waiting: a primary-key lookup,
+   * or a write of at most one row inside an open transaction. Undefined when it has to go through
+   * `execute` (which then runs it from the start).
+   */
+  executeNow(params?: readonly unknown[]): StatementResult | undefined;
 }
 
 type Compiled = CompiledStatement;
@@ -209,28 +215,38 @@ export class Session {
     const compiled = hit && shape ? [{ command: shape.command, query: hit, columns: shape.columns, text: sql, offset: 0 }] : this.compile(sql, paramTypes);
     if (compiled.length !== 1) throw new OrbitError('42601', 'cannot insert multiple commands into a prepared statement');
     let current = compiled[0]!;
+    // A DDL statement since preparing makes the plan stale: compile it again.
+    const fresh = (): void => {
+      if (current.query && current.query.catalogVersion !== this.engine.catalog.version) current = this.compile(sql, paramTypes)[0]!;
+    };
+    const now = (params: readonly unknown[]): StatementResult | undefined => {
+      fresh();
+      if (!current.query || this.failed) return undefined;
+      const shape = this.engine.shapeOf(current.query);
+      const shards = this.engine.sqlShards;
+      if (!shards) {
+        if (shape.point) return this.runPointStatement(current.query, shape, params);
+        if (this.txn && isPointWrite(current.query.query)) return this.runPointWrite(current.query, shape.command, params);
+      } else if (shape.point && shards.pointIsLocal(shape.point, params, current.query.paramTypes)) {
+        // In a cluster a lookup in a shard this node owns reads its store; writes are always routed.
+        return this.runPointStatement(current.query, shape, params);
+      }
+      return undefined;
+    };
     return {
       text: sql,
       command: current.command,
       paramTypes: current.query?.paramTypes ?? [],
       columns: current.columns,
       execute: async (params = [], options = {}) => {
-        // A DDL statement since preparing makes the plan stale: compile it again.
-        if (current.query && current.query.catalogVersion !== this.engine.catalog.version) current = this.compile(sql, paramTypes)[0]!;
-        if (current.query && !this.failed && !options.signal) {
-          const shape = this.engine.shapeOf(current.query);
-          const shards = this.engine.sqlShards;
-          if (!shards) {
-            if (shape.point) return this.runPointStatement(current.query, shape, params);
-            if (this.txn && isPointWrite(current.query.query)) return this.runPointWrite(current.query, shape.command, params);
-          } else if (shape.point && shards.pointIsLocal(shape.point, params, current.query.paramTypes)) {
-            // In a cluster a lookup in a shard this node owns reads its store; writes are always routed.
-            return this.runPointStatement(current.query, shape, params);
-          }
-        }
+        // A cancellable run goes through the executor, which checks the signal.
+        const done = options.signal ? undefined : now(params);
+        if (done) return done;
+        fresh();
         const collected = await collect(this.runStatements([current], params, options));
         return collected[0]!;
       },
+      executeNow: (params = []) => now(params),
     };
   }
 
@@ -300,13 +316,17 @@ export class Session {
     this.txn = this.engine.begin();
   }
 
-  /** Ends an implicit block: commits it, or rolls it back after an error. Leaves an explicit block alone. */
-  async endImplicit(commit: boolean): Promise<void> {
-    if (this.explicit || !this.txn) return;
+  /**
+   * Ends an implicit block: commits it, or rolls it back after an error. Leaves an explicit block
+   * alone. A promise only when there are writes to commit; a block that only read ends at once.
+   */
+  endImplicit(commit: boolean): Promise<void> | undefined {
+    if (this.explicit || !this.txn) return undefined;
     const t = this.txn;
     this.txn = undefined;
-    if (commit) await t.commit();
-    else t.rollback();
+    if (commit && t.writing) return t.commit();
+    t.rollback();
+    return undefined;
   }
 
   private markFailed(): void {

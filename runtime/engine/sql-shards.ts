@@ -572,6 +572,10 @@ export class ShardedTxn implements StorageTxn {
     this.local.release(name);
   }
 
+  get writing(): boolean {
+    return this.remote.size > 0 || this.local.writing;
+  }
+
   /** Sends the other shards' writes to their owners (one commit on each node), then commits here. */
   async commit(): Promise<void> {
     this.fetched.clear();

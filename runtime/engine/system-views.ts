@@ -584,6 +584,9 @@ export class SystemViews {
     };
     const wrapped: StorageTxn = {
       id: txn.id,
+      get writing() {
+        return txn.writing;
+      },
       scan: (table, batchSize) => {
         const rows = rowsOf(table);
         if (!rows) return txn.scan(table, batchSize);

@@ -31,6 +31,8 @@ export interface KeyBound {
  */
 export interface StorageTxn {
   readonly id: number;
+  /** Holds writes to commit. A commit of a transaction that holds none does what a rollback does. */
+  readonly writing: boolean;
   /** Full scan in key order, in chunks of at most `batchSize` rows. */
   scan(table: TableInfo, batchSize: number): Iterable<readonly StoredRow[]>;
   /**

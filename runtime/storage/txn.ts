@@ -402,6 +402,10 @@ export class Txn implements StorageTxn {
     this.shared.add(keyString(key));
   }
 
+  get writing(): boolean {
+    return this.writes.size > 0;
+  }
+
   async commit(): Promise<void> {
     this.ensureActive();
     this.state = 'committing';

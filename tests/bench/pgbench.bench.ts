@@ -10,7 +10,8 @@
 // (found on PATH, in /usr/local/bin or /usr/lib/postgresql/*/bin), `pgbench` and `psql`.
 // Environment: BENCH_SECONDS (per run, default 5), BENCH_ROWS (default 100000), BENCH_REPEAT (runs per
 // server and setting, alternating between the servers so background load hits both alike; the
-// median is printed, default 1).
+// median is printed, default 1), BENCH_ONLY (comma-separated `script:mode` runs, e.g.
+// `select-only:prepared`; default all three).
 
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -169,7 +170,8 @@ try {
   for (const [name, text] of Object.entries(SCRIPTS)) writeFileSync(join(dir, `${name}.sql`), text);
   servers.push(await startOrbit(dir), await startPostgres(dir));
   for (const s of servers) load(s);
-  const runs: [string, string][] = [['select-only', 'extended'], ['select-only', 'prepared'], ['simple-update', 'extended']];
+  const only = process.env['BENCH_ONLY']?.split(',');
+  const runs = ([['select-only', 'extended'], ['select-only', 'prepared'], ['simple-update', 'extended']] as [string, string][]).filter(([script, mode]) => !only || only.includes(`${script}:${mode}`));
   console.log(`pgbench, ${ROWS.toLocaleString('en-US')} accounts, ${SECONDS} s per run${REPEAT > 1 ? `, median of ${REPEAT} alternating runs` : ''}, fsync on for both\n`);
   console.log(`${'script'.padEnd(15)}${'-M'.padEnd(10)}${'clients'.padStart(8)}${'Orbit tps'.padStart(12)}${'PostgreSQL tps'.padStart(16)}${'ratio'.padStart(8)}${'Orbit µs/tx'.padStart(13)}${'PG µs/tx'.padStart(10)}`);
   for (const [script, mode] of runs) {
