@@ -17,6 +17,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { orbitEnv } from './orbit-env.ts';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const ROWS = Number(process.env['BENCH_ROWS'] ?? 100_000);
@@ -110,7 +111,7 @@ async function startPostgres(dir: string): Promise<Server> {
 }
 
 async function startOrbit(dir: string): Promise<Server> {
-  const proc = Bun.spawn([process.execPath, 'run', join(root, 'runtime/cli/main.ts'), 'server', '--pg-port', '0', '--resp-port', 'off', '--data', join(dir, 'orbit')], { stdout: 'pipe', stderr: 'inherit' });
+  const proc = Bun.spawn([process.execPath, 'run', join(root, 'runtime/cli/main.ts'), 'server', '--pg-port', '0', '--resp-port', 'off', '--data', join(dir, 'orbit')], { stdout: 'pipe', stderr: 'inherit', env: orbitEnv() });
   const reader = proc.stdout.getReader();
   let text = '';
   while (!/pg listening on [^:]+:\d+\n/.test(text)) {

@@ -9,6 +9,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { orbitEnv } from './orbit-env.ts';
 
 const root = join(import.meta.dir, '..', '..');
 const requests = Number(process.argv[2] ?? 100000);
@@ -34,7 +35,7 @@ async function firstLine(stream: ReadableStream<Uint8Array>, match: RegExp): Pro
 }
 
 async function startOrbit(): Promise<{ port: number; pid: number; stop: () => void }> {
-  const proc = Bun.spawn([process.execPath, 'run', join(root, 'runtime/cli/main.ts'), 'server', '--data', join(dir, 'orbit'), '--resp-port', '0', '--pg-port', 'off'], { stdout: 'pipe', stderr: 'inherit', stdin: 'ignore' });
+  const proc = Bun.spawn([process.execPath, 'run', join(root, 'runtime/cli/main.ts'), 'server', '--data', join(dir, 'orbit'), '--resp-port', '0', '--pg-port', 'off'], { stdout: 'pipe', stderr: 'inherit', stdin: 'ignore', env: orbitEnv() });
   const port = Number(await firstLine(proc.stdout, /resp listening on [^:]+:(\d+)/));
   return { port, pid: proc.pid, stop: () => proc.kill('SIGTERM') };
 }
