@@ -3,6 +3,7 @@ import type { Socket } from 'bun';
 import { createServer, type Socket as NodeSocket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { Engine } from '../../runtime/index.ts';
+import { BusyPoll, busyPollSetting } from '../kit/busy-poll.ts';
 import type { ListenOptions, Listening } from '../kit/listener.ts';
 import { authConfig, type AuthConfig } from './auth.ts';
 import { Decoder, DEFAULT_MAX_MESSAGE_LENGTH } from './codec.ts';
@@ -20,7 +21,7 @@ export async function listen(engine: Engine, options: ListenOptions): Promise<Li
   if (auth.users.size === 0 && !isLoopbackHost(options.host)) {
     throw new Error(`refusing to listen on ${options.host} without users: add one with \`orbit user add NAME --config FILE\` or listen on 127.0.0.1`);
   }
-  const shared: Shared = { engine, cancels: new CancelRegistry(), maxMessageLength, auth, tls };
+  const shared: Shared = { engine, cancels: new CancelRegistry(), maxMessageLength, auth, tls, poll: new BusyPoll(busyPollSetting(options.settings)) };
   // Bun's own sockets cost about a third less per round trip than node:net's streams; the TLS upgrade
   // after an SSLRequest needs a node:net socket to wrap, so a listener with TLS configured uses those.
   return tls ? listenNode(shared, options) : listenBun(shared, options);
@@ -33,6 +34,7 @@ interface Shared {
   readonly maxMessageLength: number;
   readonly auth: AuthConfig;
   readonly tls: TlsConfig | undefined;
+  readonly poll: BusyPoll;
 }
 
 /** A plain-text listener on Bun sockets: a per-socket queue holds what the kernel did not take (`write` does not buffer). */
@@ -241,7 +243,7 @@ interface Peer {
 
 /** One connection: decoded messages are queued and served strictly in order, one at a time. */
 function serve(shared: Shared, wire: Wire, peer: Peer): { onData: (chunk: Uint8Array) => void; hangUp: () => void } {
-  const { engine, cancels, maxMessageLength, auth, tls } = shared;
+  const { engine, cancels, maxMessageLength, auth, tls, poll } = shared;
   const queue: Inbound[] = [];
   /** A session reading mid-statement (COPY FROM STDIN) waiting for the next message. */
   let waiter: ((item: Inbound | undefined) => void) | undefined;
@@ -335,6 +337,8 @@ function serve(shared: Shared, wire: Wire, peer: Peer): { onData: (chunk: Uint8A
       waiter = undefined;
       w(take());
     } else pump();
+    // Answered (or under way): the client's next request may be close behind.
+    poll.activity();
   };
   const hangUp = (): void => {
     gone = true;

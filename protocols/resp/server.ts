@@ -5,6 +5,7 @@
 import type { Socket } from 'bun';
 import { CommandTable } from '../../compiler/index.ts';
 import { kv, type Engine } from '../../runtime/index.ts';
+import { BusyPoll, busyPollSetting } from '../kit/busy-poll.ts';
 import type { ListenOptions, Listening } from '../kit/listener.ts';
 import { DEFAULT_LIMITS, type Limits } from './messages.ts';
 import { DEFAULT_OUTPUT_LIMITS, formatOutputLimits, parseOutputLimits } from './commands.ts';
@@ -50,6 +51,7 @@ export async function listen(engine: Engine, options: ListenOptions): Promise<Li
     maxInlineLength: numberSetting(st['maxInlineLength'], DEFAULT_LIMITS.maxInlineLength),
   };
   const maxClients = numberSetting(st['maxclients'], 10000);
+  const poll = new BusyPoll(busyPollSetting(st));
   const users = usersFrom(st);
   const defaults = parseOutputLimits(DEFAULT_OUTPUT_LIMITS, { normal: NO_LIMIT, pubsub: NO_LIMIT })!;
   const configured = st['clientOutputBufferLimit'];
@@ -154,6 +156,7 @@ export async function listen(engine: Engine, options: ListenOptions): Promise<Li
       },
       data(socket, chunk) {
         socket.data.session?.receive(chunk);
+        poll.activity();
       },
       drain(socket) {
         flushQueue(socket);
