@@ -11,7 +11,8 @@
 // Environment: BENCH_SECONDS (per run, default 5), BENCH_ROWS (default 100000), BENCH_REPEAT (runs per
 // server and setting, alternating between the servers so background load hits both alike; the
 // median is printed, default 1), BENCH_ONLY (comma-separated `script:mode` runs, e.g.
-// `select-only:prepared`; default all three).
+// `select-only:prepared`; default all three), BENCH_WARMUP (seconds of unmeasured 8-client run per
+// script and server before its measured runs, default 3).
 
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -23,6 +24,7 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const ROWS = Number(process.env['BENCH_ROWS'] ?? 100_000);
 const CLIENTS = [1, 8, 32];
 const REPEAT = Math.max(1, Number(process.env['BENCH_REPEAT'] ?? 1));
+const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 3);
 const root = join(import.meta.dir, '..', '..');
 
 function findTool(name: string): string {
@@ -149,9 +151,9 @@ const SCRIPTS = {
 } as const;
 
 /** One pgbench run: transactions per second, and the server's CPU µs per transaction. */
-function pgbench(s: Server, script: string, mode: string, clients: number): { tps: number; cpu: number } {
+function pgbench(s: Server, script: string, mode: string, clients: number, seconds = SECONDS): { tps: number; cpu: number } {
   const before = s.cpu();
-  const r = run(['pgbench', '-n', '-h', '127.0.0.1', '-p', String(s.port), '-U', 'postgres', '-M', mode, '-c', String(clients), '-j', String(Math.min(clients, 4)), '-T', String(SECONDS), '-f', script, 'postgres']);
+  const r = run(['pgbench', '-n', '-h', '127.0.0.1', '-p', String(s.port), '-U', 'postgres', '-M', mode, '-c', String(clients), '-j', String(Math.min(clients, 4)), '-T', String(seconds), '-f', script, 'postgres']);
   const used = s.cpu() - before;
   const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(r.out)?.[1];
   const count = /number of transactions actually processed: (\d+)/.exec(r.out)?.[1];
@@ -173,9 +175,12 @@ try {
   for (const s of servers) load(s);
   const only = process.env['BENCH_ONLY']?.split(',');
   const runs = ([['select-only', 'extended'], ['select-only', 'prepared'], ['simple-update', 'extended']] as [string, string][]).filter(([script, mode]) => !only || only.includes(`${script}:${mode}`));
-  console.log(`pgbench, ${ROWS.toLocaleString('en-US')} accounts, ${SECONDS} s per run${REPEAT > 1 ? `, median of ${REPEAT} alternating runs` : ''}, fsync on for both\n`);
+  console.log(`pgbench, ${ROWS.toLocaleString('en-US')} accounts, ${SECONDS} s per run${REPEAT > 1 ? `, median of ${REPEAT} alternating runs` : ''}${WARMUP > 0 ? `, after a ${WARMUP} s warm-up per script` : ''}, fsync on for both\n`);
   console.log(`${'script'.padEnd(15)}${'-M'.padEnd(10)}${'clients'.padStart(8)}${'Orbit tps'.padStart(12)}${'PostgreSQL tps'.padStart(16)}${'ratio'.padStart(8)}${'Orbit µs/tx'.padStart(13)}${'PG µs/tx'.padStart(10)}`);
   for (const [script, mode] of runs) {
+    // Steady state is what is compared: each server first runs the script unmeasured (Orbit's JIT
+    // compiles the statement's path, PostgreSQL's caches fill).
+    if (WARMUP > 0) for (const s of servers) pgbench(s, join(dir, `${script}.sql`), mode, 8, WARMUP);
     for (const clients of CLIENTS) {
       const runs: { tps: number; cpu: number }[][] = servers.map(() => []);
       for (let i = 0; i < REPEAT; i++) servers.forEach((s, k) => runs[k]!.push(pgbench(s, join(dir, `${script}.sql`), mode, clients)));
