@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { Subprocess } from 'bun';
 import { Etcd3 } from 'etcd3';
 import { OrbitClient } from '../../runtime/cluster/index.ts';
-import { membersSeen, spawnNode } from '../support/cluster-node.ts';
+import { membersSeen, spawnNode, stopNodes } from '../support/cluster-node.ts';
 import { startEtcd, type EtcdProcess } from './cluster-etcd.ts';
 
 const root = resolve(import.meta.dir, '../..');
@@ -63,16 +63,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const n of nodes) {
-    n.client.close();
-    if (n.proc.exitCode === null && n.proc.signalCode === null) n.proc.kill('SIGTERM');
-  }
-  await Promise.all(nodes.map((n) => Promise.race([n.proc.exited, Bun.sleep(10_000).then(() => n.proc.kill('SIGKILL'))])));
-  // A node reports on stderr only what went wrong (a lost lease, a failed save): show it.
-  for (const n of nodes) {
-    const log = await Bun.file(join(dir, `${n.id}.log`)).text();
-    if (log.trim()) console.error(`node ${n.id}:\n${log}`);
-  }
+  // A node reports on stderr only what went wrong (a lost lease, a failed save): stopNodes shows it.
+  await stopNodes(
+    nodes.map((n) => ({ id: n.id, proc: n.proc, grpc: n.client })),
+    dir,
+  );
   admin?.close();
   await etcd?.stop();
   rmSync(dir, { recursive: true, force: true });
