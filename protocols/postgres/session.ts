@@ -501,8 +501,9 @@ export class PgSession {
     const result = prepared.executeNow(p.params);
     if (!result) return false;
     const columns = p.statement.columns;
+    const shape = rowShape(columns, p.formats);
     for (const n of result.notices) writeNotice(this.out, n);
-    for (const b of result.batches) for (let r = 0; r < b.length; r++) this.dataRow(b, r, columns, p.formats);
+    for (const b of result.batches) for (let r = 0; r < b.length; r++) this.dataRow(b, r, columns, shape);
     p.tag = result.tag;
     this.commandComplete(result.tag);
     this.afterCommand(result.tag);
@@ -780,9 +781,10 @@ export class PgSession {
   }
 
   private async dataRows(batch: RowBatch, from: number, to: number, columns: readonly ResultColumn[], formats: readonly number[]): Promise<void> {
+    const shape = rowShape(columns, formats);
     for (let r = from; r < to; r++) {
       if (this.cancelRequested && (r & 1023) === 0) throw new OrbitError('57014', 'canceling statement due to user request');
-      this.dataRow(batch, r, columns, formats);
+      this.dataRow(batch, r, columns, shape);
       if (this.out.length >= FLUSH_AT) await this.flush();
     }
     const now = performance.now();
@@ -792,9 +794,8 @@ export class PgSession {
     }
   }
 
-  private dataRow(batch: RowBatch, r: number, columns: readonly ResultColumn[], formats: readonly number[]): void {
+  private dataRow(batch: RowBatch, r: number, columns: readonly ResultColumn[], { binary, named }: RowShape): void {
     const n = columns.length;
-    const { binary, named } = rowShape(columns, formats);
     const at = this.begin(B.dataRow);
     this.out.i16(n);
     for (let c = 0; c < n; c++) {

@@ -219,8 +219,8 @@ export class Session {
     const fresh = (): void => {
       if (current.query && current.query.catalogVersion !== this.engine.catalog.version) current = this.compile(sql, paramTypes)[0]!;
     };
+    /** The statement's result, when it can run at once (see `executeNow`). */
     const now = (params: readonly unknown[]): StatementResult | undefined => {
-      fresh();
       if (!current.query || this.failed) return undefined;
       const shape = this.engine.shapeOf(current.query);
       const shards = this.engine.sqlShards;
@@ -239,14 +239,17 @@ export class Session {
       paramTypes: current.query?.paramTypes ?? [],
       columns: current.columns,
       execute: async (params = [], options = {}) => {
+        fresh();
         // A cancellable run goes through the executor, which checks the signal.
         const done = options.signal ? undefined : now(params);
         if (done) return done;
-        fresh();
         const collected = await collect(this.runStatements([current], params, options));
         return collected[0]!;
       },
-      executeNow: (params = []) => now(params),
+      executeNow: (params = []) => {
+        fresh();
+        return now(params);
+      },
     };
   }
 
