@@ -21,11 +21,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function client(user = 'alice', database = 'shop'): Promise<pg.Client> {
-  const c = new pg.Client({ host: '127.0.0.1', port: server.port, user, database });
-  await c.connect();
-  return c;
-}
+const client = (user = 'alice', database = 'shop'): Promise<pg.Client> => server.client(user, database);
 
 async function psql(...commands: string[]): Promise<{ out: string; err: string }> {
   const args = commands.flatMap((c) => ['-c', c]);

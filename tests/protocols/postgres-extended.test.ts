@@ -21,11 +21,7 @@ const sync = () => RawClient.frame('S');
 const flush = () => RawClient.frame('H');
 const types = (msgs: BackendMessage[]) => msgs.map((m) => m.type).join('');
 
-async function client(): Promise<pg.Client> {
-  const c = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'tester', database: 'orbit' });
-  await c.connect();
-  return c;
-}
+const client = (): Promise<pg.Client> => server.client();
 
 async function connected(): Promise<RawClient> {
   const raw = await RawClient.open(server.port);

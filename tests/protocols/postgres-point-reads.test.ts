@@ -8,11 +8,7 @@ import { dataRowFields, errorFields, RawClient, startServer, type BackendMessage
 let server: TestServer;
 let c: pg.Client;
 
-const client = async (): Promise<pg.Client> => {
-  const x = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'ann', database: 'shop' });
-  await x.connect();
-  return x;
-};
+const client = (): Promise<pg.Client> => server.client('ann', 'shop');
 
 const lookup = { name: 'lookup', text: 'select qty, label from items where id = $1' };
 

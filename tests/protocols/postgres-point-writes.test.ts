@@ -7,11 +7,7 @@ import { startServer, type TestServer } from './postgres-support.ts';
 let server: TestServer;
 let c: pg.Client;
 
-const client = async (): Promise<pg.Client> => {
-  const x = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'bob', database: 'bank' });
-  await x.connect();
-  return x;
-};
+const client = (): Promise<pg.Client> => server.client('bob', 'bank');
 
 beforeAll(async () => {
   server = await startServer();

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { postgres } from '../../protocols/postgres/index.ts';
 import { ByteWriter } from '../../protocols/kit/bytes.ts';
 import { Engine } from '../../runtime/index.ts';
@@ -10,6 +11,8 @@ import { Engine } from '../../runtime/index.ts';
 export interface TestServer {
   readonly engine: Engine;
   readonly port: number;
+  /** A connected node-postgres client (trusted loopback login). */
+  client(user?: string, database?: string): Promise<pg.Client>;
   stop(): Promise<void>;
 }
 
@@ -20,6 +23,11 @@ export async function startServer(settings: Record<string, unknown> = {}): Promi
   return {
     engine,
     port: listening.port,
+    async client(user = 'tester', database = 'orbit') {
+      const c = new pg.Client({ host: '127.0.0.1', port: listening.port, user, database });
+      await c.connect();
+      return c;
+    },
     async stop() {
       await listening.close();
       await engine.close();

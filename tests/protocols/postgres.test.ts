@@ -8,11 +8,7 @@ let server: TestServer;
 /** Result values exactly as the server's text output, without pg's type parsing. */
 const rawTypes = { getTypeParser: () => (v: string) => v };
 
-async function client(): Promise<pg.Client> {
-  const c = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'tester', database: 'orbit' });
-  await c.connect();
-  return c;
-}
+const client = (): Promise<pg.Client> => server.client();
 
 beforeAll(async () => {
   server = await startServer();
